@@ -1,0 +1,59 @@
+# Annex: `make run` serves the API locally, `make test` runs every check. Nothing else is needed.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      ?= .venv
+SAM_VENV  ?= .venv-sam
+BIN       := $(VENV)/bin
+# A working python3.12 (the Lambda runtime's version): PYTHON=..., else on PATH, else under pyenv.
+PYTHON ?= $(shell for p in python3.12 $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | sort -V -r) /usr/local/bin/python3.12 /usr/bin/python3.12; do \
+	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { command -v "$$p" || echo "$$p"; } && break; done)
+
+.PHONY: help run test lint typecheck unit bench fuzz build validate clean check-python
+
+help:
+	@echo "make run    start the local API on http://127.0.0.1:\$${PORT:-3000} (token \$${ANNEX_DEV_TOKEN:-local-dev-token})"
+	@echo "make test   lint, type-check and run every test"
+	@echo "make bench  DynamoDB requests per call, latency and cold import time"
+	@echo "make build  sam validate --lint and sam build (installs aws-sam-cli in $(SAM_VENV))"
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then echo "Annex needs Python 3.12 (the Lambda runtime): install it (e.g. 'pyenv install 3.12') or pass PYTHON=/path/to/python3.12"; exit 1; fi
+
+$(BIN)/.installed: pyproject.toml | check-python
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/python -m local
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/cfn-lint template.yaml
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy layers/annex/annex local tests benchmarks
+	@for f in functions/*/app.py; do $(BIN)/mypy --follow-imports=silent "$$f" || exit 1; done
+
+test: lint typecheck
+	$(BIN)/pytest
+
+bench: $(BIN)/.installed
+	$(BIN)/python -m benchmarks.metadata
+
+$(SAM_VENV)/.installed: | check-python
+	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli
+	@touch $@
+
+validate: $(SAM_VENV)/.installed
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(SAM_VENV)/bin/sam validate --lint
+
+build: validate
+	PATH="$(dir $(PYTHON)):$$PATH" $(SAM_VENV)/bin/sam build
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,167 @@
+"""Channels endpoint group: open and group channels, their key/value metadata and metacounters."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import unquote
+
+from annex import api
+from annex.domain import metadata as kv
+from annex.domain import resources
+from annex.domain.keyvalue import WriteMode, metadata_mode
+from annex.domain.resources import ChannelRef
+from annex.models.keyvalue import (
+    MetacounterCreate,
+    MetacounterUpdate,
+    MetacounterValueUpdate,
+    MetadataCreate,
+    MetadataUpdate,
+    MetadataValueUpdate,
+)
+from annex.models.resources import Channel, ChannelCreate, ChannelUpdate
+from annex.store import records
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+app = api.create_app()
+Limit = Annotated[int, Query(ge=1, le=100)]
+Bound = Annotated[int | None, Query(ge=-(2**63), le=2**63 - 1)]
+PREFIX = "/<channel_type>/<channel_url>"
+
+
+def channel(channel_type: str, channel_url: str) -> ChannelRef:
+    return ChannelRef(api.tenant(app), channel_type, unquote(channel_url))
+
+
+@app.post("/<channel_type>")
+def create_channel(channel_type: str, body: ChannelCreate) -> tuple[dict[str, Any], int]:
+    return resources.create_channel(api.tenant(app), channel_type, body), 201
+
+
+@app.get("/<channel_type>")
+def list_channels(
+    channel_type: str,
+    limit: Limit = 20,
+    next: str | None = None,
+    metadata_key: str | None = None,
+    metadata_values: str | None = None,
+    metacounter_key: str | None = None,
+    metacounter_value_gt: Bound = None,
+    metacounter_value_gte: Bound = None,
+    metacounter_value_lt: Bound = None,
+    metacounter_value_lte: Bound = None,
+) -> dict[str, Any]:
+    bounds = {
+        op: value
+        for op, value in {
+            "gt": metacounter_value_gt,
+            "gte": metacounter_value_gte,
+            "lt": metacounter_value_lt,
+            "lte": metacounter_value_lte,
+        }.items()
+        if value is not None
+    }
+    items, cursor = resources.list_channels(
+        api.tenant(app), channel_type, limit, next, metadata_key, api.csv(metadata_values), metacounter_key, bounds
+    )
+    return api.page(items, cursor)
+
+
+@app.get(PREFIX)
+def get_channel(channel_type: str, channel_url: str) -> Channel:
+    ref = channel(channel_type, channel_url)
+    return Channel.model_validate(records.get(ref.ref, ref.missing))
+
+
+@app.put(PREFIX)
+def update_channel(channel_type: str, channel_url: str, body: ChannelUpdate) -> Channel:
+    return Channel.model_validate(resources.update_channel(channel(channel_type, channel_url), body))
+
+
+@app.delete(PREFIX)
+def delete_channel(channel_type: str, channel_url: str) -> dict[str, Any]:
+    ref = channel(channel_type, channel_url)
+    records.delete(ref.ref, ref.missing)
+    return {}
+
+
+@app.get(f"{PREFIX}/metadata")
+def get_metadata(channel_type: str, channel_url: str, keys: str | None = None) -> dict[str, str]:
+    return kv.read(channel(channel_type, channel_url), kv.METADATA, api.csv(keys))
+
+
+@app.get(f"{PREFIX}/metadata/<key>")
+def get_metadata_key(channel_type: str, channel_url: str, key: str) -> dict[str, str]:
+    return kv.read_one(channel(channel_type, channel_url), kv.METADATA, unquote(key))
+
+
+@app.post(f"{PREFIX}/metadata")
+def create_metadata(channel_type: str, channel_url: str, body: MetadataCreate) -> dict[str, Any]:
+    stored = kv.create_metadata(channel(channel_type, channel_url), body.metadata)
+    return {"metadata": stored, "include_ts": resources.now_ms()} if body.include_ts else stored
+
+
+@app.put(f"{PREFIX}/metadata")
+def update_metadata(channel_type: str, channel_url: str, body: MetadataUpdate) -> dict[str, str]:
+    return kv.update_metadata(channel(channel_type, channel_url), body.metadata, metadata_mode(body.upsert))
+
+
+@app.put(f"{PREFIX}/metadata/<key>")
+def update_metadata_key(channel_type: str, channel_url: str, key: str, body: MetadataValueUpdate) -> dict[str, str]:
+    mode = WriteMode.UPSERT if body.upsert else WriteMode.UPDATE_ONE
+    return kv.update_metadata(channel(channel_type, channel_url), {unquote(key): body.value}, mode)
+
+
+@app.delete(f"{PREFIX}/metadata")
+def delete_metadata(channel_type: str, channel_url: str) -> dict[str, Any]:
+    kv.delete_all(channel(channel_type, channel_url), kv.METADATA)
+    return {}
+
+
+@app.delete(f"{PREFIX}/metadata/<key>")
+def delete_metadata_key(channel_type: str, channel_url: str, key: str) -> dict[str, Any]:
+    kv.delete_one(channel(channel_type, channel_url), kv.METADATA, unquote(key))
+    return {}
+
+
+@app.get(f"{PREFIX}/metacounter")
+def get_metacounter(channel_type: str, channel_url: str, keys: str | None = None) -> dict[str, int]:
+    return kv.read(channel(channel_type, channel_url), kv.METACOUNTER, api.csv(keys))
+
+
+@app.get(f"{PREFIX}/metacounter/<key>")
+def get_metacounter_key(channel_type: str, channel_url: str, key: str) -> dict[str, int]:
+    return kv.read_one(channel(channel_type, channel_url), kv.METACOUNTER, unquote(key))
+
+
+@app.post(f"{PREFIX}/metacounter")
+def create_metacounter(channel_type: str, channel_url: str, body: MetacounterCreate) -> dict[str, int]:
+    return kv.create_counters(channel(channel_type, channel_url), body.metacounter)
+
+
+@app.put(f"{PREFIX}/metacounter")
+def update_metacounter(channel_type: str, channel_url: str, body: MetacounterUpdate) -> dict[str, int]:
+    mode = metadata_mode(body.upsert)
+    return kv.update_counters(channel(channel_type, channel_url), body.metacounter, body.mode, mode)
+
+
+@app.put(f"{PREFIX}/metacounter/<key>")
+def update_metacounter_key(
+    channel_type: str, channel_url: str, key: str, body: MetacounterValueUpdate
+) -> dict[str, int]:
+    mode = WriteMode.UPSERT if body.upsert else WriteMode.UPDATE_ONE
+    return kv.update_counters(channel(channel_type, channel_url), {unquote(key): body.value}, body.mode, mode)
+
+
+@app.delete(f"{PREFIX}/metacounter")
+def delete_metacounter(channel_type: str, channel_url: str) -> dict[str, Any]:
+    kv.delete_all(channel(channel_type, channel_url), kv.METACOUNTER)
+    return {}
+
+
+@app.delete(f"{PREFIX}/metacounter/<key>")
+def delete_metacounter_key(channel_type: str, channel_url: str, key: str) -> dict[str, Any]:
+    kv.delete_one(channel(channel_type, channel_url), kv.METACOUNTER, unquote(key))
+    return {}
+
+
+lambda_handler = api.lambda_handler(app)

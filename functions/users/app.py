@@ -1,0 +1,98 @@
+"""Users endpoint group: users and their key/value metadata."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import unquote
+
+from annex import api
+from annex.domain import metadata as kv
+from annex.domain import resources
+from annex.domain.keyvalue import WriteMode, metadata_mode
+from annex.domain.resources import UserRef
+from annex.models.keyvalue import MetadataCreate, MetadataUpdate, MetadataValueUpdate
+from annex.models.resources import User, UserCreate, UserUpdate
+from annex.store import records
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+app = api.create_app()
+Limit = Annotated[int, Query(ge=1, le=100)]
+
+
+def user(user_id: str) -> UserRef:
+    return UserRef(api.tenant(app), unquote(user_id))
+
+
+@app.post("/users")
+def create_user(body: UserCreate) -> tuple[dict[str, Any], int]:
+    return resources.create_user(api.tenant(app), body), 201
+
+
+@app.get("/users")
+def list_users(
+    limit: Limit = 20,
+    next: str | None = None,
+    metadatakey: str | None = None,
+    metadatavalues_in: str | None = None,
+) -> dict[str, Any]:
+    items, cursor = resources.list_users(api.tenant(app), limit, next, metadatakey, api.csv(metadatavalues_in))
+    return api.page(items, cursor)
+
+
+@app.get("/users/<user_id>")
+def get_user(user_id: str) -> User:
+    ref = user(user_id)
+    return User.model_validate(records.get(ref.ref, ref.missing))
+
+
+@app.put("/users/<user_id>")
+def update_user(user_id: str, body: UserUpdate) -> User:
+    return User.model_validate(resources.update_user(user(user_id), body))
+
+
+@app.delete("/users/<user_id>")
+def delete_user(user_id: str) -> dict[str, Any]:
+    ref = user(user_id)
+    records.delete(ref.ref, ref.missing)
+    return {}
+
+
+@app.get("/users/<user_id>/metadata")
+def get_metadata(user_id: str, keys: str | None = None) -> dict[str, str]:
+    return kv.read(user(user_id), kv.METADATA, api.csv(keys))
+
+
+@app.get("/users/<user_id>/metadata/<key>")
+def get_metadata_key(user_id: str, key: str) -> dict[str, str]:
+    return kv.read_one(user(user_id), kv.METADATA, unquote(key))
+
+
+@app.post("/users/<user_id>/metadata")
+def create_metadata(user_id: str, body: MetadataCreate) -> dict[str, Any]:
+    return kv.create_metadata(user(user_id), body.metadata)
+
+
+@app.put("/users/<user_id>/metadata")
+def update_metadata(user_id: str, body: MetadataUpdate) -> dict[str, str]:
+    return kv.update_metadata(user(user_id), body.metadata, metadata_mode(body.upsert))
+
+
+@app.put("/users/<user_id>/metadata/<key>")
+def update_metadata_key(user_id: str, key: str, body: MetadataValueUpdate) -> dict[str, str]:
+    mode = WriteMode.UPSERT if body.upsert else WriteMode.UPDATE_ONE
+    return kv.update_metadata(user(user_id), {unquote(key): body.value}, mode)
+
+
+@app.delete("/users/<user_id>/metadata")
+def delete_metadata(user_id: str) -> dict[str, Any]:
+    kv.delete_all(user(user_id), kv.METADATA)
+    return {}
+
+
+@app.delete("/users/<user_id>/metadata/<key>")
+def delete_metadata_key(user_id: str, key: str) -> dict[str, Any]:
+    kv.delete_one(user(user_id), kv.METADATA, unquote(key))
+    return {}
+
+
+lambda_handler = api.lambda_handler(app)

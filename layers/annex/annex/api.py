@@ -1,0 +1,139 @@
+"""What every endpoint-group function shares: the resolver, auth context, limits and error mapping.
+
+Handlers in ``functions/`` only parse (pydantic models via Powertools validation), call the
+domain and answer; every error becomes the SPEC body ``{"error": true, "code", "message"}`` here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import ValidationError
+
+from annex.errors import AnnexError, BadRequest, NotFound, PayloadTooLarge, Unauthorized
+from annex.store.table import service_error
+
+MAX_BODY_BYTES = 1024 * 1024
+logger = Logger(service="annex")
+
+Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+def error_response(err: AnnexError) -> Response[Any]:
+    return Response(
+        status_code=err.status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(err.body()),
+        headers=err.headers or None,
+    )
+
+
+def create_app() -> APIGatewayRestResolver:
+    """A resolver with request validation and the SPEC error mapping installed."""
+    app = APIGatewayRestResolver(enable_validation=True)
+
+    @app.exception_handler(AnnexError)
+    def _annex(err: AnnexError) -> Response[Any]:
+        return error_response(err)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid_request(err: RequestValidationError) -> Response[Any]:
+        return error_response(BadRequest(describe(err.errors()), code="invalid_request"))
+
+    @app.exception_handler(ValidationError)
+    def _invalid_value(err: ValidationError) -> Response[Any]:
+        return error_response(BadRequest(describe(err.errors()), code="invalid_request"))
+
+    @app.exception_handler(NotFoundError)
+    def _no_route(_: NotFoundError) -> Response[Any]:
+        return error_response(NotFound(f"No route for {app.current_event.http_method} {app.current_event.path}"))
+
+    @app.exception_handler(ClientError)
+    def _dynamodb(err: ClientError) -> Response[Any]:
+        return _service_fault(err)
+
+    @app.exception_handler(BotoCoreError)
+    def _botocore(err: BotoCoreError) -> Response[Any]:
+        return _service_fault(err)
+
+    return app
+
+
+def _service_fault(err: ClientError | BotoCoreError) -> Response[Any]:
+    mapped = service_error(err)
+    if mapped is None:
+        logger.exception("Unexpected DynamoDB error")
+        return Response(
+            status_code=500,
+            content_type=content_types.APPLICATION_JSON,
+            body=json.dumps({"error": True, "code": "internal_error", "message": "Internal error"}),
+        )
+    logger.warning("DynamoDB fault mapped to %s", mapped.status, extra={"code": mapped.code})
+    return error_response(mapped)
+
+
+def describe(errors: Any) -> str:
+    """A readable one-line summary of pydantic errors: where, and what is wrong (no input echoed)."""
+    parts = []
+    for error in list(errors)[:3]:
+        if error.get("type") == "json_invalid":
+            parts.append("the body is not valid JSON")
+            continue
+        loc = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body",)) or "body"
+        parts.append(f"{loc}: {str(error.get('msg', 'invalid value')).removeprefix('Value error, ')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def tenant(app: APIGatewayRestResolver) -> str:
+    """The application id the authorizer resolved from the Api-Token header."""
+    app_id = app.current_event.request_context.authorizer.get("app_id")
+    if not app_id:
+        raise Unauthorized("Missing or unknown Api-Token")
+    return str(app_id)
+
+
+def csv(value: str | None) -> list[str] | None:
+    """A comma-separated query parameter (keys never contain commas)."""
+    if value is None:
+        return None
+    return [part for part in value.split(",") if part]
+
+
+def page(items: list[dict[str, Any]], next_cursor: str | None) -> dict[str, Any]:
+    return {"data": items, "next": next_cursor}
+
+
+def lambda_handler(app: APIGatewayRestResolver) -> Handler:
+    """The function's entry point: request-size limit, structured logs with correlation id, routing."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        body = event.get("body") or ""
+        size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
+        if size > MAX_BODY_BYTES:
+            err = PayloadTooLarge("The body is larger than 1 MiB")
+            return {
+                "statusCode": err.status,
+                "headers": {"Content-Type": "application/json"},
+                "body": json.dumps(err.body()),
+            }
+        return app.resolve(_as_json(event), context)
+
+    return handler
+
+
+def _as_json(event: dict[str, Any]) -> dict[str, Any]:
+    """Bodies are JSON whatever Content-Type the client sent (curl -d says form-urlencoded)."""
+    headers = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
+    multi = {k: v for k, v in (event.get("multiValueHeaders") or {}).items() if k.lower() != "content-type"}
+    headers["Content-Type"], multi["Content-Type"] = "application/json", ["application/json"]
+    return event | {"headers": headers, "multiValueHeaders": multi}

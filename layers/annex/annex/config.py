@@ -1,0 +1,26 @@
+"""The environment, parsed once per container into a typed settings model.
+
+Only the HTTP wiring and the store read it; domain rules never look at the environment.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    table_name: str = Field("annex", alias="TABLE_NAME", min_length=3)
+    # Any DynamoDB-compatible endpoint (the embedded engine of `make run`, DynamoDB Local, ...).
+    dynamodb_endpoint: str | None = Field(None, alias="DYNAMODB_ENDPOINT")
+    region: str = Field("us-east-1", alias="AWS_REGION")
+    session_timeout_seconds: int = Field(2700, alias="SESSION_TIMEOUT_SECONDS", gt=0)
+
+
+@functools.cache
+def settings() -> Settings:
+    return Settings.model_validate({k: v for k, v in os.environ.items() if v != ""})

@@ -1,0 +1,1 @@
+"""Domain rules: what each operation means, independent of HTTP and of DynamoDB."""

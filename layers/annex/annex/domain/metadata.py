@@ -1,0 +1,72 @@
+"""Key/value metadata (users, channels) and metacounters (channels): the operations of SPEC.
+
+Each operation is one conditional write in the store; the rules of what a mode means live in
+``annex.domain.keyvalue``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from annex.domain.keyvalue import MAX_KEYS_PER_RESOURCE, Change, CounterMode, Put, WriteMode, check_key, counter_change
+from annex.errors import NotFound
+from annex.store import kvmap
+from annex.store.keys import Ref
+
+
+class Owner(Protocol):
+    """A user or channel: where its record lives and how to say it is missing."""
+
+    ref: Ref
+    missing: str
+
+
+METADATA, METACOUNTER = "metadata", "metacounter"
+
+
+def read(owner: Owner, attr: str, keys: list[str] | None = None) -> dict[str, Any]:
+    return kvmap.read(owner.ref, attr, keys, owner.missing)
+
+
+def read_one(owner: Owner, attr: str, key: str) -> dict[str, Any]:
+    found = kvmap.read(owner.ref, attr, [check_key(key)], owner.missing)
+    if key not in found:
+        raise NotFound(f"Key not found: {key}", code="key_not_found")
+    return found
+
+
+def write(owner: Owner, attr: str, changes: dict[str, Change], mode: WriteMode) -> tuple[list[str], dict[str, Any]]:
+    for key in changes:
+        check_key(key)
+    return kvmap.write(owner.ref, attr, changes, mode, max_keys=MAX_KEYS_PER_RESOURCE, missing_owner=owner.missing)
+
+
+def create_metadata(owner: Owner, items: dict[str, str]) -> dict[str, str]:
+    write(owner, METADATA, {k: Put(v) for k, v in items.items()}, WriteMode.CREATE)
+    return items
+
+
+def update_metadata(owner: Owner, items: dict[str, str], mode: WriteMode) -> dict[str, str]:
+    """The items updated and added (an update without upsert skips keys that do not exist)."""
+    written, _ = write(owner, METADATA, {k: Put(v) for k, v in items.items()}, mode)
+    return {k: items[k] for k in written}
+
+
+def create_counters(owner: Owner, items: dict[str, int]) -> dict[str, int]:
+    write(owner, METACOUNTER, {k: Put(v) for k, v in items.items()}, WriteMode.CREATE)
+    return items
+
+
+def update_counters(owner: Owner, items: dict[str, int], mode: CounterMode, write_mode: WriteMode) -> dict[str, Any]:
+    """The whole metacounter after the change."""
+    changes = {k: counter_change(mode, v) for k, v in items.items()}
+    written, after = write(owner, METACOUNTER, changes, write_mode)
+    return after if written else read(owner, METACOUNTER)
+
+
+def delete_all(owner: Owner, attr: str) -> None:
+    kvmap.delete_all(owner.ref, attr, owner.missing)
+
+
+def delete_one(owner: Owner, attr: str, key: str) -> None:
+    kvmap.delete_one(owner.ref, attr, check_key(key), owner.missing, f"Key not found: {key}")

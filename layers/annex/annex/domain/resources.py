@@ -1,0 +1,116 @@
+"""Users and channels: the records that own key/value metadata, metacounters and meta."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from enum import StrEnum
+from typing import Any
+
+from annex.errors import BadRequest, NotFound
+from annex.models.resources import ChannelCreate, ChannelUpdate, UserCreate, UserUpdate
+from annex.store import keys, pages, records
+from annex.store.keys import Ref
+from annex.store.pages import Where
+
+
+class ChannelType(StrEnum):
+    OPEN = "open_channels"
+    GROUP = "group_channels"
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def channel_type(value: str) -> ChannelType:
+    try:
+        return ChannelType(value)
+    except ValueError:
+        raise NotFound(f"No such resource: /{value} (channel types are open_channels and group_channels)") from None
+
+
+class UserRef:
+    """A user of one application: its record's place and its messages."""
+
+    def __init__(self, app_id: str, user_id: str):
+        self.app_id, self.user_id = app_id, user_id
+        self.ref: Ref = keys.user(app_id, user_id)
+        self.missing = f"User not found: {user_id}"
+
+
+class ChannelRef:
+    def __init__(self, app_id: str, kind: str, channel_url: str):
+        self.app_id, self.kind, self.channel_url = app_id, channel_type(kind), channel_url
+        self.ref: Ref = keys.channel(app_id, self.kind, channel_url)
+        self.missing = f"Channel not found: {self.kind}/{channel_url}"
+
+
+def create_user(app_id: str, body: UserCreate) -> dict[str, Any]:
+    fields = body.model_dump() | {"created_at": now_ms()}
+    return records.create(keys.user(app_id, body.user_id), fields, f"User already exists: {body.user_id}")
+
+
+def update_user(user: UserRef, body: UserUpdate) -> dict[str, Any]:
+    return records.update(user.ref, body.model_dump(exclude_none=True), user.missing)
+
+
+def create_channel(app_id: str, kind: str, body: ChannelCreate) -> dict[str, Any]:
+    kind = channel_type(kind)
+    url = body.channel_url or f"{kind.removesuffix('s')}_{uuid.uuid4().hex}"
+    fields = body.model_dump() | {"channel_url": url, "channel_type": str(kind), "created_at": now_ms()}
+    return records.create(keys.channel(app_id, kind, url), fields, f"Channel already exists: {kind}/{url}")
+
+
+def update_channel(channel: ChannelRef, body: ChannelUpdate) -> dict[str, Any]:
+    return records.update(channel.ref, body.model_dump(exclude_none=True), channel.missing)
+
+
+def list_users(
+    app_id: str, limit: int, cursor: str | None, metadata_key: str | None, metadata_values: list[str] | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    where = Where()
+    _metadata_filter(where, metadata_key, metadata_values)
+    return pages.list_page(keys.users_list(app_id), limit, cursor, where)
+
+
+def list_channels(
+    app_id: str,
+    kind: str,
+    limit: int,
+    cursor: str | None,
+    metadata_key: str | None,
+    metadata_values: list[str] | None,
+    counter_key: str | None,
+    counter_bounds: dict[str, int],
+) -> tuple[list[dict[str, Any]], str | None]:
+    where = Where()
+    _metadata_filter(where, metadata_key, metadata_values)
+    if counter_bounds and not counter_key:
+        raise BadRequest("metacounter_value_* filters need metacounter_key", code="invalid_filter")
+    if counter_key:
+        path = f"{where.name('metacounter')}.{where.name(counter_key)}"
+        where.add(f"attribute_exists({path})")
+        for op, bound in counter_bounds.items():
+            where.add(f"{path} {COMPARISONS[op]} {where.value(bound)}")
+    return pages.list_page(keys.channels_list(app_id, channel_type(kind)), limit, cursor, where)
+
+
+COMPARISONS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+def _metadata_filter(where: Where, key: str | None, values: list[str] | None) -> None:
+    if values is not None and key is None:
+        raise BadRequest("A metadata values filter needs its metadata key", code="invalid_filter")
+    if key is None:
+        return
+    path = f"{where.name('metadata')}.{where.name(key)}"
+    if not values:
+        where.add(f"attribute_exists({path})")
+        return
+    if len(values) > MAX_FILTER_VALUES:
+        raise BadRequest(f"At most {MAX_FILTER_VALUES} metadata values", code="invalid_filter")
+    where.add(f"{path} IN ({', '.join(where.value(v) for v in values)})")
+
+
+MAX_FILTER_VALUES = 100

@@ -1,0 +1,65 @@
+"""Bodies of the key/value metadata and metacounter routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+
+from annex.domain.keyvalue import (
+    INT64_MAX,
+    INT64_MIN,
+    MAX_ITEMS_PER_REQUEST,
+    MAX_KEY_CHARS,
+    MAX_VALUE_CHARS,
+    CounterMode,
+)
+
+
+def _no_comma(key: str) -> str:
+    if "," in key:
+        raise ValueError("a key must not contain a comma")
+    return key
+
+
+Key = Annotated[StrictStr, Field(min_length=1, max_length=MAX_KEY_CHARS), AfterValidator(_no_comma)]
+Value = Annotated[StrictStr, Field(max_length=MAX_VALUE_CHARS)]
+Count = Annotated[StrictInt, Field(ge=INT64_MIN, le=INT64_MAX)]
+MetadataItems = Annotated[dict[Key, Value], Field(min_length=1, max_length=MAX_ITEMS_PER_REQUEST)]
+CounterItems = Annotated[dict[Key, Count], Field(min_length=1, max_length=MAX_ITEMS_PER_REQUEST)]
+InitialMetadata = Annotated[dict[Key, Value], Field(max_length=MAX_ITEMS_PER_REQUEST)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MetadataCreate(Strict):
+    metadata: MetadataItems
+    include_ts: StrictBool = False
+
+
+class MetadataUpdate(Strict):
+    metadata: MetadataItems
+    upsert: StrictBool = False
+
+
+class MetadataValueUpdate(Strict):
+    value: Value
+    upsert: StrictBool = False
+
+
+class MetacounterCreate(Strict):
+    metacounter: CounterItems
+
+
+class MetacounterUpdate(Strict):
+    metacounter: CounterItems
+    mode: CounterMode = CounterMode.SET
+    upsert: StrictBool = False
+
+
+class MetacounterValueUpdate(Strict):
+    value: Count
+    mode: CounterMode = CounterMode.SET
+    upsert: StrictBool = False

@@ -1,0 +1,91 @@
+"""Paginated queries of a list index with opaque cursors that cannot leave their list."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+
+from annex.errors import BadRequest
+from annex.store.keys import GSI1, GSI1PK, GSI1SK, PK, SK
+from annex.store.records import public
+from annex.store.table import table
+
+_CURSOR_KEYS = (PK, SK, GSI1PK, GSI1SK)
+
+
+@dataclass
+class Where:
+    """A filter expression over map keys that may contain any character (so no dotted paths)."""
+
+    clauses: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+    values: dict[str, object] = field(default_factory=dict)
+
+    def name(self, name: str) -> str:
+        ref = f"#w{len(self.names)}"
+        self.names[ref] = name
+        return ref
+
+    def value(self, value: object) -> str:
+        ref = f":w{len(self.values)}"
+        self.values[ref] = value
+        return ref
+
+    def add(self, clause: str) -> None:
+        self.clauses.append(clause)
+
+
+def encode_cursor(item: dict[str, Any]) -> str:
+    key = {k: item[k] for k in _CURSOR_KEYS}
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, list_pk: str) -> dict[str, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        key = json.loads(raw)
+    except (binascii.Error, ValueError):
+        key = None
+    if (
+        not isinstance(key, dict)
+        or set(key) != set(_CURSOR_KEYS)
+        or not all(isinstance(v, str) for v in key.values())
+        or key[GSI1PK] != list_pk
+    ):
+        raise BadRequest("The next cursor is not one this list gave out", code="invalid_cursor")
+    return key
+
+
+def list_page(
+    list_pk: str, limit: int, cursor: str | None, where: Where | None = None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Up to ``limit`` items of the list ``list_pk`` matching ``where``, and the cursor of the rest.
+
+    Reads at most one item past the page, so ``next`` is null exactly when nothing follows.
+    """
+    kwargs: dict[str, Any] = {"IndexName": GSI1, "KeyConditionExpression": Key(GSI1PK).eq(list_pk)}
+    if where is not None and where.clauses:
+        kwargs["FilterExpression"] = " AND ".join(where.clauses)
+        kwargs["ExpressionAttributeNames"] = where.names
+        if where.values:
+            kwargs["ExpressionAttributeValues"] = where.values
+    else:
+        where = None
+    if cursor:
+        kwargs["ExclusiveStartKey"] = decode_cursor(cursor, list_pk)
+    found: list[dict[str, Any]] = []
+    while True:
+        page = table().query(Limit=limit + 1 if where is None else 100, **kwargs)
+        found.extend(page.get("Items", []))
+        last = page.get("LastEvaluatedKey")
+        if len(found) > limit or not last:
+            break
+        kwargs["ExclusiveStartKey"] = last
+    if len(found) > limit:
+        return [public(i) for i in found[:limit]], encode_cursor(found[limit - 1])
+    return [public(i) for i in found], None

@@ -1,0 +1,76 @@
+"""The DynamoDB table handle, created once per container, and the mapping of service faults."""
+
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, ReadTimeoutError
+
+from annex.config import settings
+from annex.errors import AnnexError, Throttled, Unavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.service_resource import Table
+
+THROTTLING_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+    }
+)
+UNAVAILABLE_CODES = frozenset({"InternalServerError", "ServiceUnavailable", "ResourceNotFoundException"})
+
+
+@functools.cache
+def table() -> Table:
+    """The table resource, built on first use and reused by every request of this container."""
+    cfg = settings()
+    resource = boto3.resource(
+        "dynamodb",
+        region_name=cfg.region,
+        endpoint_url=cfg.dynamodb_endpoint,
+        config=Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5),
+    )
+    return resource.Table(cfg.table_name)
+
+
+def reset() -> None:
+    """Forget the cached handle (tests that swap the backend between cases)."""
+    table.cache_clear()
+
+
+def service_error(err: BotoCoreError | ClientError) -> AnnexError | None:
+    """The client-facing error for a DynamoDB fault that survived the SDK's retries, if it is one."""
+    if isinstance(err, ClientError):
+        code = err.response.get("Error", {}).get("Code", "")
+        if code in THROTTLING_CODES:
+            return Throttled("Too many requests, retry shortly", headers={"Retry-After": "1"})
+        if code in UNAVAILABLE_CODES:
+            return Unavailable("The data store is unavailable, retry shortly", headers={"Retry-After": "1"})
+        return None
+    if isinstance(err, ConnectionError | ReadTimeoutError):
+        return Unavailable("The data store did not answer in time, retry shortly", headers={"Retry-After": "1"})
+    return None
+
+
+def plain(value: Any) -> Any:
+    """DynamoDB's Decimals back to the JSON numbers they were written as."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | set):
+        return [plain(v) for v in value]
+    return value
+
+
+def reraise_unless_condition_failed(err: ClientError) -> None:
+    """Let a failed ``ConditionExpression`` be handled by the caller; anything else propagates."""
+    if err.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+        raise err

@@ -1,0 +1,81 @@
+"""`make run`: the embedded DynamoDB engine, the table from template.yaml, a dev application and the gateway."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import boto3
+from werkzeug.serving import make_server
+
+from local.engine import Engine
+from local.gateway import Gateway
+from local.template import Template, load
+
+LOCAL_APP_ID = "local"
+LOCAL_TABLE = "annex-local"
+
+
+def ensure_table(template: Template, endpoint: str, region: str, name: str) -> None:
+    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=region)
+    if name in client.list_tables().get("TableNames", []):
+        return
+    client.create_table(TableName=name, **template.table_definition())
+    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1})
+    ttl = template.ttl_attribute()
+    if ttl:
+        client.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl})
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
+    for noisy in ("werkzeug", "botocore", "moto"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "3000"))
+    token = os.environ.get("ANNEX_DEV_TOKEN", "local-dev-token")
+    # No AWS account is needed: the SDK only wants some credentials to sign requests with.
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    os.environ.setdefault("AWS_REGION", "us-east-1")
+    os.environ.setdefault("AWS_DEFAULT_REGION", os.environ["AWS_REGION"])
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "AnnexLocal")
+
+    engine = None
+    endpoint = os.environ.get("DYNAMODB_ENDPOINT")
+    if not endpoint:
+        engine = Engine(host, int(os.environ.get("DYNAMODB_PORT", "8000"))).start()
+        endpoint = engine.endpoint
+    template = Template(load())
+    table = os.environ.get("TABLE_NAME", LOCAL_TABLE)
+    for name, value in template.environment({"Table": table}).items():
+        os.environ.setdefault(name, value)
+    os.environ["DYNAMODB_ENDPOINT"] = endpoint
+    os.environ["TABLE_NAME"] = table
+    ensure_table(template, endpoint, os.environ["AWS_REGION"], table)
+
+    from annex.store import tokens  # after the environment is set: the store reads it once
+
+    tokens.register(LOCAL_APP_ID, "local development", token)
+
+    gateway = Gateway(template)
+    server = make_server(host, port, gateway, threaded=True)
+    print(f"Annex API      http://{host}:{server.server_port}", flush=True)
+    print(f"DynamoDB       {endpoint}  (table {table})", flush=True)
+    print(f"Api-Token      {token}  (application {LOCAL_APP_ID})", flush=True)
+    print(f"Routes         {len(gateway.routes)} from template.yaml; Ctrl-C stops", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("\nStopping", flush=True)
+    finally:
+        server.server_close()
+        if engine is not None:
+            engine.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""A local API Gateway (REST, Lambda proxy) for the routes declared in template.yaml.
+
+Each HTTP request becomes the event API Gateway would send: the raw (percent-encoded) path,
+decoded path parameters, query strings, headers and the authorizer's context. The matching
+function's handler is called in process. Like Lambda, each function keeps a pool of warm
+"containers" (separate imports of its module), one request per container at a time, so
+concurrent requests run concurrently and never share a resolver's per-request state.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import itertools
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from werkzeug.datastructures import Headers
+from werkzeug.wrappers import Request, Response
+
+from local.template import Function, Route, Template
+
+log = logging.getLogger("local.gateway")
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+_ids = itertools.count()
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    aws_request_id: str
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:local:000000000000:function:annex"
+    log_group_name: str = "/aws/lambda/local"
+    log_stream_name: str = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+class Containers:
+    """Warm instances of one function; a request borrows an idle one or starts a new one."""
+
+    def __init__(self, function: Function):
+        self.function = function
+        self.idle: list[Handler] = []
+        self.lock = threading.Lock()
+
+    def _start(self) -> Handler:
+        name = f"annex_local_{self.function.logical_id}_{next(_ids)}"
+        spec = importlib.util.spec_from_file_location(name, self.function.source)
+        if spec is None or spec.loader is None:
+            raise RuntimeError(f"cannot load {self.function.source}")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        handler: Handler = getattr(module, self.function.handler)
+        return handler
+
+    def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            handler = self.idle.pop() if self.idle else None
+        if handler is None:
+            handler = self._start()
+        try:
+            return handler(event, LambdaContext(self.function.logical_id, event["requestContext"]["requestId"]))
+        finally:
+            with self.lock:
+                self.idle.append(handler)
+
+
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    body = json.dumps({"error": True, "code": code, "message": message})
+    return Response(body, status=status, headers=headers, content_type="application/json")
+
+
+class Gateway:
+    def __init__(self, template: Template, stage: str = "local"):
+        self.routes = template.routes()
+        self.stage = stage
+        self.pools: dict[str, Containers] = {}
+        auth = template.authorizer()
+        self.authorizer = (Containers(auth[0]), auth[1], auth[2]) if auth else None
+        self.auth_cache: dict[str, tuple[float, dict[str, Any] | None]] = {}
+        self.cache_lock = threading.Lock()
+
+    def pool(self, function: Function) -> Containers:
+        with self.cache_lock:
+            if function.logical_id not in self.pools:
+                self.pools[function.logical_id] = Containers(function)
+            return self.pools[function.logical_id]
+
+    def match(self, method: str, raw_path: str) -> tuple[Route, dict[str, str]] | None:
+        for route in self.routes:
+            if route.method not in (method, "ANY"):
+                continue
+            found = route.pattern.match(raw_path)
+            if found:
+                return route, {k: unquote(v) for k, v in found.groupdict().items()}
+        return None
+
+    def authorize(self, route: Route, method: str, headers: Headers) -> dict[str, Any] | None:
+        """The authorizer's context for this request's token, or None (401)."""
+        assert self.authorizer is not None
+        pool, header, ttl = self.authorizer
+        token = headers.get(header)
+        if not token:
+            return None
+        now = time.monotonic()
+        with self.cache_lock:
+            cached = self.auth_cache.get(token)
+        if cached and cached[0] > now:
+            return cached[1]
+        arn = f"arn:aws:execute-api:local:000000000000:local/{self.stage}/{method}{route.path}"
+        try:
+            answer = pool.invoke(
+                {
+                    "type": "TOKEN",
+                    "authorizationToken": token,
+                    "methodArn": arn,
+                    "requestContext": {"requestId": str(uuid.uuid4())},
+                }
+            )
+        except Exception as exc:  # the TOKEN authorizer's way to say 401
+            if str(exc) != "Unauthorized":
+                raise
+            context = None
+        else:
+            statements = answer.get("policyDocument", {}).get("Statement", [])
+            allowed = any(s.get("Effect") == "Allow" for s in statements)
+            context = {"principalId": answer.get("principalId"), **answer.get("context", {})} if allowed else None
+        if ttl > 0:
+            with self.cache_lock:
+                self.auth_cache[token] = (now + ttl, context)
+        return context
+
+    def event(self, request: Request, route: Route, params: dict[str, str], auth: dict[str, Any]) -> dict[str, Any]:
+        raw = request.get_data()
+        try:
+            body: str | None = raw.decode() if raw else None
+            binary = False
+        except UnicodeDecodeError:
+            body, binary = base64.b64encode(raw).decode(), True
+        query = request.args
+        headers = {k: v for k, v in request.headers.items()}
+        return {
+            "resource": route.path,
+            "path": request.environ.get("RAW_URI", request.path).split("?")[0],
+            "httpMethod": request.method,
+            "headers": headers,
+            "multiValueHeaders": {k: request.headers.getlist(k) for k in headers},
+            "queryStringParameters": {k: query.getlist(k)[-1] for k in query} or None,
+            "multiValueQueryStringParameters": {k: query.getlist(k) for k in query} or None,
+            "pathParameters": params or None,
+            "stageVariables": None,
+            "requestContext": {
+                "resourcePath": route.path,
+                "httpMethod": request.method,
+                "path": f"/{self.stage}{request.path}",
+                "stage": self.stage,
+                "requestId": str(uuid.uuid4()),
+                "requestTimeEpoch": int(time.time() * 1000),
+                "identity": {"sourceIp": request.remote_addr, "userAgent": request.user_agent.string},
+                "authorizer": auth,
+            },
+            "body": body,
+            "isBase64Encoded": binary,
+        }
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        request = Request(environ)
+        started = time.perf_counter()
+        try:
+            response = self.handle(request)
+        except Exception:
+            log.exception("Unhandled error serving %s %s", request.method, request.path)
+            response = _error(502, "bad_gateway", "The function failed")
+        log.info(
+            "%s %s %s %.1fms",
+            request.method,
+            request.full_path.rstrip("?"),
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+        return response(environ, start_response)
+
+    def handle(self, request: Request) -> Response:
+        raw_path = request.environ.get("RAW_URI", request.path).split("?")[0]
+        matched = self.match(request.method, raw_path)
+        if matched is None:
+            return _error(404, "not_found", "No such route")
+        route, params = matched
+        auth: dict[str, Any] = {}
+        if route.authorized and self.authorizer is not None:
+            context = self.authorize(route, request.method, request.headers)
+            if context is None:
+                return _error(401, "unauthorized", "Missing or unknown Api-Token")
+            auth = context
+        result = self.pool(route.function).invoke(self.event(request, route, params, auth))
+        headers = Headers()
+        for name, values in (result.get("multiValueHeaders") or {}).items():
+            for value in values:
+                headers.add(name, value)
+        for name, value in (result.get("headers") or {}).items():
+            headers[name] = value
+        body = result.get("body") or ""
+        payload = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+        return Response(payload, status=int(result.get("statusCode", 200)), headers=headers)

@@ -1,0 +1,148 @@
+"""template.yaml as the local gateway needs it: routes, function code, environment and the table."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "template.yaml"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short tags (!Ref, !GetAtt, !Sub, ...) read as their long forms."""
+
+
+def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {"Ref" if suffix == "Ref" else f"Fn::{suffix}": value}
+
+
+_CfnLoader.add_multi_constructor("!", _intrinsic)
+
+
+def load(path: Path = TEMPLATE) -> dict[str, Any]:
+    with path.open() as fh:
+        loaded: dict[str, Any] = yaml.load(fh, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
+    return loaded
+
+
+@dataclass(frozen=True)
+class Function:
+    logical_id: str
+    code_dir: Path
+    module: str
+    handler: str
+
+    @property
+    def source(self) -> Path:
+        return self.code_dir / f"{self.module}.py"
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # as declared, e.g. /users/{user_id}
+    function: Function
+    authorized: bool
+    params: tuple[str, ...] = field(default=())
+    pattern: re.Pattern[str] = field(default=re.compile(""))
+
+    @property
+    def specificity(self) -> tuple[int, ...]:
+        """API Gateway prefers literal segments to parameters, left to right."""
+        return tuple(1 if seg.startswith("{") else 0 for seg in self.path.strip("/").split("/"))
+
+
+@dataclass
+class Template:
+    raw: dict[str, Any]
+
+    @property
+    def resources(self) -> dict[str, Any]:
+        return dict(self.raw.get("Resources", {}))
+
+    def parameter_defaults(self) -> dict[str, str]:
+        return {k: str(v.get("Default", "")) for k, v in self.raw.get("Parameters", {}).items()}
+
+    def of_type(self, kind: str) -> dict[str, dict[str, Any]]:
+        return {k: v for k, v in self.resources.items() if v.get("Type") == kind}
+
+    def function(self, logical_id: str) -> Function:
+        props = self.resources[logical_id]["Properties"]
+        module, handler = props["Handler"].rsplit(".", 1)
+        return Function(logical_id, ROOT / props["CodeUri"], module, handler)
+
+    def authorizer(self) -> tuple[Function, str, int] | None:
+        """The API's default authorizer: its function, the header it reads and its cache seconds."""
+        for api in self.of_type("AWS::Serverless::Api").values():
+            auth = api["Properties"].get("Auth", {})
+            default = auth.get("DefaultAuthorizer")
+            if default:
+                spec = auth["Authorizers"][default]
+                fn = spec["FunctionArn"]["Fn::GetAtt"]
+                fn_id = fn.split(".")[0] if isinstance(fn, str) else fn[0]
+                ttl = self.resolve(spec["Identity"].get("ReauthorizeEvery", 300))
+                return self.function(fn_id), spec["Identity"]["Header"], int(ttl)
+        return None
+
+    def routes(self) -> list[Route]:
+        routes = []
+        for logical_id, res in self.of_type("AWS::Serverless::Function").items():
+            for event in res["Properties"].get("Events", {}).values():
+                if event.get("Type") != "Api":
+                    continue
+                props = event["Properties"]
+                path = props["Path"]
+                params = tuple(re.findall(r"{(\w+)\+?}", path))
+                regex = "^" + re.sub(r"{(\w+)}", r"(?P<\1>[^/]+)", path) + "$"
+                auth = props.get("Auth", {}).get("Authorizer") != "NONE"
+                routes.append(
+                    Route(props["Method"].upper(), path, self.function(logical_id), auth, params, re.compile(regex))
+                )
+        return sorted(routes, key=lambda r: r.specificity)
+
+    def resolve(self, value: Any, refs: dict[str, str] | None = None) -> Any:
+        """A property value with ``Ref`` to parameters (their defaults) or ``refs`` resolved."""
+        if isinstance(value, dict) and set(value) == {"Ref"}:
+            name = value["Ref"]
+            return (refs or {}).get(name, self.parameter_defaults().get(name))
+        return value
+
+    def environment(self, refs: dict[str, str]) -> dict[str, str]:
+        """The functions' environment variables (Globals, then each function's own)."""
+        env: dict[str, str] = {}
+        blocks = [self.raw.get("Globals", {}).get("Function", {})]
+        blocks += [r["Properties"] for r in self.of_type("AWS::Serverless::Function").values()]
+        for block in blocks:
+            for name, value in block.get("Environment", {}).get("Variables", {}).items():
+                resolved = self.resolve(value, refs)
+                if resolved is not None:
+                    env[name] = str(resolved)
+        return env
+
+    def table_definition(self, logical_id: str = "Table") -> dict[str, Any]:
+        """``create_table`` arguments for the table the template declares."""
+        props = self.resources[logical_id]["Properties"]
+        spec: dict[str, Any] = {
+            k: props[k]
+            for k in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
+            if k in props
+        }
+        if "StreamSpecification" in props:
+            spec["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+        return spec
+
+    def ttl_attribute(self, logical_id: str = "Table") -> str | None:
+        ttl = self.resources[logical_id]["Properties"].get("TimeToLiveSpecification", {})
+        return ttl.get("AttributeName") if ttl.get("Enabled") else None

@@ -1,0 +1,143 @@
+"""Shared fixtures: a moto table built from template.yaml, and one local server per test session."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from annex import config
+from annex.store import table as table_module
+from moto import mock_aws
+
+from local.template import Template, load
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "test-token-" + uuid.uuid4().hex
+TEST_TABLE = "annex-test"
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "TABLE_NAME": TEST_TABLE,
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("DYNAMODB_ENDPOINT", raising=False)
+    config.settings.cache_clear()
+    table_module.reset()
+    yield
+    config.settings.cache_clear()
+    table_module.reset()
+
+
+@pytest.fixture
+def moto_table(aws_env: None) -> Iterator[Any]:
+    """The table template.yaml declares, in moto, with the store pointed at it."""
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(TableName=TEST_TABLE, **Template(load()).table_definition())
+        yield table_module.table()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """`python -m local` (what `make run` starts) on free ports, for the whole test session."""
+    port, db_port = _free_port(), _free_port()
+    env = os.environ | {
+        "PORT": str(port),
+        "DYNAMODB_PORT": str(db_port),
+        "ANNEX_DEV_TOKEN": TOKEN,
+        "TABLE_NAME": "annex-http-test",
+    }
+    env.pop("DYNAMODB_ENDPOINT", None)
+    log_path = ROOT / ".pytest_cache" / "server.log"
+    log_path.parent.mkdir(exist_ok=True)
+    with log_path.open("w") as log:
+        command = [sys.executable, "-m", "local"]
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            requests.get(f"{base}/users", timeout=1)
+            break
+        except requests.ConnectionError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("the local server did not start") from None
+            time.sleep(0.2)
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+class Api:
+    """A tiny HTTP client for the local server that sends the token and JSON bodies."""
+
+    def __init__(self, base: str, token: str | None = TOKEN):
+        self.base = base
+        self.session = requests.Session()
+        if token is not None:
+            self.session.headers["Api-Token"] = token
+
+    def __call__(self, method: str, path: str, body: Any = None, *, raw: str | None = None, **kw: Any) -> Any:
+        data = raw if raw is not None else (None if body is None else json.dumps(body))
+        return self.session.request(method, self.base + path, data=data, timeout=30, **kw)
+
+    def get(self, path: str, **kw: Any) -> Any:
+        return self("GET", path, **kw)
+
+    def post(self, path: str, body: Any = None, **kw: Any) -> Any:
+        return self("POST", path, body, **kw)
+
+    def put(self, path: str, body: Any = None, **kw: Any) -> Any:
+        return self("PUT", path, body, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Any:
+        return self("DELETE", path, **kw)
+
+
+@pytest.fixture(scope="session")
+def api(server: str) -> Api:
+    return Api(server)
+
+
+@pytest.fixture
+def user(api: Api) -> str:
+    """A fresh user id, created, unique to the test."""
+    user_id = f"user-{uuid.uuid4().hex[:10]}"
+    assert api.post("/users", {"user_id": user_id, "nickname": "Tester"}).status_code == 201
+    return user_id
+
+
+@pytest.fixture(params=["open_channels", "group_channels"])
+def channel(api: Api, request: pytest.FixtureRequest) -> str:
+    """A fresh channel path (``/{channel_type}/{channel_url}``), created, for each channel type."""
+    url = f"ch-{uuid.uuid4().hex[:10]}"
+    assert api.post(f"/{request.param}", {"channel_url": url}).status_code == 201
+    return f"/{request.param}/{url}"

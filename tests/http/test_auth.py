@@ -1,0 +1,22 @@
+"""The Api-Token header: required on every route, unknown tokens refused, both with the SPEC body."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Api
+
+
+@pytest.mark.parametrize("token", [None, "", "wrong-token"])
+def test_missing_or_unknown_token_is_401(server: str, token: str | None) -> None:
+    client = Api(server, token=token)
+    for method, path in (("GET", "/users"), ("POST", "/users"), ("GET", "/open_channels/x/metacounter")):
+        response = client(method, path, {"user_id": "intruder"})
+        assert response.status_code == 401
+        assert response.json() == {"error": True, "code": "unauthorized", "message": "Missing or unknown Api-Token"}
+
+
+def test_unknown_route_is_404_with_error_body(api: Api) -> None:
+    response = api.get("/users/a/b/c/d")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
