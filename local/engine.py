@@ -8,6 +8,7 @@ so a read-modify-write in Annex's code would still lose updates here, as it woul
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -18,6 +19,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 class Engine:
     def __init__(self, host: str = "127.0.0.1", port: int = 8000):
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per DynamoDB call
         dispatcher = DomainDispatcherApplication(create_backend_app)
         lock = threading.Lock()
 

@@ -33,7 +33,7 @@ _CfnLoader.add_multi_constructor("!", _intrinsic)
 
 def load(path: Path = TEMPLATE) -> dict[str, Any]:
     with path.open() as fh:
-        loaded: dict[str, Any] = yaml.load(fh, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
+        loaded: dict[str, Any] = yaml.load(fh, Loader=_CfnLoader)
     return loaded
 
 

@@ -1,0 +1,71 @@
+"""template.yaml: the deployment's promises (runtime, routes, least privilege, table settings, auth)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from local.template import ROOT, Template, load
+
+TEMPLATE = Template(load())
+FUNCTIONS = TEMPLATE.of_type("AWS::Serverless::Function")
+TABLE = TEMPLATE.resources["Table"]["Properties"]
+ALLOWED_ACTIONS = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"}
+
+
+def _statements(function: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for policy in function["Properties"].get("Policies", []) for s in policy.get("Statement", [])]
+
+
+def test_functions_run_python_312_from_their_own_folder() -> None:
+    assert TEMPLATE.raw["Globals"]["Function"]["Runtime"] == "python3.12"
+    for logical_id in FUNCTIONS:
+        fn = TEMPLATE.function(logical_id)
+        assert fn.source.is_file(), fn.source
+        assert f"def {fn.handler}" in fn.source.read_text() or f"{fn.handler} =" in fn.source.read_text()
+        assert fn.code_dir.parent == ROOT / "functions"
+
+
+def test_routes_are_declared_one_by_one() -> None:
+    routes = TEMPLATE.routes()
+    assert routes
+    for route in routes:
+        assert "+" not in route.path and route.method != "ANY", route.path
+    assert len({(r.method, r.path) for r in routes}) == len(routes)
+
+
+def test_policies_are_least_privilege_on_the_one_table() -> None:
+    for logical_id, function in FUNCTIONS.items():
+        statements = _statements(function)
+        assert statements, f"{logical_id} has no policy"
+        for statement in statements:
+            assert set(statement["Action"]) <= ALLOWED_ACTIONS, (logical_id, statement["Action"])
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            for resource in resources:
+                assert "Table" in str(resource) and resource != "*", (logical_id, resource)
+    authorizer = _statements(FUNCTIONS["AuthorizerFunction"])
+    assert [s["Action"] for s in authorizer] == [["dynamodb:GetItem"]]
+
+
+def test_table_is_on_demand_with_recovery_stream_and_ttl() -> None:
+    assert TABLE["BillingMode"] == "PAY_PER_REQUEST"
+    assert TABLE["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert TABLE["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert TABLE["TimeToLiveSpecification"]["Enabled"] is True
+    assert TABLE["DeletionProtectionEnabled"] == {"Ref": "TableDeletionProtection"}
+    assert [k["AttributeName"] for k in TABLE["KeySchema"]] == ["PK", "SK"]
+    assert TEMPLATE.resources["Table"]["DeletionPolicy"] == "Retain"
+
+
+def test_every_route_goes_through_the_cached_token_authorizer() -> None:
+    authorizer = TEMPLATE.authorizer()
+    assert authorizer is not None
+    function, header, _ = authorizer
+    assert function.logical_id == "AuthorizerFunction" and header == "Api-Token"
+    assert int(TEMPLATE.parameter_defaults()["AuthorizerCacheSeconds"]) > 0
+    assert all(route.authorized for route in TEMPLATE.routes())
+
+
+def test_gateway_errors_use_the_spec_body() -> None:
+    responses = TEMPLATE.resources["Api"]["Properties"]["GatewayResponses"]
+    for name in ("UNAUTHORIZED", "MISSING_AUTHENTICATION_TOKEN", "THROTTLED", "DEFAULT_5XX"):
+        assert '"error": true' in responses[name]["ResponseTemplates"]["application/json"], name
