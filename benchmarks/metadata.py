@@ -27,7 +27,9 @@ APP = "bench-app"
 CALLS = int(os.environ.get("BENCH_CALLS", "1000"))
 
 
-def event(method: str, resource: str, path: str, body: Any = None, query: dict[str, str] | None = None) -> dict[str, Any]:
+def event(
+    method: str, resource: str, path: str, body: Any = None, query: dict[str, str] | None = None
+) -> dict[str, Any]:
     return {
         "resource": resource,
         "path": path,
@@ -54,38 +56,80 @@ OPERATIONS: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = [
     ("GET metadata", "UsersFunction", event("GET", f"{U}/metadata", f"{u}/metadata"), []),
     ("GET metadata?keys", "UsersFunction", event("GET", f"{U}/metadata", f"{u}/metadata", query={"keys": "k0,k1"}), []),
     ("GET metadata/{key}", "UsersFunction", event("GET", f"{U}/metadata/{{key}}", f"{u}/metadata/k0"), []),
-    ("POST metadata (3 keys)", "UsersFunction",
-     event("POST", f"{U}/metadata", f"{u}/metadata", {"metadata": {"n0": "v", "n1": "v", "n2": "v"}}),
-     RESTORE),
-    ("PUT metadata (update 3)", "UsersFunction",
-     event("PUT", f"{U}/metadata", f"{u}/metadata", {"metadata": {"k0": "a", "k1": "b", "k2": "c"}}), []),
-    ("PUT metadata (upsert 3)", "UsersFunction",
-     event("PUT", f"{U}/metadata", f"{u}/metadata", {"metadata": {"k0": "a", "x1": "b", "x2": "c"}, "upsert": True}),
-     []),
-    ("PUT metadata/{key}", "UsersFunction", event("PUT", f"{U}/metadata/{{key}}", f"{u}/metadata/k0", {"value": "z"}),
-     []),
-    ("DELETE metadata/{key}", "UsersFunction", event("DELETE", f"{U}/metadata/{{key}}", f"{u}/metadata/x1"),
-     [event("PUT", f"{U}/metadata/{{key}}", f"{u}/metadata/x1", {"value": "v", "upsert": True})]),
+    (
+        "POST metadata (3 keys)",
+        "UsersFunction",
+        event("POST", f"{U}/metadata", f"{u}/metadata", {"metadata": {"n0": "v", "n1": "v", "n2": "v"}}),
+        RESTORE,
+    ),
+    (
+        "PUT metadata (update 3)",
+        "UsersFunction",
+        event("PUT", f"{U}/metadata", f"{u}/metadata", {"metadata": {"k0": "a", "k1": "b", "k2": "c"}}),
+        [],
+    ),
+    (
+        "PUT metadata (upsert 3)",
+        "UsersFunction",
+        event("PUT", f"{U}/metadata", f"{u}/metadata", {"metadata": {"k0": "a", "x1": "b", "x2": "c"}, "upsert": True}),
+        [],
+    ),
+    (
+        "PUT metadata/{key}",
+        "UsersFunction",
+        event("PUT", f"{U}/metadata/{{key}}", f"{u}/metadata/k0", {"value": "z"}),
+        [],
+    ),
+    (
+        "DELETE metadata/{key}",
+        "UsersFunction",
+        event("DELETE", f"{U}/metadata/{{key}}", f"{u}/metadata/x1"),
+        [event("PUT", f"{U}/metadata/{{key}}", f"{u}/metadata/x1", {"value": "v", "upsert": True})],
+    ),
     ("GET metacounter", "ChannelsFunction", event("GET", f"{C}/metacounter", f"{c}/metacounter"), []),
-    ("POST metacounter (2 keys)", "ChannelsFunction",
-     event("POST", f"{C}/metacounter", f"{c}/metacounter", {"metacounter": {"m0": 1, "m1": 2}}),
-     [event("DELETE", f"{C}/metacounter", f"{c}/metacounter")]),
-    ("PUT metacounter increase (3)", "ChannelsFunction",
-     event("PUT", f"{C}/metacounter", f"{c}/metacounter",
-           {"metacounter": {"m0": 1, "m1": 1, "m2": 1}, "mode": "increase", "upsert": True}), []),
-    ("PUT metacounter/{key} increase", "ChannelsFunction",
-     event("PUT", f"{C}/metacounter/{{key}}", f"{c}/metacounter/m0", {"value": 1, "mode": "increase"}), []),
-    ("PUT metacounter/{key} set", "ChannelsFunction",
-     event("PUT", f"{C}/metacounter/{{key}}", f"{c}/metacounter/m0", {"value": 7}), []),
+    (
+        "POST metacounter (2 keys)",
+        "ChannelsFunction",
+        event("POST", f"{C}/metacounter", f"{c}/metacounter", {"metacounter": {"m0": 1, "m1": 2}}),
+        [event("DELETE", f"{C}/metacounter", f"{c}/metacounter")],
+    ),
+    (
+        "PUT metacounter increase (3)",
+        "ChannelsFunction",
+        event(
+            "PUT",
+            f"{C}/metacounter",
+            f"{c}/metacounter",
+            {"metacounter": {"m0": 1, "m1": 1, "m2": 1}, "mode": "increase", "upsert": True},
+        ),
+        [],
+    ),
+    (
+        "PUT metacounter/{key} increase",
+        "ChannelsFunction",
+        event("PUT", f"{C}/metacounter/{{key}}", f"{c}/metacounter/m0", {"value": 1, "mode": "increase"}),
+        [],
+    ),
+    (
+        "PUT metacounter/{key} set",
+        "ChannelsFunction",
+        event("PUT", f"{C}/metacounter/{{key}}", f"{c}/metacounter/m0", {"value": 7}),
+        [],
+    ),
 ]
 
 
 def start_stack() -> Engine:
     engine = Engine("127.0.0.1", 0).start()
     os.environ.update(
-        AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_REGION="us-east-1",
-        AWS_DEFAULT_REGION="us-east-1", TABLE_NAME="annex-bench", DYNAMODB_ENDPOINT=engine.endpoint,
-        POWERTOOLS_TRACE_DISABLED="true", POWERTOOLS_LOG_LEVEL="WARNING",
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+        AWS_REGION="us-east-1",
+        AWS_DEFAULT_REGION="us-east-1",
+        TABLE_NAME="annex-bench",
+        DYNAMODB_ENDPOINT=engine.endpoint,
+        POWERTOOLS_TRACE_DISABLED="true",
+        POWERTOOLS_LOG_LEVEL="WARNING",
     )
     client = boto3.client("dynamodb", endpoint_url=engine.endpoint)
     client.create_table(TableName="annex-bench", **Template(load()).table_definition())
@@ -116,7 +160,10 @@ def main() -> None:
     template = Template(load())
     pools = {fid: Containers(template.function(fid)) for fid in ("UsersFunction", "ChannelsFunction")}
     call: Callable[[str, dict[str, Any]], dict[str, Any]] = lambda fid, ev: pools[fid].invoke(ev)  # noqa: E731
-    call("UsersFunction", event("POST", "/users", "/users", {"user_id": "bench-user", "metadata": {"k0": "v", "k1": "v", "k2": "v"}}))
+    call(
+        "UsersFunction",
+        event("POST", "/users", "/users", {"user_id": "bench-user", "metadata": {"k0": "v", "k1": "v", "k2": "v"}}),
+    )
     call("ChannelsFunction", event("POST", "/{channel_type}", "/open_channels", {"channel_url": "bench-channel"}))
     call("ChannelsFunction", event("POST", f"{C}/metacounter", f"{c}/metacounter", {"metacounter": {"m0": 0}}))
 
@@ -134,8 +181,8 @@ def main() -> None:
                 latencies.append((time.perf_counter() - started) * 1000)
             assert response["statusCode"] < 300, (name, response["body"])
             requests.append(calls.requests)
-        per_call = statistics.mean(requests)
-        print(f"| {name:<32} | {per_call:>22.2f} | {percentile(latencies, 50):>6.2f} | {percentile(latencies, 95):>6.2f} |")
+        p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
+        print(f"| {name:<32} | {statistics.mean(requests):>22.2f} | {p50:>6.2f} | {p95:>6.2f} |")
 
     print("\nCold import of each function module (fresh interpreter, median of 3)\n")
     print("| function | import ms |\n|----------|-----------|")

@@ -16,10 +16,10 @@ from typing import Any
 import boto3
 import pytest
 import requests
-from annex import config
-from annex.store import table as table_module
 from moto import mock_aws
 
+from annex import config
+from annex.store import table as table_module
 from local.template import Template, load
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from annex.store import tokens
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from annex.store import tokens
 
 logger = Logger(service="annex-authorizer")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import unquote
 
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
 from annex import api
 from annex.domain import metadata as kv
 from annex.domain import resources
@@ -20,7 +22,6 @@ from annex.models.keyvalue import (
 )
 from annex.models.resources import Channel, ChannelCreate, ChannelUpdate
 from annex.store import records
-from aws_lambda_powertools.event_handler.openapi.params import Query
 
 app = api.create_app()
 Limit = Annotated[int, Query(ge=1, le=100)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import unquote
 
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
 from annex import api
 from annex.domain import metadata as kv
 from annex.domain import resources
@@ -13,7 +15,6 @@ from annex.domain.resources import UserRef
 from annex.models.keyvalue import MetadataCreate, MetadataUpdate, MetadataValueUpdate
 from annex.models.resources import User, UserCreate, UserUpdate
 from annex.store import records
-from aws_lambda_powertools.event_handler.openapi.params import Query
 
 app = api.create_app()
 Limit = Annotated[int, Query(ge=1, le=100)]

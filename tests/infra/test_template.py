@@ -9,7 +9,13 @@ from local.template import ROOT, Template, load
 TEMPLATE = Template(load())
 FUNCTIONS = TEMPLATE.of_type("AWS::Serverless::Function")
 TABLE = TEMPLATE.resources["Table"]["Properties"]
-ALLOWED_ACTIONS = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"}
+ALLOWED_ACTIONS = {
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:Query",
+}
 
 
 def _statements(function: dict[str, Any]) -> list[dict[str, Any]]:

@@ -22,8 +22,14 @@ def authorizer(moto_table: Any) -> Containers:
 
 def test_a_registered_token_resolves_to_its_application(authorizer: Containers, moto_table: Any) -> None:
     tokens.register("app-1", "one", "secret-token-1")
-    answer = authorizer.invoke({"type": "TOKEN", "authorizationToken": "secret-token-1", "methodArn": ARN,
-                                "requestContext": {"requestId": "r"}})
+    answer = authorizer.invoke(
+        {
+            "type": "TOKEN",
+            "authorizationToken": "secret-token-1",
+            "methodArn": ARN,
+            "requestContext": {"requestId": "r"},
+        }
+    )
     assert answer["context"] == {"app_id": "app-1"}
     statement = answer["policyDocument"]["Statement"][0]
     assert statement["Effect"] == "Allow"
@@ -39,5 +45,6 @@ def test_tokens_are_stored_only_as_hashes(moto_table: Any) -> None:
 @pytest.mark.parametrize("token", ["", "unknown"])
 def test_unknown_tokens_are_unauthorized(authorizer: Containers, token: str) -> None:
     with pytest.raises(Exception, match="Unauthorized"):
-        authorizer.invoke({"type": "TOKEN", "authorizationToken": token, "methodArn": ARN,
-                           "requestContext": {"requestId": "r"}})
+        authorizer.invoke(
+            {"type": "TOKEN", "authorizationToken": token, "methodArn": ARN, "requestContext": {"requestId": "r"}}
+        )
