@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 
 import boto3
@@ -66,12 +67,15 @@ def main() -> int:
     print(f"DynamoDB       {endpoint}  (table {table})", flush=True)
     print(f"Api-Token      {token}  (application {LOCAL_APP_ID})", flush=True)
     print(f"Routes         {len(gateway.routes)} from template.yaml; Ctrl-C stops", flush=True)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop the same way on SIGTERM
     try:
-        server.serve_forever()
+        server.serve_forever()  # returns on Ctrl-C (werkzeug catches KeyboardInterrupt)
     except KeyboardInterrupt:
-        print("\nStopping", flush=True)
+        pass
     finally:
+        print("Stopping", flush=True)
         server.server_close()
+        gateway.stop()
         if engine is not None:
             engine.stop()
     return 0

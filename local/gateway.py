@@ -1,10 +1,9 @@
 """A local API Gateway (REST, Lambda proxy) for the routes declared in template.yaml.
 
 Each HTTP request becomes the event API Gateway would send: the raw (percent-encoded) path,
-decoded path parameters, query strings, headers and the authorizer's context. The matching
-function's handler is called in process. Like Lambda, each function keeps a pool of warm
-"containers" (separate imports of its module), one request per container at a time, so
-concurrent requests run concurrently and never share a resolver's per-request state.
+decoded path parameters, query strings, headers and the authorizer's context. Like Lambda, each
+function keeps a pool of warm containers, each its own process running one request at a time:
+concurrent requests run concurrently, and never share per-request state.
 """
 
 from __future__ import annotations
@@ -14,11 +13,14 @@ import importlib.util
 import itertools
 import json
 import logging
+import multiprocessing
+import signal
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import Any
 from urllib.parse import unquote
 
@@ -45,34 +47,103 @@ class LambdaContext:
         return 10_000
 
 
-class Containers:
-    """Warm instances of one function; a request borrows an idle one or starts a new one."""
+def _load(function: Function, name: str) -> Handler:
+    spec = importlib.util.spec_from_file_location(name, function.source)
+    if spec is None or spec.loader is None:
+        raise RuntimeError(f"cannot load {function.source}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    handler: Handler = getattr(module, function.handler)
+    return handler
+
+
+class FunctionError(Exception):
+    """The handler raised; the message is what Lambda would report as errorMessage."""
+
+
+def _sandbox(conn: Connection, function: Function) -> None:
+    """One container's process: load the handler once, then answer one event at a time."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the gateway, which closes the pipe
+    handler = _load(function, "app")
+    while True:
+        try:
+            event = conn.recv()
+        except EOFError:
+            return
+        context = LambdaContext(function.logical_id, event["requestContext"]["requestId"])
+        try:
+            conn.send(("ok", handler(event, context)))
+        except Exception as exc:  # what Lambda reports as the invocation's error
+            conn.send(("error", str(exc)))
+
+
+class Sandbox:
+    """A warm Lambda container: its own process, so nothing per-request is shared with another."""
 
     def __init__(self, function: Function):
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_sandbox, args=(child, function), daemon=True)
+        self.process.start()
+        child.close()
+
+    def __call__(self, event: dict[str, Any], _: Any = None) -> dict[str, Any]:
+        self.conn.send(event)
+        status, value = self.conn.recv()
+        if status == "error":
+            raise FunctionError(value)
+        result: dict[str, Any] = value
+        return result
+
+    def stop(self) -> None:
+        self.conn.close()
+        self.process.join(timeout=2)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+class Containers:
+    """Warm containers of one function; a request borrows an idle one or starts a new one.
+
+    ``isolated`` containers are processes (what the gateway uses: Lambda runs one request per
+    container, and Powertools keeps the current event in class state). In-process containers are
+    for single-threaded callers that want to observe the handler (tests, benchmarks).
+    """
+
+    def __init__(self, function: Function, *, isolated: bool = False):
         self.function = function
+        self.isolated = isolated
         self.idle: list[Handler] = []
+        self.all: list[Sandbox] = []
         self.lock = threading.Lock()
 
     def _start(self) -> Handler:
-        name = f"annex_local_{self.function.logical_id}_{next(_ids)}"
-        spec = importlib.util.spec_from_file_location(name, self.function.source)
-        if spec is None or spec.loader is None:
-            raise RuntimeError(f"cannot load {self.function.source}")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        handler: Handler = getattr(module, self.function.handler)
-        return handler
+        if self.isolated:
+            sandbox = Sandbox(self.function)
+            with self.lock:
+                self.all.append(sandbox)
+            return sandbox
+        return _load(self.function, f"annex_local_{self.function.logical_id}_{next(_ids)}")
 
     def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
             handler = self.idle.pop() if self.idle else None
         if handler is None:
             handler = self._start()
+        healthy = True
         try:
             return handler(event, LambdaContext(self.function.logical_id, event["requestContext"]["requestId"]))
+        except (EOFError, BrokenPipeError, OSError):
+            healthy = False  # the container died: forget it, as Lambda would
+            raise
         finally:
-            with self.lock:
-                self.idle.append(handler)
+            if healthy:
+                with self.lock:
+                    self.idle.append(handler)
+
+    def stop(self) -> None:
+        for sandbox in self.all:
+            sandbox.stop()
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -86,14 +157,18 @@ class Gateway:
         self.stage = stage
         self.pools: dict[str, Containers] = {}
         auth = template.authorizer()
-        self.authorizer = (Containers(auth[0]), auth[1], auth[2]) if auth else None
+        self.authorizer = (Containers(auth[0], isolated=True), auth[1], auth[2]) if auth else None
         self.auth_cache: dict[str, tuple[float, dict[str, Any] | None]] = {}
         self.cache_lock = threading.Lock()
+
+    def stop(self) -> None:
+        for pool in [*self.pools.values(), *([self.authorizer[0]] if self.authorizer else [])]:
+            pool.stop()
 
     def pool(self, function: Function) -> Containers:
         with self.cache_lock:
             if function.logical_id not in self.pools:
-                self.pools[function.logical_id] = Containers(function)
+                self.pools[function.logical_id] = Containers(function, isolated=True)
             return self.pools[function.logical_id]
 
     def match(self, method: str, raw_path: str) -> tuple[Route, dict[str, str]] | None:
@@ -127,7 +202,7 @@ class Gateway:
                     "requestContext": {"requestId": str(uuid.uuid4())},
                 }
             )
-        except Exception as exc:  # the TOKEN authorizer's way to say 401
+        except FunctionError as exc:  # "Unauthorized" is the TOKEN authorizer's way to say 401
             if str(exc) != "Unauthorized":
                 raise
             context = None
