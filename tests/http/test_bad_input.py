@@ -97,3 +97,22 @@ def test_bad_single_value_is_400(api: Api, user: str) -> None:
     _assert_400(api.put(f"{path}/{'k' * 129}", {"value": "v", "upsert": True}))
     _assert_400(api.put(f"{path}/a%2Cb", {"value": "v", "upsert": True}))
     assert api.get(path).json() == {"k": "original"}
+
+
+def test_bad_query_parameters_are_400(api: Api, user: str, channel: str) -> None:
+    too_many = ",".join(f"k{i}" for i in range(101))
+    _assert_400(api.get(f"/users/{user}/metadata?keys={too_many}"))
+    _assert_400(api.get(f"/users/{user}/metadata?keys={'k' * 129}"))
+    _assert_400(api.get(f"/users?metadatakey={'k' * 129}&metadatavalues_in=a"))
+    _assert_400(api.get(f"/users?metadatakey=k&metadatavalues_in={too_many}"))
+    _assert_400(api.get("/users?metadatavalues_in=a"))
+    _assert_400(api.get(f"{channel.rsplit('/', 1)[0]}?metacounter_key={'k' * 129}"))
+    _assert_400(api.get(f"{channel.rsplit('/', 1)[0]}?limit=abc"))
+
+
+def test_overlong_ids_in_paths_are_404_not_5xx(api: Api, channel: str) -> None:
+    long_id = "u" * 3000
+    assert api.get(f"/users/{long_id}").status_code == 404
+    assert api.put(f"/users/{long_id}/metadata", {"metadata": {"k": "v"}, "upsert": True}).status_code == 404
+    assert api.get(f"/open_channels/{long_id}/metacounter").status_code == 404
+    assert api.post("/users", {"user_id": long_id}).status_code == 400

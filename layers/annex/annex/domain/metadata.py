@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from annex.domain.keyvalue import MAX_KEYS_PER_RESOURCE, Change, CounterMode, Put, WriteMode, check_key, counter_change
-from annex.errors import NotFound
+from annex.errors import BadRequest, NotFound
 from annex.store import kvmap
 from annex.store.keys import Ref
 
@@ -25,6 +25,10 @@ METADATA, METACOUNTER = "metadata", "metacounter"
 
 
 def read(owner: Owner, attr: str, keys: list[str] | None = None) -> dict[str, Any]:
+    if keys is not None:
+        if len(keys) > MAX_KEYS_PER_RESOURCE:
+            raise BadRequest(f"keys names at most {MAX_KEYS_PER_RESOURCE} keys", code="invalid_key")
+        keys = [check_key(key) for key in keys]
     return kvmap.read(owner.ref, attr, keys, owner.missing)
 
 

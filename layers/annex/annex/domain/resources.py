@@ -7,6 +7,7 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
+from annex.domain.keyvalue import check_key
 from annex.errors import BadRequest, NotFound
 from annex.models.resources import ChannelCreate, ChannelUpdate, UserCreate, UserUpdate
 from annex.store import keys, pages, records
@@ -30,18 +31,29 @@ def channel_type(value: str) -> ChannelType:
         raise NotFound(f"No such resource: /{value} (channel types are open_channels and group_channels)") from None
 
 
+MAX_ID_CHARS = 255
+
+
+def _possible_id(value: str, what: str) -> str:
+    """An id from a path; one longer than any that can be created names nothing."""
+    if not 1 <= len(value) <= MAX_ID_CHARS:
+        raise NotFound(f"{what} not found (ids are 1 to {MAX_ID_CHARS} characters)")
+    return value
+
+
 class UserRef:
-    """A user of one application: its record's place and its messages."""
+    """A user of one application: where its record lives and how to say it is missing."""
 
     def __init__(self, app_id: str, user_id: str):
-        self.app_id, self.user_id = app_id, user_id
+        self.app_id, self.user_id = app_id, _possible_id(user_id, "User")
         self.ref: Ref = keys.user(app_id, user_id)
         self.missing = f"User not found: {user_id}"
 
 
 class ChannelRef:
     def __init__(self, app_id: str, kind: str, channel_url: str):
-        self.app_id, self.kind, self.channel_url = app_id, channel_type(kind), channel_url
+        self.app_id, self.kind = app_id, channel_type(kind)
+        self.channel_url = _possible_id(channel_url, "Channel")
         self.ref: Ref = keys.channel(app_id, self.kind, channel_url)
         self.missing = f"Channel not found: {self.kind}/{channel_url}"
 
@@ -89,6 +101,7 @@ def list_channels(
     if counter_bounds and not counter_key:
         raise BadRequest("metacounter_value_* filters need metacounter_key", code="invalid_filter")
     if counter_key:
+        check_key(counter_key)
         path = f"{where.name('metacounter')}.{where.name(counter_key)}"
         where.add(f"attribute_exists({path})")
         for op, bound in counter_bounds.items():
@@ -104,6 +117,7 @@ def _metadata_filter(where: Where, key: str | None, values: list[str] | None) ->
         raise BadRequest("A metadata values filter needs its metadata key", code="invalid_filter")
     if key is None:
         return
+    check_key(key)
     path = f"{where.name('metadata')}.{where.name(key)}"
     if not values:
         where.add(f"attribute_exists({path})")
