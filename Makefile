@@ -9,12 +9,13 @@ BIN       := $(VENV)/bin
 PYTHON ?= $(shell for p in python3.12 $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | sort -V -r) /usr/local/bin/python3.12 /usr/bin/python3.12; do \
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { command -v "$$p" || echo "$$p"; } && break; done)
 
-.PHONY: help run test lint typecheck unit bench fuzz build validate clean check-python
+.PHONY: help run test lint typecheck openapi bench build validate clean check-python
 
 help:
 	@echo "make run    start the local API on http://127.0.0.1:\$${PORT:-3000} (token \$${ANNEX_DEV_TOKEN:-local-dev-token})"
 	@echo "make test   lint, type-check and run every test"
 	@echo "make bench  DynamoDB requests per call, latency and cold import time"
+	@echo "make openapi  regenerate docs/openapi.json from the code"
 	@echo "make build  sam validate --lint and sam build (installs aws-sam-cli in $(SAM_VENV))"
 
 check-python:
@@ -40,6 +41,9 @@ typecheck: $(BIN)/.installed
 
 test: lint typecheck
 	$(BIN)/pytest
+
+openapi: $(BIN)/.installed
+	$(BIN)/python -m local.openapi
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks.metadata

@@ -10,6 +10,7 @@ import sys
 import boto3
 from werkzeug.serving import make_server
 
+from local.docs import with_docs
 from local.engine import Engine
 from local.gateway import Gateway
 from local.template import Template, load
@@ -62,11 +63,12 @@ def main() -> int:
     tokens.register(LOCAL_APP_ID, "local development", token)
 
     gateway = Gateway(template)
-    server = make_server(host, port, gateway, threaded=True)
+    server = make_server(host, port, with_docs(gateway), threaded=True)
     print(f"Annex API      http://{host}:{server.server_port}", flush=True)
     print(f"DynamoDB       {endpoint}  (table {table})", flush=True)
     print(f"Api-Token      {token}  (application {LOCAL_APP_ID})", flush=True)
     print(f"Routes         {len(gateway.routes)} from template.yaml; Ctrl-C stops", flush=True)
+    print(f"Docs           http://{host}:{server.server_port}/docs  (OpenAPI at /openapi.json)", flush=True)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop the same way on SIGTERM
     try:
         server.serve_forever()  # returns on Ctrl-C (werkzeug catches KeyboardInterrupt)

@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from types import ModuleType
 from typing import Any
 from urllib.parse import unquote
 
@@ -47,13 +48,18 @@ class LambdaContext:
         return 10_000
 
 
-def _load(function: Function, name: str) -> Handler:
+def load_module(function: Function, name: str) -> ModuleType:
+    """Import a function's handler module under ``name`` (each import is a separate instance)."""
     spec = importlib.util.spec_from_file_location(name, function.source)
     if spec is None or spec.loader is None:
         raise RuntimeError(f"cannot load {function.source}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    handler: Handler = getattr(module, function.handler)
+    return module
+
+
+def _load(function: Function, name: str) -> Handler:
+    handler: Handler = getattr(load_module(function, name), function.handler)
     return handler
 
 

@@ -20,3 +20,13 @@ def test_unknown_route_is_404_with_error_body(api: Api) -> None:
     response = api.get("/users/a/b/c/d")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_openapi_and_swagger_ui_are_served_without_a_token(server: str) -> None:
+    import requests
+
+    document = requests.get(f"{server}/openapi.json", timeout=10)
+    assert document.status_code == 200 and "/users/{user_id}/metadata" in document.json()["paths"]
+    page = requests.get(f"{server}/docs", timeout=10)
+    assert page.status_code == 200 and "SwaggerUIBundle" in page.text
+    assert requests.get(f"{server}/docs/static/swagger-ui-bundle.js", timeout=10).status_code == 200

@@ -1,0 +1,95 @@
+"""The OpenAPI document of the whole API, generated from the functions' Powertools resolvers.
+
+Each endpoint-group function declares its routes and pydantic models; this merges their
+schemas into one document, describes the Api-Token header and the SPEC error body, and writes
+``docs/openapi.json`` (`python -m local.openapi`; a test fails when the checked-in file is stale).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from typing import Any
+
+from local.gateway import load_module
+from local.template import ROOT, Template, load
+
+DOCUMENT = ROOT / "docs" / "openapi.json"
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["error", "code", "message"],
+    "properties": {
+        "error": {"type": "boolean", "const": True},
+        "code": {"type": "string", "examples": ["invalid_request", "not_found", "key_exists"]},
+        "message": {"type": "string"},
+    },
+}
+ERRORS = {
+    "400": "Bad input: malformed JSON, wrong type, limit exceeded; nothing was written",
+    "401": "Missing or unknown Api-Token",
+    "404": "No such resource, key or route",
+    "409": "Already exists, or a conflicting concurrent change",
+    "413": "Body larger than 1 MiB",
+    "429": "Throttled; retry after Retry-After seconds",
+}
+
+
+def build() -> dict[str, Any]:
+    template = Template(load())
+    document: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Annex",
+            "version": "1.0.0",
+            "description": "Metadata, counters and sessions for your application's users and channels.",
+        },
+        "servers": [{"url": "http://127.0.0.1:3000", "description": "make run"}],
+        "paths": {},
+        "components": {
+            "schemas": {"Error": ERROR_SCHEMA},
+            "securitySchemes": {"ApiToken": {"type": "apiKey", "in": "header", "name": "Api-Token"}},
+        },
+        "security": [{"ApiToken": []}],
+    }
+    functions = {route.function.logical_id: route.function for route in template.routes()}
+    for logical_id, function in sorted(functions.items()):
+        resolver = load_module(function, f"annex_openapi_{logical_id}").app
+        schema = resolver.get_openapi_schema().model_dump(mode="json", by_alias=True, exclude_none=True)
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                operation["operationId"] = re.sub(r"[^a-z0-9]+", "_", f"{method} {path}".lower()).strip("_")
+                operation["tags"] = [logical_id.removesuffix("Function").lower()]
+                _spec_errors(operation)
+            document["paths"].setdefault(path, {}).update(operations)
+        for name, component in schema.get("components", {}).get("schemas", {}).items():
+            if name not in ("HTTPValidationError", "ValidationError"):
+                document["components"]["schemas"][name] = component
+    document["paths"] = dict(sorted(document["paths"].items()))
+    return document
+
+
+def _spec_errors(operation: dict[str, Any]) -> None:
+    """Powertools documents its own 422; Annex answers the SPEC error body with these statuses."""
+    responses = operation.setdefault("responses", {})
+    responses.pop("422", None)
+    for status, description in ERRORS.items():
+        responses[status] = {
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+
+
+def render() -> str:
+    return json.dumps(build(), indent=2, sort_keys=False) + "\n"
+
+
+def main() -> int:
+    DOCUMENT.write_text(render())
+    print(f"wrote {DOCUMENT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
