@@ -36,7 +36,7 @@ lint: $(BIN)/.installed
 	$(BIN)/cfn-lint template.yaml
 
 typecheck: $(BIN)/.installed
-	$(BIN)/mypy layers/annex/annex local tests benchmarks
+	$(BIN)/mypy layers/annex/annex local admin tests benchmarks
 	@for f in functions/*/app.py; do $(BIN)/mypy --follow-imports=silent "$$f" || exit 1; done
 
 test: lint typecheck

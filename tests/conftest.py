@@ -10,6 +10,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +62,21 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Stack:
+    url: str
+    dynamodb: str
+    table: str
+    log: Path
+
+
 @pytest.fixture(scope="session")
-def server() -> Iterator[str]:
+def server(stack: Stack) -> str:
+    return stack.url
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
     """`python -m local` (what `make run` starts) on free ports, for the whole test session."""
     port, db_port = _free_port(), _free_port()
     env = os.environ | {
@@ -88,7 +102,7 @@ def server() -> Iterator[str]:
                 proc.kill()
                 raise RuntimeError("the local server did not start") from None
             time.sleep(0.2)
-    yield base
+    yield Stack(base, f"http://127.0.0.1:{db_port}", env["TABLE_NAME"], log_path)
     proc.terminate()
     try:
         proc.wait(timeout=10)
@@ -141,3 +155,27 @@ def channel(api: Api, request: pytest.FixtureRequest) -> str:
     url = f"ch-{uuid.uuid4().hex[:10]}"
     assert api.post(f"/{request.param}", {"channel_url": url}).status_code == 201
     return f"/{request.param}/{url}"
+
+
+@pytest.fixture(scope="session")
+def other_app(stack: Stack) -> Api:
+    """A second application on the same server, created with the admin CLI as an operator would."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "admin",
+            "--endpoint-url",
+            stack.dynamodb,
+            "--table",
+            stack.table,
+            "apps",
+            "create",
+            "tenant-b",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return Api(stack.url, token=json.loads(out.stdout)["token"])

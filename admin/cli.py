@@ -1,0 +1,123 @@
+"""`annex-admin`: applications and API tokens, against a deployed stack or the local one.
+
+annex-admin --endpoint-url http://127.0.0.1:8000 apps create "my app"   # make run's engine
+annex-admin --stack annex apps list                                      # a deployed stack
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Annotated, Any
+
+import boto3
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from annex import config
+from annex.errors import AnnexError
+from annex.store import table as table_module
+from annex.store import tokens
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=False)
+apps = typer.Typer(help="Create, list and delete applications.", no_args_is_help=True)
+tokens_cli = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
+app.add_typer(apps, name="apps")
+app.add_typer(tokens_cli, name="tokens")
+err = Console(stderr=True)
+LOCAL_TABLE = "annex-local"
+
+
+def _print(value: Any) -> None:
+    typer.echo(json.dumps(value, indent=2))
+
+
+def _table_from_stack(stack: str, region: str | None) -> str:
+    stacks = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=stack)["Stacks"]
+    for output in stacks[0].get("Outputs", []):
+        if output["OutputKey"] == "TableName":
+            return str(output["OutputValue"])
+    raise typer.BadParameter(f"stack {stack} has no TableName output", param_hint="--stack")
+
+
+@app.callback()
+def target(
+    endpoint_url: Annotated[str | None, typer.Option(help="A DynamoDB-compatible endpoint (make run: :8000)")] = None,
+    table: Annotated[str | None, typer.Option(help="The table name (default: annex-local with --endpoint-url)")] = None,
+    stack: Annotated[str | None, typer.Option(help="Read the table name from this stack's outputs")] = None,
+    region: Annotated[str | None, typer.Option(envvar="AWS_REGION")] = None,
+) -> None:
+    """Point the store at the chosen table before any command runs."""
+    if stack:
+        table = table or _table_from_stack(stack, region)
+    if endpoint_url:
+        os.environ["DYNAMODB_ENDPOINT"] = endpoint_url
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+        table = table or LOCAL_TABLE
+    if not table:
+        raise typer.BadParameter("say which table: --stack NAME, --table NAME or --endpoint-url URL")
+    os.environ["TABLE_NAME"] = table
+    if region:
+        os.environ["AWS_REGION"] = region
+    os.environ.setdefault("AWS_REGION", "us-east-1")
+    config.settings.cache_clear()
+    table_module.reset()
+
+
+def _run(action: Any) -> Any:
+    try:
+        return action()
+    except AnnexError as error:
+        err.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+
+
+@apps.command("create")
+def apps_create(name: str) -> None:
+    """Create an application; prints its id and its first token (shown only this once)."""
+    application, token = _run(lambda: tokens.create_application(name))
+    _print({"app_id": application["app_id"], "name": name, "token": token})
+
+
+@apps.command("list")
+def apps_list() -> None:
+    _print(_run(tokens.list_applications))
+
+
+@apps.command("delete")
+def apps_delete(
+    app_id: str, yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False
+) -> None:
+    """Delete an application with all of its data and tokens."""
+    if not yes:
+        typer.confirm(f"Delete {app_id} and all of its data?", abort=True)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task(f"Deleting {app_id}", total=None)
+        deleted = _run(lambda: tokens.delete_application(app_id, lambda n: progress.advance(task, n)))
+    _print({"app_id": app_id, "deleted_items": deleted})
+
+
+@tokens_cli.command("create")
+def tokens_create(app_id: str) -> None:
+    """Create a token; it is printed only this once (Annex keeps only its hash)."""
+    token, token_id = _run(lambda: tokens.create_token(app_id))
+    _print({"app_id": app_id, "token_id": token_id, "token": token})
+
+
+@tokens_cli.command("list")
+def tokens_list(app_id: str) -> None:
+    """The application's tokens by id and prefix."""
+    _print(_run(lambda: tokens.list_tokens(app_id)))
+
+
+@tokens_cli.command("revoke")
+def tokens_revoke(token_id: str) -> None:
+    """Revoke a token (API Gateway may keep accepting it for AuthorizerCacheSeconds)."""
+    _run(lambda: tokens.revoke_token(token_id))
+    _print({"revoked": token_id})
+
+
+def main() -> None:
+    app()

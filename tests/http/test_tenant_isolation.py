@@ -1,0 +1,101 @@
+"""Tenant isolation, route by route: application B, using application A's ids, sees nothing of A's
+and changes nothing of A's. Every route in template.yaml must have a case here."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from local.template import Template, load
+from tests.conftest import Api
+
+Case = Callable[[Api, dict[str, str]], None]
+
+
+def _missing(response: Any) -> None:
+    assert response.status_code == 404, (response.request.method, response.request.url, response.text)
+    assert response.json()["error"] is True
+
+
+def _empty_list(response: Any) -> None:
+    assert response.status_code == 200, response.text
+    assert response.json()["data"] == []
+
+
+U, CH = "/users/{user}", "/open_channels/{channel}"
+CASES: dict[tuple[str, str], Case] = {
+    ("GET", "/users"): lambda b, ids: _empty_list(b.get(f"/users?metadatakey=k&metadatavalues_in={ids['value']}")),
+    ("GET", "/users/{user_id}"): lambda b, ids: _missing(b.get(U.format(**ids))),
+    ("PUT", "/users/{user_id}"): lambda b, ids: _missing(b.put(U.format(**ids), {"nickname": "B"})),
+    ("DELETE", "/users/{user_id}"): lambda b, ids: _missing(b.delete(U.format(**ids))),
+    ("GET", "/users/{user_id}/metadata"): lambda b, ids: _missing(b.get(U.format(**ids) + "/metadata")),
+    ("POST", "/users/{user_id}/metadata"): lambda b, ids: _missing(
+        b.post(U.format(**ids) + "/metadata", {"metadata": {"x": "B"}})
+    ),
+    ("PUT", "/users/{user_id}/metadata"): lambda b, ids: _missing(
+        b.put(U.format(**ids) + "/metadata", {"metadata": {"k": "B"}, "upsert": True})
+    ),
+    ("DELETE", "/users/{user_id}/metadata"): lambda b, ids: _missing(b.delete(U.format(**ids) + "/metadata")),
+    ("GET", "/users/{user_id}/metadata/{key}"): lambda b, ids: _missing(b.get(U.format(**ids) + "/metadata/k")),
+    ("PUT", "/users/{user_id}/metadata/{key}"): lambda b, ids: _missing(
+        b.put(U.format(**ids) + "/metadata/k", {"value": "B", "upsert": True})
+    ),
+    ("DELETE", "/users/{user_id}/metadata/{key}"): lambda b, ids: _missing(b.delete(U.format(**ids) + "/metadata/k")),
+    ("GET", "/{channel_type}"): lambda b, ids: _empty_list(b.get("/open_channels?metacounter_key=c")),
+    ("GET", "/{channel_type}/{channel_url}"): lambda b, ids: _missing(b.get(CH.format(**ids))),
+    ("PUT", "/{channel_type}/{channel_url}"): lambda b, ids: _missing(b.put(CH.format(**ids), {"name": "B"})),
+    ("DELETE", "/{channel_type}/{channel_url}"): lambda b, ids: _missing(b.delete(CH.format(**ids))),
+    **{
+        (method, f"/{{channel_type}}/{{channel_url}}/{field}{suffix}"): case
+        for field, new, body, one in (
+            ("metadata", {"n": "B"}, {"metadata": {"k": "B"}, "upsert": True}, {"value": "B", "upsert": True}),
+            (
+                "metacounter",
+                {"n": 1},
+                {"metacounter": {"c": 1}, "mode": "increase", "upsert": True},
+                {"value": 1, "mode": "increase", "upsert": True},
+            ),
+        )
+        for method, suffix, case in (
+            ("GET", "", lambda b, ids, f=field: _missing(b.get(CH.format(**ids) + f"/{f}"))),
+            ("POST", "", lambda b, ids, f=field, new=new: _missing(b.post(CH.format(**ids) + f"/{f}", {f: new}))),
+            ("PUT", "", lambda b, ids, f=field, body=body: _missing(b.put(CH.format(**ids) + f"/{f}", body))),
+            ("DELETE", "", lambda b, ids, f=field: _missing(b.delete(CH.format(**ids) + f"/{f}"))),
+            ("GET", "/{key}", lambda b, ids, f=field: _missing(b.get(CH.format(**ids) + f"/{f}/k"))),
+            ("PUT", "/{key}", lambda b, ids, f=field, one=one: _missing(b.put(CH.format(**ids) + f"/{f}/c", one))),
+            ("DELETE", "/{key}", lambda b, ids, f=field: _missing(b.delete(CH.format(**ids) + f"/{f}/k"))),
+        )
+    },
+    # Creating with A's ids makes B's own record: A's stays exactly as it was (checked at the end).
+    ("POST", "/users"): lambda b, ids: _created(b.post("/users", {"user_id": ids["user"], "nickname": "B"})),
+    ("POST", "/{channel_type}"): lambda b, ids: _created(
+        b.post("/open_channels", {"channel_url": ids["channel"], "name": "B"})
+    ),
+}
+
+
+def _created(response: Any) -> None:
+    assert response.status_code == 201, response.text
+    assert response.json()["nickname" if "user_id" in response.json() else "name"] == "B"
+
+
+def _snapshot(a: Api, ids: dict[str, str]) -> list[Any]:
+    paths = [U, U + "/metadata", CH, CH + "/metadata", CH + "/metacounter"]
+    return [a.get(p.format(**ids)).json() for p in paths]
+
+
+def test_every_route_is_isolated_between_applications(api: Api, other_app: Api) -> None:
+    ids = {"user": f"iso-{uuid.uuid4().hex[:8]}", "channel": f"iso-{uuid.uuid4().hex[:8]}", "value": "secret"}
+    assert api.post("/users", {"user_id": ids["user"], "nickname": "A", "metadata": {"k": "secret"}}).status_code == 201
+    channel = {"channel_url": ids["channel"], "name": "A", "metadata": {"k": "v"}, "metacounter": {"c": 1}}
+    assert api.post("/open_channels", channel).status_code == 201
+    before = _snapshot(api, ids)
+
+    routes = sorted(Template(load()).routes(), key=lambda r: r.method == "POST" and r.path.count("/") == 1)
+    uncovered = [(r.method, r.path) for r in routes if (r.method, r.path) not in CASES]
+    assert not uncovered, f"routes without a tenant-isolation case: {uncovered}"
+    for route in routes:
+        CASES[(route.method, route.path)](other_app, ids)
+
+    assert _snapshot(api, ids) == before
