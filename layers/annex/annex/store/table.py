@@ -35,7 +35,7 @@ def table() -> Table:
         "dynamodb",
         region_name=cfg.region,
         endpoint_url=cfg.dynamodb_endpoint,
-        config=Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5),
+        config=Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=2, read_timeout=5),
     )
     return resource.Table(cfg.table_name)
 
