@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
+from botocore.compat import HTTPHeaders
 from botocore.exceptions import ReadTimeoutError
 
 from annex import config
@@ -86,7 +87,7 @@ class Injector:
         if self.fault.code is None:
             raise ReadTimeoutError(endpoint_url=request.url)
         body = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{self.fault.code}", "message": "injected"})
-        return AWSResponse(request.url, self.fault.http_status, {}, _Body(body.encode()))
+        return AWSResponse(request.url, self.fault.http_status, HTTPHeaders(), _Body(body.encode()))
 
 
 @pytest.fixture(scope="module")
