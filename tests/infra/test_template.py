@@ -75,3 +75,26 @@ def test_gateway_errors_use_the_spec_body() -> None:
     responses = TEMPLATE.resources["Api"]["Properties"]["GatewayResponses"]
     for name in ("UNAUTHORIZED", "MISSING_AUTHENTICATION_TOKEN", "THROTTLED", "DEFAULT_5XX"):
         assert '"error": true' in responses[name]["ResponseTemplates"]["application/json"], name
+
+
+def test_alarms_watch_5xx_and_throttles_of_every_function_and_the_table() -> None:
+    alarms = TEMPLATE.of_type("AWS::CloudWatch::Alarm").values()
+    watched = {(a["Properties"]["Namespace"], a["Properties"]["MetricName"]) for a in alarms}
+    assert {
+        ("AWS/ApiGateway", "5XXError"),
+        ("AWS/DynamoDB", "ReadThrottleEvents"),
+        ("AWS/DynamoDB", "WriteThrottleEvents"),
+    } <= watched
+    throttled = {
+        a["Properties"]["Dimensions"][0]["Value"]["Ref"] for a in alarms if a["Properties"]["MetricName"] == "Throttles"
+    }
+    assert throttled == set(FUNCTIONS)
+
+
+def test_tracing_and_stage_throttling_are_on() -> None:
+    assert TEMPLATE.raw["Globals"]["Function"]["Tracing"] == "Active"
+    api = TEMPLATE.resources["Api"]["Properties"]
+    assert api["TracingEnabled"] is True
+    settings = api["MethodSettings"][0]
+    assert settings["ThrottlingRateLimit"] == {"Ref": "ThrottlingRateLimit"}
+    assert settings["ThrottlingBurstLimit"] == {"Ref": "ThrottlingBurstLimit"}

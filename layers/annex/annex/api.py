@@ -7,6 +7,7 @@ domain and answer; every error becomes the SPEC body ``{"error": true, "code", "
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -113,7 +114,11 @@ def page(items: list[dict[str, Any]], next_cursor: str | None) -> dict[str, Any]
 
 
 def lambda_handler(app: APIGatewayRestResolver) -> Handler:
-    """The function's entry point: request-size limit, structured logs with correlation id, routing."""
+    """The function's entry point: request-size limit, routing, and one structured log line per request.
+
+    The line carries the correlation id (API Gateway's request id), the route and the status; never
+    the event, its headers or the Api-Token.
+    """
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
@@ -126,7 +131,18 @@ def lambda_handler(app: APIGatewayRestResolver) -> Handler:
                 "headers": {"Content-Type": "application/json"},
                 "body": json.dumps(err.body()),
             }
-        return app.resolve(_as_json(event), context)
+        started = time.perf_counter()
+        response = app.resolve(_as_json(event), context)
+        logger.info(
+            "request",
+            extra={
+                "method": event.get("httpMethod"),
+                "route": event.get("resource"),
+                "status": response.get("statusCode"),
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+        return response
 
     return handler
 
