@@ -9,13 +9,14 @@ BIN       := $(VENV)/bin
 PYTHON ?= $(shell for p in python3.12 $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | sort -V -r) /usr/local/bin/python3.12 /usr/bin/python3.12; do \
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { command -v "$$p" || echo "$$p"; } && break; done)
 
-.PHONY: help run test lint typecheck openapi bench build validate clean check-python
+.PHONY: help run test lint typecheck openapi fuzz bench build validate clean check-python
 
 help:
 	@echo "make run    start the local API on http://127.0.0.1:\$${PORT:-3000} (token \$${ANNEX_DEV_TOKEN:-local-dev-token})"
 	@echo "make test   lint, type-check and run every test"
 	@echo "make bench  DynamoDB requests per call, latency and cold import time"
 	@echo "make openapi  regenerate docs/openapi.json from the code"
+	@echo "make fuzz   schemathesis and the stateful model test, long"
 	@echo "make build  sam validate --lint and sam build (installs aws-sam-cli in $(SAM_VENV))"
 
 check-python:
@@ -41,6 +42,11 @@ typecheck: $(BIN)/.installed
 
 test: lint typecheck
 	$(BIN)/pytest
+
+# Long property runs: schemathesis with many examples and a random seed, hypothesis's fuzz profile.
+fuzz: $(BIN)/.installed
+	SCHEMATHESIS_EXAMPLES=$${SCHEMATHESIS_EXAMPLES:-100} SCHEMATHESIS_SEED=random HYPOTHESIS_PROFILE=fuzz \
+		$(BIN)/pytest -s tests/http/test_schemathesis.py tests/http/test_stateful.py
 
 openapi: $(BIN)/.installed
 	$(BIN)/python -m local.openapi

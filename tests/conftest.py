@@ -17,6 +17,7 @@ from typing import Any
 import boto3
 import pytest
 import requests
+from hypothesis import HealthCheck, settings
 from moto import mock_aws
 
 from annex import config
@@ -24,6 +25,15 @@ from annex.store import table as table_module
 from local.template import Template, load
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# `make test` keeps property tests short; `make fuzz` (HYPOTHESIS_PROFILE=fuzz) runs them long.
+settings.register_profile(
+    "ci", max_examples=12, stateful_step_count=12, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "fuzz", max_examples=300, stateful_step_count=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 TOKEN = "test-token-" + uuid.uuid4().hex
 TEST_TABLE = "annex-test"
 

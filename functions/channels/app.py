@@ -33,7 +33,9 @@ def channel(channel_type: str, channel_url: str) -> ChannelRef:
     return ChannelRef(api.tenant(app), channel_type, unquote(channel_url))
 
 
-@app.post("/<channel_type>")
+@app.post(
+    "/<channel_type>", responses={201: {"description": "Created", "content": {"application/json": {"model": Channel}}}}
+)
 def create_channel(channel_type: str, body: ChannelCreate) -> tuple[dict[str, Any], int]:
     return resources.create_channel(api.tenant(app), channel_type, body), 201
 

@@ -24,7 +24,7 @@ def user(user_id: str) -> UserRef:
     return UserRef(api.tenant(app), unquote(user_id))
 
 
-@app.post("/users")
+@app.post("/users", responses={201: {"description": "Created", "content": {"application/json": {"model": User}}}})
 def create_user(body: UserCreate) -> tuple[dict[str, Any], int]:
     return resources.create_user(api.tenant(app), body), 201
 

@@ -116,3 +116,27 @@ def test_overlong_ids_in_paths_are_404_not_5xx(api: Api, channel: str) -> None:
     assert api.put(f"/users/{long_id}/metadata", {"metadata": {"k": "v"}, "upsert": True}).status_code == 404
     assert api.get(f"/open_channels/{long_id}/metacounter").status_code == 404
     assert api.post("/users", {"user_id": long_id}).status_code == 400
+
+
+def test_meta_round_trips_any_json(api: Api) -> None:
+    import uuid
+
+    meta = {"": True, "f": -5.0712984329677065e95, "deep": [[[{"x": None}]]], "tiny": 1e-300, "big": 10**40}
+    user_id = f"meta-{uuid.uuid4().hex[:8]}"
+    created = api.post("/users", {"user_id": user_id, "meta": meta})
+    assert created.status_code == 201, created.text
+    assert api.get(f"/users/{user_id}").json()["meta"] == meta
+    assert any(u["meta"] == meta for u in api.get("/users?limit=100").json()["data"])
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"\xa0\x9b not utf-8", b'{"metadata": {"k": "\\ud8f1"}}', b'{"metadata": {"k": NaN}}', b"Infinity"],
+    ids=["not-utf8", "lone-surrogate", "nan", "infinity"],
+)
+def test_undecodable_bodies_are_400(api: Api, user: str, raw: bytes) -> None:
+    path = f"/users/{user}/metadata"
+    api.post(path, {"metadata": {"k": "original"}})
+    response = api.session.put(api.base + path, data=raw, timeout=30)
+    _assert_400(response)
+    assert api.get(path).json() == {"k": "original"}

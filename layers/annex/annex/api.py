@@ -6,6 +6,8 @@ domain and answer; every error becomes the SPEC body ``{"error": true, "code", "
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import time
 from collections.abc import Callable
@@ -40,7 +42,7 @@ def error_response(err: AnnexError) -> Response[Any]:
 
 def create_app() -> APIGatewayRestResolver:
     """A resolver with request validation and the SPEC error mapping installed."""
-    app = APIGatewayRestResolver(enable_validation=True)
+    app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=strict_json)
 
     @app.exception_handler(AnnexError)
     def _annex(err: AnnexError) -> Response[Any]:
@@ -80,6 +82,20 @@ def _service_fault(err: ClientError | BotoCoreError) -> Response[Any]:
         )
     logger.warning("DynamoDB fault mapped to %s", mapped.status, extra={"code": mapped.code})
     return error_response(mapped)
+
+
+def strict_json(body: str) -> Any:
+    """JSON as Annex accepts it: no NaN or Infinity, no unpaired surrogates (they cannot be stored)."""
+
+    def refuse(constant: str) -> Any:
+        raise BadRequest(f"{constant} is not a JSON number", code="invalid_request")
+
+    value = json.loads(body, parse_constant=refuse)
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest("The body has a string that is not valid Unicode", code="invalid_request") from None
+    return value
 
 
 def describe(errors: Any) -> str:
@@ -122,17 +138,15 @@ def lambda_handler(app: APIGatewayRestResolver) -> Handler:
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        body = event.get("body") or ""
-        size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
-        if size > MAX_BODY_BYTES:
-            err = PayloadTooLarge("The body is larger than 1 MiB")
-            return {
+        started = time.perf_counter()
+        try:
+            response = app.resolve(_as_json(event), context)
+        except AnnexError as err:  # a body that is too large or not UTF-8: refused before parsing
+            response = {
                 "statusCode": err.status,
                 "headers": {"Content-Type": "application/json"},
                 "body": json.dumps(err.body()),
             }
-        started = time.perf_counter()
-        response = app.resolve(_as_json(event), context)
         logger.info(
             "request",
             extra={
@@ -148,8 +162,19 @@ def lambda_handler(app: APIGatewayRestResolver) -> Handler:
 
 
 def _as_json(event: dict[str, Any]) -> dict[str, Any]:
-    """Bodies are JSON whatever Content-Type the client sent (curl -d says form-urlencoded)."""
+    """The event with a UTF-8 text body of at most 1 MiB, read as JSON whatever Content-Type the
+    client sent (curl -d says form-urlencoded)."""
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        if len(body) * 3 // 4 > MAX_BODY_BYTES:
+            raise PayloadTooLarge("The body is larger than 1 MiB")
+        try:
+            body = base64.b64decode(body).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise BadRequest("The body is not UTF-8 JSON", code="invalid_request") from None
+    if len(body.encode("utf-8", errors="surrogatepass")) > MAX_BODY_BYTES:
+        raise PayloadTooLarge("The body is larger than 1 MiB")
     headers = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
     multi = {k: v for k, v in (event.get("multiValueHeaders") or {}).items() if k.lower() != "content-type"}
     headers["Content-Type"], multi["Content-Type"] = "application/json", ["application/json"]
-    return event | {"headers": headers, "multiValueHeaders": multi}
+    return event | {"headers": headers, "multiValueHeaders": multi, "body": body or None, "isBase64Encoded": False}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -11,17 +12,26 @@ from annex.store.keys import PK, Ref
 from annex.store.table import plain, reraise_unless_condition_failed, table
 
 _KEY_ATTRS = frozenset({"PK", "SK", "GSI1PK", "GSI1SK"})
+# Free-form JSON documents are stored as their compact JSON text: any JSON (floats, empty keys,
+# deep nesting) round-trips exactly, which DynamoDB's own types cannot promise.
+DOCUMENTS = frozenset({"meta"})
 
 
 def public(item: dict[str, Any]) -> dict[str, Any]:
-    """The item without its key attributes."""
-    return {k: v for k, v in plain(item).items() if k not in _KEY_ATTRS}
+    """The item as the API shows it: no key attributes, documents parsed."""
+    return {k: json.loads(v) if k in DOCUMENTS else v for k, v in plain(item).items() if k not in _KEY_ATTRS}
+
+
+def storable(fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: json.dumps(v, separators=(",", ":"), ensure_ascii=False) if k in DOCUMENTS else v for k, v in fields.items()
+    }
 
 
 def create(ref: Ref, fields: dict[str, Any], exists: str) -> dict[str, Any]:
     try:
         table().put_item(
-            Item=ref.attributes() | fields,
+            Item=ref.attributes() | storable(fields),
             ConditionExpression="attribute_not_exists(#pk)",
             ExpressionAttributeNames={"#pk": PK},
         )
@@ -43,7 +53,7 @@ def update(ref: Ref, fields: dict[str, Any], missing: str) -> dict[str, Any]:
     if not fields:
         return get(ref, missing)
     names = {"#pk": PK} | {f"#f{i}": name for i, name in enumerate(fields)}
-    values = {f":f{i}": value for i, value in enumerate(fields.values())}
+    values = {f":f{i}": value for i, value in enumerate(storable(fields).values())}
     try:
         out = table().update_item(
             Key=ref.key,
