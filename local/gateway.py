@@ -14,6 +14,7 @@ import itertools
 import json
 import logging
 import multiprocessing
+import os
 import signal
 import threading
 import time
@@ -163,7 +164,9 @@ class Gateway:
         self.stage = stage
         self.pools: dict[str, Containers] = {}
         auth = template.authorizer()
-        self.authorizer = (Containers(auth[0], isolated=True), auth[1], auth[2]) if auth else None
+        # AUTHORIZER_CACHE_SECONDS overrides the template's ReauthorizeEvery (tests of revocation).
+        ttl = int(os.environ.get("AUTHORIZER_CACHE_SECONDS", auth[2] if auth else 0))
+        self.authorizer = (Containers(auth[0], isolated=True), auth[1], ttl) if auth else None
         self.auth_cache: dict[str, tuple[float, dict[str, Any] | None]] = {}
         self.cache_lock = threading.Lock()
 

@@ -36,6 +36,7 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 TOKEN = "test-token-" + uuid.uuid4().hex
 TEST_TABLE = "annex-test"
+AUTHORIZER_CACHE_SECONDS = 2
 
 
 @pytest.fixture
@@ -94,6 +95,7 @@ def stack() -> Iterator[Stack]:
         "DYNAMODB_PORT": str(db_port),
         "ANNEX_DEV_TOKEN": TOKEN,
         "TABLE_NAME": "annex-http-test",
+        "AUTHORIZER_CACHE_SECONDS": str(AUTHORIZER_CACHE_SECONDS),
     }
     env.pop("DYNAMODB_ENDPOINT", None)
     log_path = ROOT / ".pytest_cache" / "server.log"
@@ -167,25 +169,13 @@ def channel(api: Api, request: pytest.FixtureRequest) -> str:
     return f"/{request.param}/{url}"
 
 
+def admin(stack: Stack, *args: str) -> Any:
+    """Run annex-admin against the test server's DynamoDB endpoint, as an operator would."""
+    command = [sys.executable, "-m", "admin", "--endpoint-url", stack.dynamodb, "--table", stack.table, *args]
+    return json.loads(subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT).stdout)
+
+
 @pytest.fixture(scope="session")
 def other_app(stack: Stack) -> Api:
-    """A second application on the same server, created with the admin CLI as an operator would."""
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "admin",
-            "--endpoint-url",
-            stack.dynamodb,
-            "--table",
-            stack.table,
-            "apps",
-            "create",
-            "tenant-b",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    return Api(stack.url, token=json.loads(out.stdout)["token"])
+    """A second application on the same server."""
+    return Api(stack.url, token=admin(stack, "apps", "create", "tenant-b")["token"])

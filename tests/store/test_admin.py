@@ -62,3 +62,19 @@ def test_unknown_application_is_an_error(moto_table: Any) -> None:
     assert runner.invoke(app, ["--table", TEST_TABLE, "tokens", "create", "app_nope"]).exit_code == 1
     with pytest.raises(Exception, match="not found"):
         tokens.delete_application("app_nope")
+
+
+def test_stack_option_reads_the_table_from_the_stack_outputs(moto_table: Any) -> None:
+    import boto3
+
+    boto3.client("cloudformation", region_name="us-east-1").create_stack(
+        StackName="annex",
+        TemplateBody=json.dumps(
+            {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}, "Outputs": {"TableName": {"Value": TEST_TABLE}}}
+        ),
+    )
+    result = runner.invoke(app, ["--stack", "annex", "apps", "create", "via-stack"])
+    assert result.exit_code == 0, result.output
+    assert tokens.application_for(json.loads(result.stdout)["token"]) is not None
+    missing = runner.invoke(app, ["apps", "list"])
+    assert missing.exit_code != 0 and "--stack" in missing.output
