@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import unquote
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from annex import api
+from annex.domain import meta, resources
 from annex.domain import metadata as kv
-from annex.domain import resources
 from annex.domain.keyvalue import WriteMode, metadata_mode
 from annex.domain.resources import ChannelRef
 from annex.models.keyvalue import (
@@ -20,7 +20,7 @@ from annex.models.keyvalue import (
     MetadataUpdate,
     MetadataValueUpdate,
 )
-from annex.models.resources import Channel, ChannelCreate, ChannelUpdate
+from annex.models.resources import Channel, ChannelCreate, ChannelUpdate, Meta, MetaReplace
 from annex.store import records
 
 app = api.create_app()
@@ -165,6 +165,21 @@ def delete_metacounter(channel_type: str, channel_url: str) -> dict[str, Any]:
 def delete_metacounter_key(channel_type: str, channel_url: str, key: str) -> dict[str, Any]:
     kv.delete_one(channel(channel_type, channel_url), kv.METACOUNTER, unquote(key))
     return {}
+
+
+@app.patch(PREFIX)
+def replace_meta(channel_type: str, channel_url: str, body: MetaReplace) -> Channel:
+    return Channel.model_validate(meta.replace(channel(channel_type, channel_url), body.meta))
+
+
+@app.get(f"{PREFIX}/meta")
+def get_meta(channel_type: str, channel_url: str) -> dict[str, Any]:
+    return meta.read(channel(channel_type, channel_url))
+
+
+@app.post(f"{PREFIX}/meta")
+def merge_meta(channel_type: str, channel_url: str, body: Annotated[Meta, Body()]) -> dict[str, Any]:
+    return meta.merge(channel(channel_type, channel_url), body)
 
 
 lambda_handler = api.lambda_handler(app)

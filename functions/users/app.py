@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import unquote
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from annex import api
+from annex.domain import meta, resources
 from annex.domain import metadata as kv
-from annex.domain import resources
 from annex.domain.keyvalue import WriteMode, metadata_mode
 from annex.domain.resources import UserRef
 from annex.models.keyvalue import MetadataCreate, MetadataUpdate, MetadataValueUpdate
-from annex.models.resources import User, UserCreate, UserUpdate
+from annex.models.resources import Meta, MetaReplace, User, UserCreate, UserUpdate
 from annex.store import records
 
 app = api.create_app()
@@ -94,6 +94,21 @@ def delete_metadata(user_id: str) -> dict[str, Any]:
 def delete_metadata_key(user_id: str, key: str) -> dict[str, Any]:
     kv.delete_one(user(user_id), kv.METADATA, unquote(key))
     return {}
+
+
+@app.patch("/users/<user_id>")
+def replace_meta(user_id: str, body: MetaReplace) -> User:
+    return User.model_validate(meta.replace(user(user_id), body.meta))
+
+
+@app.get("/users/<user_id>/meta")
+def get_meta(user_id: str) -> dict[str, Any]:
+    return meta.read(user(user_id))
+
+
+@app.post("/users/<user_id>/meta")
+def merge_meta(user_id: str, body: Annotated[Meta, Body()]) -> dict[str, Any]:
+    return meta.merge(user(user_id), body)
 
 
 lambda_handler = api.lambda_handler(app)

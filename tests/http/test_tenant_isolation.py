@@ -67,6 +67,14 @@ CASES: dict[tuple[str, str], Case] = {
             ("DELETE", "/{key}", lambda b, ids, f=field: _missing(b.delete(CH.format(**ids) + f"/{f}/k"))),
         )
     },
+    ("PATCH", "/users/{user_id}"): lambda b, ids: _missing(b("PATCH", U.format(**ids), {"meta": {"x": 1}})),
+    ("GET", "/users/{user_id}/meta"): lambda b, ids: _missing(b.get(U.format(**ids) + "/meta")),
+    ("POST", "/users/{user_id}/meta"): lambda b, ids: _missing(b.post(U.format(**ids) + "/meta", {"x": 1})),
+    ("PATCH", "/{channel_type}/{channel_url}"): lambda b, ids: _missing(b("PATCH", CH.format(**ids), {"meta": {}})),
+    ("GET", "/{channel_type}/{channel_url}/meta"): lambda b, ids: _missing(b.get(CH.format(**ids) + "/meta")),
+    ("POST", "/{channel_type}/{channel_url}/meta"): lambda b, ids: _missing(
+        b.post(CH.format(**ids) + "/meta", {"x": 1})
+    ),
     # Creating with A's ids makes B's own record: A's stays exactly as it was (checked at the end).
     ("POST", "/users"): lambda b, ids: _created(b.post("/users", {"user_id": ids["user"], "nickname": "B"})),
     ("POST", "/{channel_type}"): lambda b, ids: _created(
@@ -87,8 +95,15 @@ def _snapshot(a: Api, ids: dict[str, str]) -> list[Any]:
 
 def test_every_route_is_isolated_between_applications(api: Api, other_app: Api) -> None:
     ids = {"user": f"iso-{uuid.uuid4().hex[:8]}", "channel": f"iso-{uuid.uuid4().hex[:8]}", "value": "secret"}
-    assert api.post("/users", {"user_id": ids["user"], "nickname": "A", "metadata": {"k": "secret"}}).status_code == 201
-    channel = {"channel_url": ids["channel"], "name": "A", "metadata": {"k": "v"}, "metacounter": {"c": 1}}
+    user = {"user_id": ids["user"], "nickname": "A", "metadata": {"k": "secret"}, "meta": {"plan": "gold"}}
+    assert api.post("/users", user).status_code == 201
+    channel = {
+        "channel_url": ids["channel"],
+        "name": "A",
+        "metadata": {"k": "v"},
+        "metacounter": {"c": 1},
+        "meta": {"topic": "x"},
+    }
     assert api.post("/open_channels", channel).status_code == 201
     before = _snapshot(api, ids)
 

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, StrictStr
 
+from annex.domain.meta import MAX_META_BYTES, serialized_size
 from annex.models.keyvalue import Count, InitialMetadata, Key, Strict
 
 ResourceId = Annotated[StrictStr, Field(min_length=1, max_length=255)]
 MAX_DATA_BYTES = 64 * 1024
-
-
-MAX_META_BYTES = 8 * 1024
 
 
 def _data_fits(data: str) -> str:
@@ -26,7 +23,7 @@ def _client_meta(meta: dict[str, Any]) -> dict[str, Any]:
     system = [k for k in meta if k.startswith("_")]
     if system:
         raise ValueError(f"keys starting with '_' are written only by Annex: {', '.join(system)}")
-    if len(json.dumps(meta, separators=(",", ":"), ensure_ascii=False).encode()) > MAX_META_BYTES:
+    if serialized_size(meta) > MAX_META_BYTES:
         raise ValueError(f"meta is at most {MAX_META_BYTES} bytes serialized")
     return meta
 
@@ -40,6 +37,10 @@ class UserCreate(Strict):
     profile_url: Annotated[StrictStr, Field(max_length=2048)] = ""
     metadata: InitialMetadata = Field(default_factory=dict)
     meta: Meta = Field(default_factory=dict)
+
+
+class MetaReplace(Strict):
+    meta: Meta
 
 
 class UserUpdate(Strict):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 PK, SK = "PK", "SK"
 GSI1, GSI1PK, GSI1SK = "GSI1", "GSI1PK", "GSI1SK"
+VERSION = "version"  # every write to a record's item adds 1: optimistic concurrency, and its ETag
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 
 from annex.domain.keyvalue import Add, Change, Put, WriteMode
 from annex.errors import BadRequest, Conflict, NotFound
-from annex.store.keys import PK, Ref
+from annex.store.keys import PK, VERSION, Ref
 from annex.store.table import plain, reraise_unless_condition_failed, table
 
 MAX_ATTEMPTS = 4
@@ -49,10 +49,10 @@ def delete_all(ref: Ref, attr: str, missing_owner: str) -> None:
     try:
         table().update_item(
             Key=ref.key,
-            UpdateExpression="SET #m = :empty",
+            UpdateExpression="SET #m = :empty ADD #ver :one",
             ConditionExpression="attribute_exists(#pk)",
-            ExpressionAttributeNames={"#m": attr, "#pk": PK},
-            ExpressionAttributeValues={":empty": {}},
+            ExpressionAttributeNames={"#m": attr, "#pk": PK, "#ver": VERSION},
+            ExpressionAttributeValues={":empty": {}, ":one": 1},
         )
     except ClientError as err:
         reraise_unless_condition_failed(err)
@@ -63,9 +63,10 @@ def delete_one(ref: Ref, attr: str, key: str, missing_owner: str, missing_key: s
     try:
         table().update_item(
             Key=ref.key,
-            UpdateExpression="REMOVE #m.#k",
+            UpdateExpression="REMOVE #m.#k ADD #ver :one",
             ConditionExpression="attribute_exists(#m.#k)",
-            ExpressionAttributeNames={"#m": attr, "#k": key},
+            ExpressionAttributeNames={"#m": attr, "#k": key, "#ver": VERSION},
+            ExpressionAttributeValues={":one": 1},
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
     except ClientError as err:
@@ -96,8 +97,8 @@ class _Plan:
         return list(self.changes)
 
     def expression(self, attr: str, max_keys: int) -> tuple[str, str]:
-        self.names = {"#pk": PK, "#m": attr}
-        self.values = {}
+        self.names = {"#pk": PK, "#m": attr, "#ver": VERSION}
+        self.values = {":one": 1}
         sets: list[str] = []
         conds = ["attribute_exists(#pk)"]
         for i, (key, change) in enumerate(self.changes.items()):
@@ -127,7 +128,7 @@ class _Plan:
         if adds:
             self.values[":room"] = max_keys - adds
             conds.append("size(#m) <= :room")
-        return "SET " + ", ".join(sets), " AND ".join(c for c in conds if c)
+        return "SET " + ", ".join(sets) + " ADD #ver :one", " AND ".join(c for c in conds if c)
 
     def _bounds(self, change: Add, path: str, i: int, *, maybe_missing: bool) -> str:
         lo, hi = change.old_bounds()

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import random
+import time
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from annex.errors import Conflict, NotFound
-from annex.store.keys import PK, Ref
+from annex.store.keys import PK, VERSION, Ref
 from annex.store.table import plain, reraise_unless_condition_failed, table
 
-_KEY_ATTRS = frozenset({"PK", "SK", "GSI1PK", "GSI1SK"})
+_KEY_ATTRS = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", VERSION})
+DOCUMENT_ATTEMPTS = 20  # optimistic retries of a document change under contention
 # Free-form JSON documents are stored as their compact JSON text: any JSON (floats, empty keys,
 # deep nesting) round-trips exactly, which DynamoDB's own types cannot promise.
 DOCUMENTS = frozenset({"meta"})
@@ -31,7 +35,7 @@ def storable(fields: dict[str, Any]) -> dict[str, Any]:
 def create(ref: Ref, fields: dict[str, Any], exists: str) -> dict[str, Any]:
     try:
         table().put_item(
-            Item=ref.attributes() | storable(fields),
+            Item=ref.attributes() | storable(fields) | {VERSION: 1},
             ConditionExpression="attribute_not_exists(#pk)",
             ExpressionAttributeNames={"#pk": PK},
         )
@@ -52,12 +56,12 @@ def update(ref: Ref, fields: dict[str, Any], missing: str) -> dict[str, Any]:
     """Set ``fields`` on an existing record; the record after."""
     if not fields:
         return get(ref, missing)
-    names = {"#pk": PK} | {f"#f{i}": name for i, name in enumerate(fields)}
-    values = {f":f{i}": value for i, value in enumerate(storable(fields).values())}
+    names = {"#pk": PK, "#ver": VERSION} | {f"#f{i}": name for i, name in enumerate(fields)}
+    values = {f":f{i}": value for i, value in enumerate(storable(fields).values())} | {":one": 1}
     try:
         out = table().update_item(
             Key=ref.key,
-            UpdateExpression="SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields))),
+            UpdateExpression="SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields))) + " ADD #ver :one",
             ConditionExpression="attribute_exists(#pk)",
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
@@ -78,3 +82,48 @@ def delete(ref: Ref, missing: str) -> None:
     except ClientError as err:
         reraise_unless_condition_failed(err)
         raise NotFound(missing) from None
+
+
+def update_document(
+    ref: Ref, attr: str, change: Callable[[dict[str, Any]], dict[str, Any]], missing: str
+) -> dict[str, Any]:
+    """Replace the JSON document ``attr`` with ``change(current)``; the record after.
+
+    Optimistic concurrency: the write is conditioned on the version it read, so two concurrent
+    changes never lose each other; the loser reads again and reapplies its change.
+    """
+    for attempt in range(DOCUMENT_ATTEMPTS):
+        if attempt:
+            time.sleep(random.uniform(0, 0.005 * attempt))  # jitter, so contenders spread out
+        item = (
+            table()
+            .get_item(
+                Key=ref.key,
+                ProjectionExpression="#pk, #d, #ver",
+                ExpressionAttributeNames={"#pk": PK, "#d": attr, "#ver": VERSION},
+                ConsistentRead=True,
+            )
+            .get("Item")
+        )
+        if item is None:
+            raise NotFound(missing)
+        seen = item.get(VERSION)
+        document = change(json.loads(str(item[attr])) if attr in item else {})
+        condition = "#ver = :seen" if seen is not None else "attribute_not_exists(#ver)"
+        values: dict[str, Any] = {":doc": storable({attr: document})[attr], ":one": 1}
+        if seen is not None:
+            values[":seen"] = seen
+        try:
+            out = table().update_item(
+                Key=ref.key,
+                UpdateExpression="SET #d = :doc ADD #ver :one",
+                ConditionExpression=f"attribute_exists(#pk) AND {condition}",
+                ExpressionAttributeNames={"#pk": PK, "#d": attr, "#ver": VERSION},
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as err:
+            reraise_unless_condition_failed(err)
+            continue
+        return public(out["Attributes"])
+    raise Conflict("The document changed concurrently; retry the request", code="concurrent_update")

@@ -1,0 +1,58 @@
+"""`meta` documents on users and channels (SPEC "Meta documents").
+
+PATCH replaces the whole document (nested objects are replaced, never deep-merged); POST …/meta
+merges top-level keys. Keys starting with ``_`` are Annex's own: clients cannot write them (the
+models refuse them) and a replace keeps the ones already there. Serialized size at most 8 KiB.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Protocol
+
+from annex.errors import BadRequest
+from annex.store import records
+from annex.store.keys import Ref
+
+MAX_META_BYTES = 8 * 1024
+META = "meta"
+
+
+class Owner(Protocol):
+    ref: Ref
+    missing: str
+
+
+def serialized_size(document: dict[str, Any]) -> int:
+    return len(json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+def _fits(document: dict[str, Any]) -> dict[str, Any]:
+    if serialized_size(document) > MAX_META_BYTES:
+        raise BadRequest(f"meta would be larger than {MAX_META_BYTES} bytes serialized", code="meta_too_large")
+    return document
+
+
+def replaced(current: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    return _fits(new | {k: v for k, v in current.items() if k.startswith("_")})
+
+
+def merged(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    return _fits(current | patch)
+
+
+def read(owner: Owner) -> dict[str, Any]:
+    document: dict[str, Any] = records.get(owner.ref, owner.missing).get(META, {})
+    return document
+
+
+def replace(owner: Owner, new: dict[str, Any]) -> dict[str, Any]:
+    """The record after its meta was replaced by ``new``."""
+    return records.update_document(owner.ref, META, lambda current: replaced(current, new), owner.missing)
+
+
+def merge(owner: Owner, patch: dict[str, Any]) -> dict[str, Any]:
+    """The meta after ``patch``'s top-level keys were merged into it."""
+    record = records.update_document(owner.ref, META, lambda current: merged(current, patch), owner.missing)
+    document: dict[str, Any] = record[META]
+    return document
