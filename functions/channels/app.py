@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import unquote
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from annex import api
@@ -70,81 +71,84 @@ def list_channels(
 
 
 @app.get(PREFIX)
-def get_channel(channel_type: str, channel_url: str) -> Channel:
+def get_channel(channel_type: str, channel_url: str) -> Response[Channel]:
     ref = channel(channel_type, channel_url)
-    return Channel.model_validate(records.get(ref.ref, ref.missing))
+    record, version = records.get_versioned(ref.ref, ref.missing)
+    return api.tagged(Channel.model_validate(record).model_dump(), version)
 
 
 @app.put(PREFIX)
 def update_channel(channel_type: str, channel_url: str, body: ChannelUpdate) -> Channel:
-    return Channel.model_validate(resources.update_channel(channel(channel_type, channel_url), body))
+    return Channel.model_validate(resources.update_channel(channel(channel_type, channel_url), body, api.if_match(app)))
 
 
 @app.delete(PREFIX)
 def delete_channel(channel_type: str, channel_url: str) -> dict[str, Any]:
     ref = channel(channel_type, channel_url)
-    records.delete(ref.ref, ref.missing)
+    records.delete(ref.ref, ref.missing, api.if_match(app))
     return {}
 
 
 @app.get(f"{PREFIX}/metadata")
-def get_metadata(channel_type: str, channel_url: str, keys: str | None = None) -> dict[str, str]:
-    return kv.read(channel(channel_type, channel_url), kv.METADATA, api.csv(keys))
+def get_metadata(channel_type: str, channel_url: str, keys: str | None = None) -> Response[dict[str, str]]:
+    return api.tagged(*kv.read(channel(channel_type, channel_url), kv.METADATA, api.csv(keys)))
 
 
 @app.get(f"{PREFIX}/metadata/<key>")
-def get_metadata_key(channel_type: str, channel_url: str, key: str) -> dict[str, str]:
-    return kv.read_one(channel(channel_type, channel_url), kv.METADATA, unquote(key))
+def get_metadata_key(channel_type: str, channel_url: str, key: str) -> Response[dict[str, str]]:
+    return api.tagged(*kv.read_one(channel(channel_type, channel_url), kv.METADATA, unquote(key)))
 
 
 @app.post(f"{PREFIX}/metadata")
 def create_metadata(channel_type: str, channel_url: str, body: MetadataCreate) -> dict[str, Any]:
-    stored = kv.create_metadata(channel(channel_type, channel_url), body.metadata)
+    stored = kv.create_metadata(channel(channel_type, channel_url), body.metadata, api.if_match(app))
     return {"metadata": stored, "include_ts": resources.now_ms()} if body.include_ts else stored
 
 
 @app.put(f"{PREFIX}/metadata")
 def update_metadata(channel_type: str, channel_url: str, body: MetadataUpdate) -> dict[str, str]:
-    return kv.update_metadata(channel(channel_type, channel_url), body.metadata, metadata_mode(body.upsert))
+    return kv.update_metadata(
+        channel(channel_type, channel_url), body.metadata, metadata_mode(body.upsert), api.if_match(app)
+    )
 
 
 @app.put(f"{PREFIX}/metadata/<key>")
 def update_metadata_key(channel_type: str, channel_url: str, key: str, body: MetadataValueUpdate) -> dict[str, str]:
     mode = WriteMode.UPSERT if body.upsert else WriteMode.UPDATE_ONE
-    return kv.update_metadata(channel(channel_type, channel_url), {unquote(key): body.value}, mode)
+    return kv.update_metadata(channel(channel_type, channel_url), {unquote(key): body.value}, mode, api.if_match(app))
 
 
 @app.delete(f"{PREFIX}/metadata")
 def delete_metadata(channel_type: str, channel_url: str) -> dict[str, Any]:
-    kv.delete_all(channel(channel_type, channel_url), kv.METADATA)
+    kv.delete_all(channel(channel_type, channel_url), kv.METADATA, api.if_match(app))
     return {}
 
 
 @app.delete(f"{PREFIX}/metadata/<key>")
 def delete_metadata_key(channel_type: str, channel_url: str, key: str) -> dict[str, Any]:
-    kv.delete_one(channel(channel_type, channel_url), kv.METADATA, unquote(key))
+    kv.delete_one(channel(channel_type, channel_url), kv.METADATA, unquote(key), api.if_match(app))
     return {}
 
 
 @app.get(f"{PREFIX}/metacounter")
-def get_metacounter(channel_type: str, channel_url: str, keys: str | None = None) -> dict[str, int]:
-    return kv.read(channel(channel_type, channel_url), kv.METACOUNTER, api.csv(keys))
+def get_metacounter(channel_type: str, channel_url: str, keys: str | None = None) -> Response[dict[str, int]]:
+    return api.tagged(*kv.read(channel(channel_type, channel_url), kv.METACOUNTER, api.csv(keys)))
 
 
 @app.get(f"{PREFIX}/metacounter/<key>")
-def get_metacounter_key(channel_type: str, channel_url: str, key: str) -> dict[str, int]:
-    return kv.read_one(channel(channel_type, channel_url), kv.METACOUNTER, unquote(key))
+def get_metacounter_key(channel_type: str, channel_url: str, key: str) -> Response[dict[str, int]]:
+    return api.tagged(*kv.read_one(channel(channel_type, channel_url), kv.METACOUNTER, unquote(key)))
 
 
 @app.post(f"{PREFIX}/metacounter")
 def create_metacounter(channel_type: str, channel_url: str, body: MetacounterCreate) -> dict[str, int]:
-    return kv.create_counters(channel(channel_type, channel_url), body.metacounter)
+    return kv.create_counters(channel(channel_type, channel_url), body.metacounter, api.if_match(app))
 
 
 @app.put(f"{PREFIX}/metacounter")
 def update_metacounter(channel_type: str, channel_url: str, body: MetacounterUpdate) -> dict[str, int]:
     mode = metadata_mode(body.upsert)
-    return kv.update_counters(channel(channel_type, channel_url), body.metacounter, body.mode, mode)
+    return kv.update_counters(channel(channel_type, channel_url), body.metacounter, body.mode, mode, api.if_match(app))
 
 
 @app.put(f"{PREFIX}/metacounter/<key>")
@@ -152,34 +156,36 @@ def update_metacounter_key(
     channel_type: str, channel_url: str, key: str, body: MetacounterValueUpdate
 ) -> dict[str, int]:
     mode = WriteMode.UPSERT if body.upsert else WriteMode.UPDATE_ONE
-    return kv.update_counters(channel(channel_type, channel_url), {unquote(key): body.value}, body.mode, mode)
+    return kv.update_counters(
+        channel(channel_type, channel_url), {unquote(key): body.value}, body.mode, mode, api.if_match(app)
+    )
 
 
 @app.delete(f"{PREFIX}/metacounter")
 def delete_metacounter(channel_type: str, channel_url: str) -> dict[str, Any]:
-    kv.delete_all(channel(channel_type, channel_url), kv.METACOUNTER)
+    kv.delete_all(channel(channel_type, channel_url), kv.METACOUNTER, api.if_match(app))
     return {}
 
 
 @app.delete(f"{PREFIX}/metacounter/<key>")
 def delete_metacounter_key(channel_type: str, channel_url: str, key: str) -> dict[str, Any]:
-    kv.delete_one(channel(channel_type, channel_url), kv.METACOUNTER, unquote(key))
+    kv.delete_one(channel(channel_type, channel_url), kv.METACOUNTER, unquote(key), api.if_match(app))
     return {}
 
 
 @app.patch(PREFIX)
 def replace_meta(channel_type: str, channel_url: str, body: MetaReplace) -> Channel:
-    return Channel.model_validate(meta.replace(channel(channel_type, channel_url), body.meta))
+    return Channel.model_validate(meta.replace(channel(channel_type, channel_url), body.meta, api.if_match(app)))
 
 
 @app.get(f"{PREFIX}/meta")
-def get_meta(channel_type: str, channel_url: str) -> dict[str, Any]:
-    return meta.read(channel(channel_type, channel_url))
+def get_meta(channel_type: str, channel_url: str) -> Response[dict[str, Any]]:
+    return api.tagged(*meta.read(channel(channel_type, channel_url)))
 
 
 @app.post(f"{PREFIX}/meta")
 def merge_meta(channel_type: str, channel_url: str, body: Annotated[Meta, Body()]) -> dict[str, Any]:
-    return meta.merge(channel(channel_type, channel_url), body)
+    return meta.merge(channel(channel_type, channel_url), body, api.if_match(app))
 
 
 lambda_handler = api.lambda_handler(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import unquote
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from annex import api
@@ -41,74 +42,75 @@ def list_users(
 
 
 @app.get("/users/<user_id>")
-def get_user(user_id: str) -> User:
+def get_user(user_id: str) -> Response[User]:
     ref = user(user_id)
-    return User.model_validate(records.get(ref.ref, ref.missing))
+    record, version = records.get_versioned(ref.ref, ref.missing)
+    return api.tagged(User.model_validate(record).model_dump(), version)
 
 
 @app.put("/users/<user_id>")
 def update_user(user_id: str, body: UserUpdate) -> User:
-    return User.model_validate(resources.update_user(user(user_id), body))
+    return User.model_validate(resources.update_user(user(user_id), body, api.if_match(app)))
 
 
 @app.delete("/users/<user_id>")
 def delete_user(user_id: str) -> dict[str, Any]:
     ref = user(user_id)
-    records.delete(ref.ref, ref.missing)
+    records.delete(ref.ref, ref.missing, api.if_match(app))
     return {}
 
 
 @app.get("/users/<user_id>/metadata")
-def get_metadata(user_id: str, keys: str | None = None) -> dict[str, str]:
-    return kv.read(user(user_id), kv.METADATA, api.csv(keys))
+def get_metadata(user_id: str, keys: str | None = None) -> Response[dict[str, str]]:
+    return api.tagged(*kv.read(user(user_id), kv.METADATA, api.csv(keys)))
 
 
 @app.get("/users/<user_id>/metadata/<key>")
-def get_metadata_key(user_id: str, key: str) -> dict[str, str]:
-    return kv.read_one(user(user_id), kv.METADATA, unquote(key))
+def get_metadata_key(user_id: str, key: str) -> Response[dict[str, str]]:
+    return api.tagged(*kv.read_one(user(user_id), kv.METADATA, unquote(key)))
 
 
 @app.post("/users/<user_id>/metadata")
 def create_metadata(user_id: str, body: MetadataCreate) -> dict[str, Any]:
-    return kv.create_metadata(user(user_id), body.metadata)
+    return kv.create_metadata(user(user_id), body.metadata, api.if_match(app))
 
 
 @app.put("/users/<user_id>/metadata")
 def update_metadata(user_id: str, body: MetadataUpdate) -> dict[str, str]:
-    return kv.update_metadata(user(user_id), body.metadata, metadata_mode(body.upsert))
+    return kv.update_metadata(user(user_id), body.metadata, metadata_mode(body.upsert), api.if_match(app))
 
 
 @app.put("/users/<user_id>/metadata/<key>")
 def update_metadata_key(user_id: str, key: str, body: MetadataValueUpdate) -> dict[str, str]:
     mode = WriteMode.UPSERT if body.upsert else WriteMode.UPDATE_ONE
-    return kv.update_metadata(user(user_id), {unquote(key): body.value}, mode)
+    return kv.update_metadata(user(user_id), {unquote(key): body.value}, mode, api.if_match(app))
 
 
 @app.delete("/users/<user_id>/metadata")
 def delete_metadata(user_id: str) -> dict[str, Any]:
-    kv.delete_all(user(user_id), kv.METADATA)
+    kv.delete_all(user(user_id), kv.METADATA, api.if_match(app))
     return {}
 
 
 @app.delete("/users/<user_id>/metadata/<key>")
 def delete_metadata_key(user_id: str, key: str) -> dict[str, Any]:
-    kv.delete_one(user(user_id), kv.METADATA, unquote(key))
+    kv.delete_one(user(user_id), kv.METADATA, unquote(key), api.if_match(app))
     return {}
 
 
 @app.patch("/users/<user_id>")
 def replace_meta(user_id: str, body: MetaReplace) -> User:
-    return User.model_validate(meta.replace(user(user_id), body.meta))
+    return User.model_validate(meta.replace(user(user_id), body.meta, api.if_match(app)))
 
 
 @app.get("/users/<user_id>/meta")
-def get_meta(user_id: str) -> dict[str, Any]:
-    return meta.read(user(user_id))
+def get_meta(user_id: str) -> Response[dict[str, Any]]:
+    return api.tagged(*meta.read(user(user_id)))
 
 
 @app.post("/users/<user_id>/meta")
 def merge_meta(user_id: str, body: Annotated[Meta, Body()]) -> dict[str, Any]:
-    return meta.merge(user(user_id), body)
+    return meta.merge(user(user_id), body, api.if_match(app))
 
 
 lambda_handler = api.lambda_handler(app)

@@ -47,7 +47,7 @@ def test_every_happy_path_write_is_one_request(owner: UserRef, chan: ChannelRef)
             operation()
         assert calls.requests == 1, calls.operations
         assert set(calls.operations) <= {"UpdateItem", "GetItem"}
-    assert kv.read(chan, kv.METACOUNTER) == {"x": 9, "y": 3, "z": -1}
+    assert kv.read(chan, kv.METACOUNTER)[0] == {"x": 9, "y": 3, "z": -1}
 
 
 def test_update_with_some_missing_keys_writes_only_existing_in_two_requests(owner: UserRef) -> None:
@@ -55,19 +55,19 @@ def test_update_with_some_missing_keys_writes_only_existing_in_two_requests(owne
     with DynamoCalls() as calls:
         assert kv.update_metadata(owner, {"a": "2", "b": "3"}, WriteMode.UPDATE) == {"a": "2"}
     assert calls.operations == {"UpdateItem": 2}
-    assert kv.read(owner, kv.METADATA) == {"a": "2"}
+    assert kv.read(owner, kv.METADATA)[0] == {"a": "2"}
 
 
 def test_update_when_no_key_exists_writes_nothing(owner: UserRef) -> None:
     assert kv.update_metadata(owner, {"b": "3"}, WriteMode.UPDATE) == {}
-    assert kv.read(owner, kv.METADATA) == {}
+    assert kv.read(owner, kv.METADATA)[0] == {}
 
 
 def test_create_conflict_and_missing_owner(owner: UserRef) -> None:
     kv.create_metadata(owner, {"a": "1"})
     with pytest.raises(Conflict):
         kv.create_metadata(owner, {"a": "2", "b": "2"})
-    assert kv.read(owner, kv.METADATA) == {"a": "1"}
+    assert kv.read(owner, kv.METADATA)[0] == {"a": "1"}
     ghost = UserRef(APP, "ghost")
     for call in (
         lambda: kv.create_metadata(ghost, {"a": "1"}),

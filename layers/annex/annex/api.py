@@ -22,7 +22,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
-from annex.errors import AnnexError, BadRequest, NotFound, PayloadTooLarge, Unauthorized
+from annex.errors import AnnexError, BadRequest, NotFound, PayloadTooLarge, PreconditionFailed, Unauthorized
 from annex.store.table import service_error
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -123,6 +123,32 @@ def csv(value: str | None) -> list[str] | None:
     if value is None:
         return None
     return [part for part in value.split(",") if part]
+
+
+def tagged(body: Any, version: int) -> Response[Any]:
+    """A 200 JSON answer carrying the resource's version as its ETag."""
+    return Response(
+        status_code=200,
+        content_type=content_types.APPLICATION_JSON,
+        body=body,  # serialized (and checked against the route's response model) by the resolver
+        headers={"ETag": f'"{version}"'},
+    )
+
+
+def if_match(app: APIGatewayRestResolver) -> int | None:
+    """The version an ``If-Match`` header asks for (None without one, or for ``*``).
+
+    A tag that is no version Annex ever gave out cannot match: 412, and nothing is written.
+    """
+    raw = (app.current_event.headers or {}).get("If-Match") or next(
+        (v for k, v in (app.current_event.headers or {}).items() if k.lower() == "if-match"), None
+    )
+    if raw is None or raw.strip() == "*":
+        return None
+    tag = raw.strip().removeprefix("W/")
+    if len(tag) >= 3 and tag[0] == tag[-1] == '"' and tag[1:-1].isdigit():
+        return int(tag[1:-1])
+    raise PreconditionFailed(f"If-Match {raw!r} matches no version of this resource")
 
 
 def page(items: list[dict[str, Any]], next_cursor: str | None) -> dict[str, Any]:

@@ -41,18 +41,21 @@ def merged(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     return _fits(current | patch)
 
 
-def read(owner: Owner) -> dict[str, Any]:
-    document: dict[str, Any] = records.get(owner.ref, owner.missing).get(META, {})
-    return document
+def read(owner: Owner) -> tuple[dict[str, Any], int]:
+    """The meta document and the owner's version."""
+    record, version = records.get_versioned(owner.ref, owner.missing)
+    return record.get(META, {}), version
 
 
-def replace(owner: Owner, new: dict[str, Any]) -> dict[str, Any]:
+def replace(owner: Owner, new: dict[str, Any], expected: int | None = None) -> dict[str, Any]:
     """The record after its meta was replaced by ``new``."""
-    return records.update_document(owner.ref, META, lambda current: replaced(current, new), owner.missing)
+    change = lambda current: replaced(current, new)  # noqa: E731
+    return records.update_document(owner.ref, META, change, owner.missing, expected)
 
 
-def merge(owner: Owner, patch: dict[str, Any]) -> dict[str, Any]:
+def merge(owner: Owner, patch: dict[str, Any], expected: int | None = None) -> dict[str, Any]:
     """The meta after ``patch``'s top-level keys were merged into it."""
-    record = records.update_document(owner.ref, META, lambda current: merged(current, patch), owner.missing)
+    change = lambda current: merged(current, patch)  # noqa: E731
+    record = records.update_document(owner.ref, META, change, owner.missing, expected)
     document: dict[str, Any] = record[META]
     return document

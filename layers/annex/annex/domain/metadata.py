@@ -24,7 +24,8 @@ class Owner(Protocol):
 METADATA, METACOUNTER = "metadata", "metacounter"
 
 
-def read(owner: Owner, attr: str, keys: list[str] | None = None) -> dict[str, Any]:
+def read(owner: Owner, attr: str, keys: list[str] | None = None) -> tuple[dict[str, Any], int]:
+    """The map (or the asked keys that exist) and the owner's version."""
     if keys is not None:
         if len(keys) > MAX_KEYS_PER_RESOURCE:
             raise BadRequest(f"keys names at most {MAX_KEYS_PER_RESOURCE} keys", code="invalid_key")
@@ -32,45 +33,53 @@ def read(owner: Owner, attr: str, keys: list[str] | None = None) -> dict[str, An
     return kvmap.read(owner.ref, attr, keys, owner.missing)
 
 
-def read_one(owner: Owner, attr: str, key: str) -> dict[str, Any]:
-    found = kvmap.read(owner.ref, attr, [check_key(key)], owner.missing)
+def read_one(owner: Owner, attr: str, key: str) -> tuple[dict[str, Any], int]:
+    found, version = kvmap.read(owner.ref, attr, [check_key(key)], owner.missing)
     if key not in found:
         raise NotFound(f"Key not found: {key}", code="key_not_found")
-    return found
+    return found, version
 
 
-def write(owner: Owner, attr: str, changes: dict[str, Change], mode: WriteMode) -> tuple[list[str], dict[str, Any]]:
+def write(
+    owner: Owner, attr: str, changes: dict[str, Change], mode: WriteMode, expected: int | None = None
+) -> tuple[list[str], dict[str, Any]]:
     for key in changes:
         check_key(key)
-    return kvmap.write(owner.ref, attr, changes, mode, max_keys=MAX_KEYS_PER_RESOURCE, missing_owner=owner.missing)
+    return kvmap.write(
+        owner.ref, attr, changes, mode, max_keys=MAX_KEYS_PER_RESOURCE, missing_owner=owner.missing, expected=expected
+    )
 
 
-def create_metadata(owner: Owner, items: dict[str, str]) -> dict[str, str]:
-    write(owner, METADATA, {k: Put(v) for k, v in items.items()}, WriteMode.CREATE)
+def create_metadata(owner: Owner, items: dict[str, str], expected: int | None = None) -> dict[str, str]:
+    write(owner, METADATA, {k: Put(v) for k, v in items.items()}, WriteMode.CREATE, expected)
     return items
 
 
-def update_metadata(owner: Owner, items: dict[str, str], mode: WriteMode) -> dict[str, str]:
+def update_metadata(
+    owner: Owner, items: dict[str, str], mode: WriteMode, expected: int | None = None
+) -> dict[str, str]:
     """The items updated and added (an update without upsert skips keys that do not exist)."""
-    written, _ = write(owner, METADATA, {k: Put(v) for k, v in items.items()}, mode)
+    written, _ = write(owner, METADATA, {k: Put(v) for k, v in items.items()}, mode, expected)
     return {k: items[k] for k in written}
 
 
-def create_counters(owner: Owner, items: dict[str, int]) -> dict[str, int]:
-    write(owner, METACOUNTER, {k: Put(v) for k, v in items.items()}, WriteMode.CREATE)
+def create_counters(owner: Owner, items: dict[str, int], expected: int | None = None) -> dict[str, int]:
+    write(owner, METACOUNTER, {k: Put(v) for k, v in items.items()}, WriteMode.CREATE, expected)
     return items
 
 
-def update_counters(owner: Owner, items: dict[str, int], mode: CounterMode, write_mode: WriteMode) -> dict[str, Any]:
+def update_counters(
+    owner: Owner, items: dict[str, int], mode: CounterMode, write_mode: WriteMode, expected: int | None = None
+) -> dict[str, Any]:
     """The whole metacounter after the change."""
     changes = {k: counter_change(mode, v) for k, v in items.items()}
-    written, after = write(owner, METACOUNTER, changes, write_mode)
-    return after if written else read(owner, METACOUNTER)
+    written, after = write(owner, METACOUNTER, changes, write_mode, expected)
+    return after if written else read(owner, METACOUNTER)[0]
 
 
-def delete_all(owner: Owner, attr: str) -> None:
-    kvmap.delete_all(owner.ref, attr, owner.missing)
+def delete_all(owner: Owner, attr: str, expected: int | None = None) -> None:
+    kvmap.delete_all(owner.ref, attr, owner.missing, expected)
 
 
-def delete_one(owner: Owner, attr: str, key: str) -> None:
-    kvmap.delete_one(owner.ref, attr, check_key(key), owner.missing, f"Key not found: {key}")
+def delete_one(owner: Owner, attr: str, key: str, expected: int | None = None) -> None:
+    kvmap.delete_one(owner.ref, attr, check_key(key), owner.missing, f"Key not found: {key}", expected)

@@ -63,8 +63,8 @@ def create_user(app_id: str, body: UserCreate) -> dict[str, Any]:
     return records.create(keys.user(app_id, body.user_id), fields, f"User already exists: {body.user_id}")
 
 
-def update_user(user: UserRef, body: UserUpdate) -> dict[str, Any]:
-    return records.update(user.ref, body.model_dump(exclude_none=True), user.missing)
+def update_user(user: UserRef, body: UserUpdate, expected: int | None = None) -> dict[str, Any]:
+    return records.update(user.ref, body.model_dump(exclude_none=True), user.missing, expected)
 
 
 def create_channel(app_id: str, kind: str, body: ChannelCreate) -> dict[str, Any]:
@@ -74,8 +74,8 @@ def create_channel(app_id: str, kind: str, body: ChannelCreate) -> dict[str, Any
     return records.create(keys.channel(app_id, kind, url), fields, f"Channel already exists: {kind}/{url}")
 
 
-def update_channel(channel: ChannelRef, body: ChannelUpdate) -> dict[str, Any]:
-    return records.update(channel.ref, body.model_dump(exclude_none=True), channel.missing)
+def update_channel(channel: ChannelRef, body: ChannelUpdate, expected: int | None = None) -> dict[str, Any]:
+    return records.update(channel.ref, body.model_dump(exclude_none=True), channel.missing, expected)
 
 
 def list_users(

@@ -20,20 +20,28 @@ from botocore.exceptions import ClientError
 from annex.domain.keyvalue import Add, Change, Put, WriteMode
 from annex.errors import BadRequest, Conflict, NotFound
 from annex.store.keys import PK, VERSION, Ref
-from annex.store.table import plain, reraise_unless_condition_failed, table
+from annex.store.table import (
+    failed_item,
+    plain,
+    precondition,
+    reraise_unless_condition_failed,
+    stale,
+    table,
+    version_of,
+)
 
 MAX_ATTEMPTS = 4
 
 
-def read(ref: Ref, attr: str, keys: Iterable[str] | None, missing_owner: str) -> dict[str, Any]:
-    """The map (or just ``keys`` of it that exist); ``NotFound(missing_owner)`` without an owner."""
-    names = {"#pk": PK, "#m": attr}
+def read(ref: Ref, attr: str, keys: Iterable[str] | None, missing_owner: str) -> tuple[dict[str, Any], int]:
+    """The map (or just ``keys`` of it that exist) and the owner's version; 404 without an owner."""
+    names = {"#pk": PK, "#m": attr, "#ver": VERSION}
     wanted = list(dict.fromkeys(keys)) if keys is not None else None
     if wanted:
         names |= {f"#k{i}": k for i, k in enumerate(wanted)}
-        projection = ", ".join(["#pk", *(f"#m.#k{i}" for i in range(len(wanted)))])
+        projection = ", ".join(["#pk", "#ver", *(f"#m.#k{i}" for i in range(len(wanted)))])
     else:
-        projection = "#pk, #m"
+        projection = "#pk, #ver, #m"
     item = (
         table()
         .get_item(Key=ref.key, ProjectionExpression=projection, ExpressionAttributeNames=names, ConsistentRead=True)
@@ -42,36 +50,47 @@ def read(ref: Ref, attr: str, keys: Iterable[str] | None, missing_owner: str) ->
     if item is None:
         raise NotFound(missing_owner)
     found: dict[str, Any] = plain(item.get(attr, {}))
-    return found
+    return found, int(str(item.get(VERSION, 0)))
 
 
-def delete_all(ref: Ref, attr: str, missing_owner: str) -> None:
+def delete_all(ref: Ref, attr: str, missing_owner: str, expected: int | None = None) -> None:
+    values: dict[str, Any] = {":empty": {}, ":one": 1}
     try:
         table().update_item(
             Key=ref.key,
             UpdateExpression="SET #m = :empty ADD #ver :one",
-            ConditionExpression="attribute_exists(#pk)",
+            ConditionExpression="attribute_exists(#pk)" + precondition(expected, values),
             ExpressionAttributeNames={"#m": attr, "#pk": PK, "#ver": VERSION},
-            ExpressionAttributeValues={":empty": {}, ":one": 1},
-        )
-    except ClientError as err:
-        reraise_unless_condition_failed(err)
-        raise NotFound(missing_owner) from None
-
-
-def delete_one(ref: Ref, attr: str, key: str, missing_owner: str, missing_key: str) -> None:
-    try:
-        table().update_item(
-            Key=ref.key,
-            UpdateExpression="REMOVE #m.#k ADD #ver :one",
-            ConditionExpression="attribute_exists(#m.#k)",
-            ExpressionAttributeNames={"#m": attr, "#k": key, "#ver": VERSION},
-            ExpressionAttributeValues={":one": 1},
+            ExpressionAttributeValues=values,
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
     except ClientError as err:
         reraise_unless_condition_failed(err)
-        raise NotFound(missing_key if "Item" in err.response else missing_owner) from None
+        old = failed_item(err)
+        raise (NotFound(missing_owner) if old is None else stale(old, expected)) from None
+
+
+def delete_one(
+    ref: Ref, attr: str, key: str, missing_owner: str, missing_key: str, expected: int | None = None
+) -> None:
+    values: dict[str, Any] = {":one": 1}
+    try:
+        table().update_item(
+            Key=ref.key,
+            UpdateExpression="REMOVE #m.#k ADD #ver :one",
+            ConditionExpression="attribute_exists(#m.#k)" + precondition(expected, values),
+            ExpressionAttributeNames={"#m": attr, "#k": key, "#ver": VERSION},
+            ExpressionAttributeValues=values,
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    except ClientError as err:
+        reraise_unless_condition_failed(err)
+        old = failed_item(err)
+        if old is None:
+            raise NotFound(missing_owner) from None
+        if expected is not None and version_of(old) != expected:
+            raise stale(old, expected) from None
+        raise NotFound(missing_key) from None
 
 
 @dataclass
@@ -80,6 +99,7 @@ class _Plan:
 
     changes: Mapping[str, Change]
     mode: WriteMode
+    expected: int | None = None  # If-Match: the owner's version the client read
     seen: dict[str, Any] | None = None  # the map as the last failed attempt saw it
     names: dict[str, str] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
@@ -128,7 +148,9 @@ class _Plan:
         if adds:
             self.values[":room"] = max_keys - adds
             conds.append("size(#m) <= :room")
-        return "SET " + ", ".join(sets) + " ADD #ver :one", " AND ".join(c for c in conds if c)
+        return "SET " + ", ".join(sets) + " ADD #ver :one", " AND ".join(c for c in conds if c) + precondition(
+            self.expected, self.values
+        )
 
     def _bounds(self, change: Add, path: str, i: int, *, maybe_missing: bool) -> str:
         lo, hi = change.old_bounds()
@@ -153,12 +175,13 @@ def write(
     *,
     max_keys: int,
     missing_owner: str,
+    expected: int | None = None,
 ) -> tuple[list[str], dict[str, Any]]:
     """Apply ``changes`` to the map in one conditional write; answer (keys written, map after).
 
     The map after is the whole stored map when the write returned it, else just the keys written.
     """
-    plan = _Plan(changes, mode)
+    plan = _Plan(changes, mode, expected)
     for _ in range(MAX_ATTEMPTS):
         applied = plan.applied()
         if not applied:
@@ -179,9 +202,11 @@ def write(
             return applied, plain(out["Attributes"].get(attr, {}))
         except ClientError as err:
             reraise_unless_condition_failed(err)
-            old: dict[str, Any] | None = err.response.get("Item")  # type: ignore[assignment]
-            if not old:
+            old = failed_item(err)
+            if old is None:
                 raise NotFound(missing_owner) from None
+            if expected is not None and version_of(old) != expected:
+                raise stale(old, expected) from None
             plan.seen = _deserialize_map(old.get(attr))
             _diagnose(plan.seen, changes, mode, max_keys)
     raise Conflict("The keys changed concurrently; retry the request", code="concurrent_update")

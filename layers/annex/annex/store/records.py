@@ -10,9 +10,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from annex.errors import Conflict, NotFound
+from annex.errors import Conflict, NotFound, PreconditionFailed
 from annex.store.keys import PK, VERSION, Ref
-from annex.store.table import plain, reraise_unless_condition_failed, table
+from annex.store.table import failed_item, plain, precondition, reraise_unless_condition_failed, stale, table
 
 _KEY_ATTRS = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", VERSION})
 DOCUMENT_ATTEMPTS = 20  # optimistic retries of a document change under contention
@@ -46,46 +46,71 @@ def create(ref: Ref, fields: dict[str, Any], exists: str) -> dict[str, Any]:
 
 
 def get(ref: Ref, missing: str) -> dict[str, Any]:
+    return get_versioned(ref, missing)[0]
+
+
+def get_versioned(ref: Ref, missing: str) -> tuple[dict[str, Any], int]:
+    """The record and its version (what its ETag says)."""
     item = table().get_item(Key=ref.key, ConsistentRead=True).get("Item")
     if item is None:
         raise NotFound(missing)
-    return public(item)
+    return public(item), int(str(item.get(VERSION, 0)))
 
 
-def update(ref: Ref, fields: dict[str, Any], missing: str) -> dict[str, Any]:
-    """Set ``fields`` on an existing record; the record after."""
+def _check(ref: Ref, missing: str, expected: int | None) -> dict[str, Any]:
+    record, version = get_versioned(ref, missing)
+    if expected is not None and version != expected:
+        raise PreconditionFailed(f'The resource is at version "{version}", not "{expected}": read it again')
+    return record
+
+
+def update(ref: Ref, fields: dict[str, Any], missing: str, expected: int | None = None) -> dict[str, Any]:
+    """Set ``fields`` on an existing record (at version ``expected``, if given); the record after."""
     if not fields:
-        return get(ref, missing)
+        return _check(ref, missing, expected)
     names = {"#pk": PK, "#ver": VERSION} | {f"#f{i}": name for i, name in enumerate(fields)}
     values = {f":f{i}": value for i, value in enumerate(storable(fields).values())} | {":one": 1}
     try:
         out = table().update_item(
             Key=ref.key,
             UpdateExpression="SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields))) + " ADD #ver :one",
-            ConditionExpression="attribute_exists(#pk)",
+            ConditionExpression="attribute_exists(#pk)" + precondition(expected, values),
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
             ReturnValues="ALL_NEW",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
     except ClientError as err:
         reraise_unless_condition_failed(err)
-        raise NotFound(missing) from None
+        old = failed_item(err)
+        raise (NotFound(missing) if old is None else stale(old, expected)) from None
     return public(out["Attributes"])
 
 
-def delete(ref: Ref, missing: str) -> None:
+def delete(ref: Ref, missing: str, expected: int | None = None) -> None:
     """Delete the record and, with it, the data it holds in its own item."""
+    values: dict[str, Any] = {":zero": 0}  # DynamoDB refuses unused values: keep one in use
+    condition = "attribute_exists(#pk) AND #ver >= :zero" + precondition(expected, values)
     try:
         table().delete_item(
-            Key=ref.key, ConditionExpression="attribute_exists(#pk)", ExpressionAttributeNames={"#pk": PK}
+            Key=ref.key,
+            ConditionExpression=condition,
+            ExpressionAttributeNames={"#pk": PK, "#ver": VERSION},
+            ExpressionAttributeValues=values,
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
     except ClientError as err:
         reraise_unless_condition_failed(err)
-        raise NotFound(missing) from None
+        old = failed_item(err)
+        raise (NotFound(missing) if old is None else stale(old, expected)) from None
 
 
 def update_document(
-    ref: Ref, attr: str, change: Callable[[dict[str, Any]], dict[str, Any]], missing: str
+    ref: Ref,
+    attr: str,
+    change: Callable[[dict[str, Any]], dict[str, Any]],
+    missing: str,
+    expected: int | None = None,
 ) -> dict[str, Any]:
     """Replace the JSON document ``attr`` with ``change(current)``; the record after.
 
@@ -108,6 +133,8 @@ def update_document(
         if item is None:
             raise NotFound(missing)
         seen = item.get(VERSION)
+        if expected is not None and int(str(seen or 0)) != expected:
+            raise PreconditionFailed(f'The resource is at version "{seen!s}", not "{expected}": read it again')
         document = change(json.loads(str(item[attr])) if attr in item else {})
         condition = "#ver = :seen" if seen is not None else "attribute_not_exists(#ver)"
         values: dict[str, Any] = {":doc": storable({attr: document})[attr], ":one": 1}

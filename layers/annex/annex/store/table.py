@@ -11,7 +11,8 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, ReadTimeoutError
 
 from annex.config import settings
-from annex.errors import AnnexError, Throttled, Unavailable
+from annex.errors import AnnexError, PreconditionFailed, Throttled, Unavailable
+from annex.store.keys import VERSION
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -74,3 +75,28 @@ def reraise_unless_condition_failed(err: ClientError) -> None:
     """Let a failed ``ConditionExpression`` be handled by the caller; anything else propagates."""
     if err.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
         raise err
+
+
+def precondition(expected: int | None, values: dict[str, Any]) -> str:
+    """The If-Match part of a ConditionExpression (``#ver`` must name the version attribute)."""
+    if expected is None:
+        return ""
+    values[":expected"] = expected
+    return " AND #ver = :expected"
+
+
+def failed_item(err: ClientError) -> dict[str, Any] | None:
+    """The item as it was when a condition failed (low-level format), if the request asked for it."""
+    item: dict[str, Any] | None = err.response.get("Item")  # type: ignore[assignment]
+    return item or None
+
+
+def version_of(raw_item: dict[str, Any]) -> int:
+    return int(raw_item.get(VERSION, {}).get("N", "0"))
+
+
+def stale(raw_item: dict[str, Any], expected: int | None) -> PreconditionFailed:
+    return PreconditionFailed(
+        f'The resource is at version "{version_of(raw_item)}", not "{expected}": read it again',
+        code="precondition_failed",
+    )
