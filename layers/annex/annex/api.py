@@ -22,6 +22,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
+from annex import idempotency
 from annex.errors import AnnexError, BadRequest, NotFound, PayloadTooLarge, PreconditionFailed, Unauthorized
 from annex.store.table import service_error
 
@@ -166,7 +167,7 @@ def lambda_handler(app: APIGatewayRestResolver) -> Handler:
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         started = time.perf_counter()
         try:
-            response = app.resolve(_as_json(event), context)
+            response = idempotency.run(app.resolve, _as_json(event), context)
         except AnnexError as err:  # a body that is too large or not UTF-8: refused before parsing
             response = {
                 "statusCode": err.status,

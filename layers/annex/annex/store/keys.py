@@ -62,3 +62,8 @@ def channel(app_id: str, channel_type: str, channel_url: str) -> Ref:
         channels_list(app_id, channel_type),
         channel_url,
     )
+
+
+def idempotency_partition(app_id: str) -> str:
+    """Where Powertools idempotency keeps an application's Idempotency-Key records (SK: the key's hash)."""
+    return f"{app_id}#IDEMPOTENCY"

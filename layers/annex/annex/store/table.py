@@ -15,6 +15,7 @@ from annex.errors import AnnexError, PreconditionFailed, Throttled, Unavailable
 from annex.store.keys import VERSION
 
 if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.service_resource import Table
 
 THROTTLING_CODES = frozenset(
@@ -28,22 +29,28 @@ THROTTLING_CODES = frozenset(
 UNAVAILABLE_CODES = frozenset({"InternalServerError", "ServiceUnavailable", "ResourceNotFoundException"})
 
 
+_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=2, read_timeout=5)
+
+
 @functools.cache
 def table() -> Table:
     """The table resource, built on first use and reused by every request of this container."""
     cfg = settings()
-    resource = boto3.resource(
-        "dynamodb",
-        region_name=cfg.region,
-        endpoint_url=cfg.dynamodb_endpoint,
-        config=Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=2, read_timeout=5),
-    )
+    resource = boto3.resource("dynamodb", region_name=cfg.region, endpoint_url=cfg.dynamodb_endpoint, config=_CONFIG)
     return resource.Table(cfg.table_name)
 
 
+@functools.cache
+def client() -> DynamoDBClient:
+    """A plain low-level client (no resource type conversion), for libraries that bring their own."""
+    cfg = settings()
+    return boto3.client("dynamodb", region_name=cfg.region, endpoint_url=cfg.dynamodb_endpoint, config=_CONFIG)
+
+
 def reset() -> None:
-    """Forget the cached handle (tests that swap the backend between cases)."""
+    """Forget the cached handles (tests that swap the backend between cases)."""
     table.cache_clear()
+    client.cache_clear()
 
 
 def service_error(err: BotoCoreError | ClientError) -> AnnexError | None:

@@ -1,0 +1,95 @@
+"""`Idempotency-Key` on POST, PUT and PATCH, on the Powertools idempotency utility.
+
+Records live in the single table, in the application's own partition (``{app}#IDEMPOTENCY``, the
+sort key a hash of method, path and key), and expire through the table's TTL after 24 hours. A
+retry with the same key and body answers the first response (status and body) and applies
+nothing again; the same key with another body is 409; a request still running under the key
+makes a concurrent one 409 too, so two concurrent first requests apply once. Throttling and
+server errors are not remembered, so a retry can still succeed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from annex.config import settings
+from annex.errors import BadRequest, Conflict
+from annex.store import keys
+from annex.store.table import client
+
+HEADER = "idempotency-key"
+MAX_KEY_CHARS = 255
+REMEMBER_SECONDS = 24 * 3600
+METHODS = frozenset({"POST", "PUT", "PATCH"})
+Handle = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+class _NotRemembered(Exception):
+    """An answer a retry should not get again (throttled, unavailable, failed)."""
+
+    def __init__(self, response: dict[str, Any]):
+        self.response = response
+
+
+def _header(event: dict[str, Any]) -> str | None:
+    return next((v for k, v in (event.get("headers") or {}).items() if k.lower() == HEADER), None)
+
+
+def run(handle: Handle, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    key = _header(event)
+    app_id = ((event.get("requestContext") or {}).get("authorizer") or {}).get("app_id")
+    if key is None or event.get("httpMethod") not in METHODS or not app_id:
+        return handle(event, context)
+    if not 1 <= len(key) <= MAX_KEY_CHARS:
+        raise BadRequest(f"Idempotency-Key is 1 to {MAX_KEY_CHARS} characters", code="invalid_idempotency_key")
+    persistence = DynamoDBPersistenceLayer(
+        table_name=settings().table_name,
+        key_attr=keys.PK,
+        sort_key_attr=keys.SK,
+        static_pk_value=keys.idempotency_partition(str(app_id)),
+        expiry_attr="expires_at",
+        in_progress_expiry_attr="in_progress_expires_at",
+        status_attr="idempotency_status",
+        data_attr="idempotency_response",
+        validation_key_attr="idempotency_body_hash",
+        boto3_client=client(),
+    )
+    config = IdempotencyConfig(
+        event_key_jmespath="[method, path, key]",
+        payload_validation_jmespath="body",
+        expires_after_seconds=REMEMBER_SECONDS,
+        hash_function="sha256",
+        lambda_context=context,
+    )
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
+    def once(request: dict[str, Any]) -> dict[str, Any]:
+        response = handle(event, context)
+        if response.get("statusCode", 200) >= 500 or response.get("statusCode") == 429:
+            raise _NotRemembered(response)
+        return response
+
+    request = {"method": event["httpMethod"], "path": event.get("path"), "key": key, "body": event.get("body") or ""}
+    try:
+        answer: dict[str, Any] = once(request=request)
+        return answer
+    except _NotRemembered as failed:
+        return failed.response
+    except IdempotencyValidationError:
+        raise Conflict("This Idempotency-Key was used with another body", code="idempotency_key_reused") from None
+    except IdempotencyAlreadyInProgressError:
+        raise Conflict(
+            "A request with this Idempotency-Key is still running; retry shortly", code="idempotency_in_progress"
+        ) from None
