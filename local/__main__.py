@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 from local.docs import with_docs
 from local.engine import Engine
 from local.gateway import Gateway
+from local.streams import StreamPoller, stream_function
 from local.template import Template, load
 
 LOCAL_APP_ID = "local"
@@ -62,6 +63,11 @@ def main() -> int:
 
     tokens.register(LOCAL_APP_ID, "local development", token)
 
+    poller = None
+    function = stream_function(template)
+    if os.environ.get("ANNEX_WEBHOOK_URL") and function is not None:
+        poller = StreamPoller(endpoint, table, function).start()
+
     gateway = Gateway(template)
     server = make_server(host, port, with_docs(gateway), threaded=True)
     print(f"Annex API      http://{host}:{server.server_port}", flush=True)
@@ -69,6 +75,8 @@ def main() -> int:
     print(f"Api-Token      {token}  (application {LOCAL_APP_ID})", flush=True)
     print(f"Routes         {len(gateway.routes)} from template.yaml; Ctrl-C stops", flush=True)
     print(f"Docs           http://{host}:{server.server_port}/docs  (OpenAPI at /openapi.json)", flush=True)
+    if poller is not None:
+        print(f"Change events  delivered to {os.environ['ANNEX_WEBHOOK_URL']}", flush=True)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop the same way on SIGTERM
     try:
         server.serve_forever()  # returns on Ctrl-C (werkzeug catches KeyboardInterrupt)
@@ -78,6 +86,8 @@ def main() -> int:
         print("Stopping", flush=True)
         server.server_close()
         gateway.stop()
+        if poller is not None:
+            poller.stop()
         if engine is not None:
             engine.stop()
     return 0

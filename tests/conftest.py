@@ -7,10 +7,12 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +88,45 @@ def server(stack: Stack) -> str:
     return stack.url
 
 
+class Webhook:
+    """A local receiver for change events (what ANNEX_WEBHOOK_URL points `make run` at)."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+        received = self.events
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                received.extend(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/events"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait_for(self, match: Callable[[dict[str, Any]], bool], timeout: float = 15) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [e for e in list(self.events) if match(e)]
+            if found:
+                return found
+            time.sleep(0.1)
+        return []
+
+
 @pytest.fixture(scope="session")
-def stack() -> Iterator[Stack]:
+def webhook() -> Iterator[Webhook]:
+    receiver = Webhook()
+    yield receiver
+    receiver.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def stack(webhook: Webhook) -> Iterator[Stack]:
     """`python -m local` (what `make run` starts) on free ports, for the whole test session."""
     port, db_port = _free_port(), _free_port()
     env = os.environ | {
@@ -96,6 +135,7 @@ def stack() -> Iterator[Stack]:
         "ANNEX_DEV_TOKEN": TOKEN,
         "TABLE_NAME": "annex-http-test",
         "AUTHORIZER_CACHE_SECONDS": str(AUTHORIZER_CACHE_SECONDS),
+        "ANNEX_WEBHOOK_URL": webhook.url,
     }
     env.pop("DYNAMODB_ENDPOINT", None)
     log_path = ROOT / ".pytest_cache" / "server.log"

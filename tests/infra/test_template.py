@@ -17,6 +17,8 @@ ALLOWED_ACTIONS = {
     "dynamodb:Query",
 }
 
+STREAM_ACTIONS = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}
+
 
 def _statements(function: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for policy in function["Properties"].get("Policies", []) for s in policy.get("Statement", [])]
@@ -44,10 +46,16 @@ def test_policies_are_least_privilege_on_the_one_table() -> None:
         statements = _statements(function)
         assert statements, f"{logical_id} has no policy"
         for statement in statements:
-            assert set(statement["Action"]) <= ALLOWED_ACTIONS, (logical_id, statement["Action"])
+            actions = set(statement["Action"])
             resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
-            for resource in resources:
-                assert "Table" in str(resource) and resource != "*", (logical_id, resource)
+            if actions <= STREAM_ACTIONS:
+                assert resources == [{"Fn::GetAtt": "Table.StreamArn"}], (logical_id, resources)
+            elif actions == {"events:PutEvents"}:
+                assert resources == [{"Fn::GetAtt": "EventBus.Arn"}], (logical_id, resources)
+            else:
+                assert actions <= ALLOWED_ACTIONS, (logical_id, actions)
+                for resource in resources:
+                    assert "Table" in str(resource) and resource != "*", (logical_id, resource)
     authorizer = _statements(FUNCTIONS["AuthorizerFunction"])
     assert [s["Action"] for s in authorizer] == [["dynamodb:GetItem"]]
 

@@ -67,3 +67,8 @@ def channel(app_id: str, channel_type: str, channel_url: str) -> Ref:
 def idempotency_partition(app_id: str) -> str:
     """Where Powertools idempotency keeps an application's Idempotency-Key records (SK: the key's hash)."""
     return f"{app_id}#IDEMPOTENCY"
+
+
+def application_of(pk: str) -> str:
+    """The application id a tenant partition key starts with (application ids never contain '#')."""
+    return pk.split("#", 1)[0]

@@ -1,0 +1,64 @@
+"""Changes: the table's stream → change events on the EventBridge bus (or, locally, a webhook).
+
+Records that fail are reported back (partial batch response), so the stream retries only them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from annex.domain.changes import changes
+from annex.store.table import plain
+
+logger = Logger(service="annex-changes")
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+BUS = os.environ.get("EVENT_BUS_NAME")
+WEBHOOK = os.environ.get("ANNEX_WEBHOOK_URL")
+events_client = boto3.client("events") if BUS else None
+
+
+def publish(events: list[dict[str, Any]]) -> None:
+    if events_client is not None and BUS:
+        for start in range(0, len(events), 10):  # PutEvents takes at most 10 entries
+            entries = [
+                {
+                    "EventBusName": BUS,
+                    "Source": "annex",
+                    "DetailType": f"{e['resource']}.{e['field'].split('.')[0]}",
+                    "Detail": json.dumps(e, default=str),
+                }
+                for e in events[start : start + 10]
+            ]
+            answer = events_client.put_events(Entries=entries)
+            if answer.get("FailedEntryCount"):
+                raise RuntimeError(f"{answer['FailedEntryCount']} change events were not accepted")
+    if WEBHOOK:
+        request = urllib.request.Request(
+            WEBHOOK, data=json.dumps(events, default=str).encode(), headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=5):
+            pass
+
+
+def record_handler(record: DynamoDBRecord) -> None:
+    data = record.dynamodb
+    if data is None:
+        return
+    at = (data.approximate_creation_date_time or 0) * 1000
+    found = changes(plain(data.old_image) or None, plain(data.new_image) or None, at)
+    if found:
+        publish(found)
+
+
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

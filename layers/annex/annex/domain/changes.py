@@ -1,0 +1,50 @@
+"""Change events: what changed in a record, from the table stream's old and new images.
+
+Every change to a key of ``metadata`` or ``metacounter`` and to the ``meta`` document of a user or
+channel becomes one event ``{app_id, resource, id, field, before, after, at}``; ``field`` is
+``metadata.<key>``, ``metacounter.<key>`` or ``meta``. Creating or deleting a record reports its
+non-empty fields coming or going.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from annex.store.keys import application_of
+
+TRACKED_MAPS = ("metadata", "metacounter")
+
+
+def _resource(image: dict[str, Any]) -> tuple[str, str] | None:
+    if "user_id" in image and image.get("SK") == "USER":
+        return "user", str(image["user_id"])
+    if "channel_url" in image and image.get("SK") == "CHANNEL":
+        return "channel", f"{image['channel_type']}/{image['channel_url']}"
+    return None
+
+
+def _meta(image: dict[str, Any] | None) -> Any:
+    raw = (image or {}).get("meta")
+    return json.loads(raw) if isinstance(raw, str) else None
+
+
+def changes(old: dict[str, Any] | None, new: dict[str, Any] | None, at: int) -> list[dict[str, Any]]:
+    """The change events between two images of one item (either may be None)."""
+    image = new or old
+    if image is None:
+        return []
+    resource = _resource(image)
+    if resource is None:
+        return []
+    base = {"app_id": application_of(str(image["PK"])), "resource": resource[0], "id": resource[1], "at": at}
+    events = []
+    for field in TRACKED_MAPS:
+        before, after = (old or {}).get(field) or {}, (new or {}).get(field) or {}
+        for key in sorted(set(before) | set(after)):
+            if before.get(key) != after.get(key):
+                events.append(base | {"field": f"{field}.{key}", "before": before.get(key), "after": after.get(key)})
+    before_meta, after_meta = _meta(old), _meta(new)
+    if before_meta != after_meta and (before_meta or after_meta):
+        events.append(base | {"field": "meta", "before": before_meta, "after": after_meta})
+    return events
