@@ -60,6 +60,7 @@ def build() -> dict[str, Any]:
         for path, operations in schema.get("paths", {}).items():
             for method, operation in operations.items():
                 operation["operationId"] = re.sub(r"[^a-z0-9]+", "_", f"{method} {path}".lower()).strip("_")
+                _headers(method, path, operation)
                 operation["tags"] = [logical_id.removesuffix("Function").lower()]
                 _spec_errors(operation)
             document["paths"].setdefault(path, {}).update(operations)
@@ -68,6 +69,41 @@ def build() -> dict[str, Any]:
                 document["components"]["schemas"][name] = component
     document["paths"] = dict(sorted(document["paths"].items()))
     return document
+
+
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": 'Write only if the resource is still at this version (its ETag, e.g. "7"); else 412.',
+    "schema": {"type": "string"},
+}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "A retry with the same key and body within 24 h answers the first response; another body is 409.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+ETAG = {"description": "The resource's version, for If-Match", "schema": {"type": "string"}}
+
+
+def _headers(method: str, path: str, operation: dict[str, Any]) -> None:
+    """The version and idempotency headers Annex reads and answers on every route."""
+    parameters = operation.setdefault("parameters", [])
+    if method in ("put", "patch", "post", "delete"):
+        parameters.append(IF_MATCH)
+    if method in ("put", "patch", "post"):
+        parameters.append(IDEMPOTENCY_KEY)
+    ok = operation.get("responses", {}).get("200")
+    if method == "get" and ok is not None and path.count("/") > 1:  # a resource, not a collection
+        ok["headers"] = {"ETag": ETAG}
+    responses = operation.setdefault("responses", {})
+    if method != "get":
+        responses["412"] = {
+            "description": "If-Match names a version that is no longer current; nothing was written",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
 
 
 def _spec_errors(operation: dict[str, Any]) -> None:
