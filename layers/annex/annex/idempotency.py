@@ -13,15 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from annex.config import settings
@@ -54,6 +45,17 @@ def run(handle: Handle, event: dict[str, Any], context: LambdaContext) -> dict[s
         return handle(event, context)
     if not 1 <= len(key) <= MAX_KEY_CHARS:
         raise BadRequest(f"Idempotency-Key is 1 to {MAX_KEY_CHARS} characters", code="invalid_idempotency_key")
+    # Imported here: requests without the header (most of them) do not pay for it at cold start.
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
     persistence = DynamoDBPersistenceLayer(
         table_name=settings().table_name,
         key_attr=keys.PK,
