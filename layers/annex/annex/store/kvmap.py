@@ -30,7 +30,7 @@ from annex.store.table import (
     version_of,
 )
 
-MAX_ATTEMPTS = 4
+MAX_ATTEMPTS = 8  # only reached when concurrent writers keep changing the keys this write depends on
 
 
 def read(ref: Ref, attr: str, keys: Iterable[str] | None, missing_owner: str) -> tuple[dict[str, Any], int]:
