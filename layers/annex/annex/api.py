@@ -20,7 +20,6 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import ValidationError
 
 from annex import idempotency
 from annex.errors import AnnexError, BadRequest, NotFound, PayloadTooLarge, PreconditionFailed, Unauthorized
@@ -43,7 +42,9 @@ def error_response(err: AnnexError) -> Response[Any]:
 
 def create_app() -> APIGatewayRestResolver:
     """A resolver with request validation and the SPEC error mapping installed."""
-    app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=strict_json)
+    app = APIGatewayRestResolver(
+        enable_validation=True, json_body_deserializer=strict_json, response_validation_error_http_code=500
+    )
 
     @app.exception_handler(AnnexError)
     def _annex(err: AnnexError) -> Response[Any]:
@@ -53,9 +54,11 @@ def create_app() -> APIGatewayRestResolver:
     def _invalid_request(err: RequestValidationError) -> Response[Any]:
         return error_response(BadRequest(describe(err.errors()), code="invalid_request"))
 
-    @app.exception_handler(ValidationError)
-    def _invalid_value(err: ValidationError) -> Response[Any]:
-        return error_response(BadRequest(describe(err.errors()), code="invalid_request"))
+    @app.exception_handler(Exception)
+    def _bug(_: Exception) -> Response[Any]:
+        """Anything else is Annex's fault (a response that breaks its model included): logged, 500."""
+        logger.exception("Unhandled error")
+        return _internal_error()
 
     @app.exception_handler(NotFoundError)
     def _no_route(_: NotFoundError) -> Response[Any]:
@@ -76,11 +79,7 @@ def _service_fault(err: ClientError | BotoCoreError) -> Response[Any]:
     mapped = service_error(err)
     if mapped is None:
         logger.exception("Unexpected DynamoDB error")
-        return Response(
-            status_code=500,
-            content_type=content_types.APPLICATION_JSON,
-            body=json.dumps({"error": True, "code": "internal_error", "message": "Internal error"}),
-        )
+        return _internal_error()
     logger.warning("DynamoDB fault mapped to %s", mapped.status, extra={"code": mapped.code})
     return error_response(mapped)
 
@@ -97,6 +96,14 @@ def strict_json(body: str) -> Any:
     except UnicodeEncodeError:
         raise BadRequest("The body has a string that is not valid Unicode", code="invalid_request") from None
     return value
+
+
+def _internal_error() -> Response[Any]:
+    return Response(
+        status_code=500,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps({"error": True, "code": "internal_error", "message": "Internal error"}),
+    )
 
 
 def describe(errors: Any) -> str:
