@@ -93,3 +93,20 @@ def test_tenants_never_see_each_other(owner: UserRef) -> None:
     kv.create_metadata(owner, {"secret": "1"})
     with pytest.raises(NotFound):
         kv.read(UserRef("other-app", "u1"), kv.METADATA)
+
+
+def test_a_page_of_large_records_ends_early_under_the_response_limit(moto_table: Any) -> None:
+    from annex.domain.resources import list_channels
+    from annex.store.pages import MAX_PAGE_BYTES
+
+    for n in range(40):
+        create_channel("big-app", "open_channels", ChannelCreate(channel_url=f"c{n:02d}", data='"' * 65536))
+    seen, cursor, pages = [], None, 0
+    while True:
+        items, cursor = list_channels("big-app", "open_channels", 100, cursor, None, None, None, {})
+        assert sum(len(i["data"]) for i in items) <= MAX_PAGE_BYTES
+        seen += [i["channel_url"] for i in items]
+        pages += 1
+        if cursor is None:
+            break
+    assert seen == [f"c{n:02d}" for n in range(40)] and pages >= 2

@@ -16,6 +16,8 @@ from annex.store.records import public
 from annex.store.table import table
 
 _CURSOR_KEYS = (PK, SK, GSI1PK, GSI1SK)
+# A page's JSON stays well under Lambda's 6 MB response limit (the proxy envelope escapes it again).
+MAX_PAGE_BYTES = 2 * 1024 * 1024
 
 
 @dataclass
@@ -86,6 +88,12 @@ def list_page(
         if len(found) > limit or not last:
             break
         kwargs["ExclusiveStartKey"] = last
-    if len(found) > limit:
-        return [public(i) for i in found[:limit]], encode_cursor(found[limit - 1])
-    return [public(i) for i in found], None
+    shown: list[dict[str, Any]] = []
+    size = 0
+    for item in found[:limit]:
+        record = public(item)
+        size += len(json.dumps(record, separators=(",", ":"), default=str))
+        if shown and size > MAX_PAGE_BYTES:  # Lambda answers at most 6 MB: end the page early
+            return shown, encode_cursor(found[len(shown) - 1])
+        shown.append(record)
+    return shown, encode_cursor(found[limit - 1]) if len(found) > limit else None
