@@ -110,3 +110,17 @@ def test_a_page_of_large_records_ends_early_under_the_response_limit(moto_table:
         if cursor is None:
             break
     assert seen == [f"c{n:02d}" for n in range(40)] and pages >= 2
+
+
+def test_a_rare_filter_answers_within_a_read_budget_with_a_cursor(moto_table: Any) -> None:
+    from annex.domain.resources import list_users
+    from annex.store.pages import MAX_FILTERED_READS
+
+    for n in range(MAX_FILTERED_READS * 100 + 150):
+        create_user("many", UserCreate(user_id=f"u{n:05d}", metadata={"k": "match" if n == 1100 else "no"}))
+    with DynamoCalls() as calls:
+        items, cursor = list_users("many", 20, None, "k", ["match"])
+    assert items == [] and cursor is not None
+    assert calls.requests == MAX_FILTERED_READS
+    items, cursor = list_users("many", 20, cursor, "k", ["match"])
+    assert [u["user_id"] for u in items] == ["u01100"] and cursor is None

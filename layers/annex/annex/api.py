@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -84,18 +85,48 @@ def _service_fault(err: ClientError | BotoCoreError) -> Response[Any]:
     return error_response(mapped)
 
 
+MAX_JSON_DEPTH = 32
+
+
 def strict_json(body: str) -> Any:
-    """JSON as Annex accepts it: no NaN or Infinity, no unpaired surrogates (they cannot be stored)."""
+    """JSON as Annex accepts it: finite numbers, at most 32 levels deep, no unpaired surrogates."""
 
     def refuse(constant: str) -> Any:
         raise BadRequest(f"{constant} is not a JSON number", code="invalid_request")
 
-    value = json.loads(body, parse_constant=refuse)
+    def finite(text: str) -> float:
+        number = float(text)
+        if not math.isfinite(number):
+            raise BadRequest(f"{text[:20]} is out of the range of a JSON number", code="invalid_request")
+        return number
+
+    try:
+        value = json.loads(body, parse_constant=refuse, parse_float=finite)
+    except json.JSONDecodeError:
+        raise  # Powertools answers it as an invalid body
+    except ValueError:  # e.g. an integer of more than 4300 digits
+        raise BadRequest("The body holds a number that is too large", code="invalid_request") from None
+    except RecursionError:
+        raise BadRequest(f"The body nests more than {MAX_JSON_DEPTH} levels", code="invalid_request") from None
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise BadRequest(f"The body nests more than {MAX_JSON_DEPTH} levels", code="invalid_request")
     try:
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
         raise BadRequest("The body has a string that is not valid Unicode", code="invalid_request") from None
     return value
+
+
+def _depth(value: Any) -> int:
+    """How deeply arrays and objects nest in a parsed JSON value."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        if children is not None:
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _internal_error() -> Response[Any]:
@@ -154,8 +185,9 @@ def if_match(app: APIGatewayRestResolver) -> int | None:
     if raw is None or raw.strip() == "*":
         return None
     tag = raw.strip().removeprefix("W/")
-    if len(tag) >= 3 and tag[0] == tag[-1] == '"' and tag[1:-1].isdigit():
-        return int(tag[1:-1])
+    digits = tag[1:-1]
+    if len(tag) >= 3 and tag[0] == tag[-1] == '"' and digits.isascii() and digits.isdigit() and len(digits) <= 18:
+        return int(digits)
     raise PreconditionFailed(f"If-Match {raw!r} matches no version of this resource")
 
 

@@ -10,6 +10,7 @@ server errors are not remembered, so a retry can still succeed.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,20 @@ class _NotRemembered(Exception):
 
     def __init__(self, response: dict[str, Any]):
         self.response = response
+
+
+MAX_REMEMBERED_BYTES = 300_000  # a DynamoDB item is at most 400 KB
+
+
+def _rememberable(response: dict[str, Any]) -> bool:
+    """Throttling, server errors and 'changed concurrently, retry' must not stick to the key; nor can
+    an answer too large for one DynamoDB item be stored."""
+    status = int(response.get("statusCode", 200))
+    if status >= 500 or status == 429:
+        return False
+    if status == 409 and '"concurrent_update"' in (response.get("body") or ""):
+        return False
+    return len(json.dumps(response, default=str)) <= MAX_REMEMBERED_BYTES
 
 
 def _header(event: dict[str, Any]) -> str | None:
@@ -79,8 +94,8 @@ def run(handle: Handle, event: dict[str, Any], context: LambdaContext) -> dict[s
     @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
     def once(request: dict[str, Any]) -> dict[str, Any]:
         response = handle(event, context)
-        if response.get("statusCode", 200) >= 500 or response.get("statusCode") == 429:
-            raise _NotRemembered(response)
+        if not _rememberable(response):
+            raise _NotRemembered(response)  # Powertools drops the in-progress record: a retry runs again
         return response
 
     request = {"method": event["httpMethod"], "path": event.get("path"), "key": key, "body": event.get("body") or ""}

@@ -37,7 +37,10 @@ def read(ref: Ref, attr: str, keys: Iterable[str] | None, missing_owner: str) ->
     """The map (or just ``keys`` of it that exist) and the owner's version; 404 without an owner."""
     names = {"#pk": PK, "#m": attr, "#ver": VERSION}
     wanted = list(dict.fromkeys(keys)) if keys is not None else None
-    if wanted:
+    if wanted == []:
+        projection = "#pk, #ver"  # ?keys= named no key: only the owner's existence and version
+        del names["#m"]
+    elif wanted:
         names |= {f"#k{i}": k for i, k in enumerate(wanted)}
         projection = ", ".join(["#pk", "#ver", *(f"#m.#k{i}" for i in range(len(wanted)))])
     else:
@@ -49,7 +52,7 @@ def read(ref: Ref, attr: str, keys: Iterable[str] | None, missing_owner: str) ->
     )
     if item is None:
         raise NotFound(missing_owner)
-    found: dict[str, Any] = plain(item.get(attr, {}))
+    found: dict[str, Any] = plain(item.get(attr, {})) if wanted != [] else {}
     return found, int(str(item.get(VERSION, 0)))
 
 

@@ -11,13 +11,16 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from annex.errors import BadRequest
-from annex.store.keys import GSI1, GSI1PK, GSI1SK, PK, SK
+from annex.store.keys import GSI1, GSI1PK, GSI1SK, PK, SK, application_of
 from annex.store.records import public
 from annex.store.table import table
 
 _CURSOR_KEYS = (PK, SK, GSI1PK, GSI1SK)
 # A page's JSON stays well under Lambda's 6 MB response limit (the proxy envelope escapes it again).
 MAX_PAGE_BYTES = 2 * 1024 * 1024
+# A filtered page reads at most this many pages of 100 items, then answers with a cursor, so a
+# rare filter over many records cannot run past the function's timeout.
+MAX_FILTERED_READS = 10
 
 
 @dataclass
@@ -56,8 +59,9 @@ def decode_cursor(cursor: str, list_pk: str) -> dict[str, str]:
     if (
         not isinstance(key, dict)
         or set(key) != set(_CURSOR_KEYS)
-        or not all(isinstance(v, str) for v in key.values())
+        or not all(isinstance(v, str) and 0 < len(v.encode()) <= 1024 for v in key.values())
         or key[GSI1PK] != list_pk
+        or not key[PK].startswith(application_of(list_pk) + "#")
     ):
         raise BadRequest("The next cursor is not one this list gave out", code="invalid_cursor")
     return key
@@ -81,13 +85,16 @@ def list_page(
     if cursor:
         kwargs["ExclusiveStartKey"] = decode_cursor(cursor, list_pk)
     found: list[dict[str, Any]] = []
-    while True:
+    resume: str | None = None  # where to go on from when the read budget ends the page
+    for _ in range(MAX_FILTERED_READS):
         page = table().query(Limit=limit + 1 if where is None else 100, **kwargs)
         found.extend(page.get("Items", []))
         last = page.get("LastEvaluatedKey")
         if len(found) > limit or not last:
             break
         kwargs["ExclusiveStartKey"] = last
+    else:
+        resume = encode_cursor(last) if last else None
     shown: list[dict[str, Any]] = []
     size = 0
     for item in found[:limit]:
@@ -96,4 +103,4 @@ def list_page(
         if shown and size > MAX_PAGE_BYTES:  # Lambda answers at most 6 MB: end the page early
             return shown, encode_cursor(found[len(shown) - 1])
         shown.append(record)
-    return shown, encode_cursor(found[limit - 1]) if len(found) > limit else None
+    return shown, encode_cursor(found[limit - 1]) if len(found) > limit else resume

@@ -21,6 +21,12 @@ DOCUMENT_ATTEMPTS = 20  # optimistic retries of a document change under contenti
 DOCUMENTS = frozenset({"meta"})
 
 
+def first_version() -> int:
+    """A new record's version: microseconds since the epoch, so a record deleted and created again
+    never answers an ETag its predecessor gave out (then every write adds 1)."""
+    return time.time_ns() // 1000
+
+
 def public(item: dict[str, Any]) -> dict[str, Any]:
     """The item as the API shows it: no key attributes, documents parsed."""
     return {k: json.loads(v) if k in DOCUMENTS else v for k, v in plain(item).items() if k not in _KEY_ATTRS}
@@ -35,7 +41,7 @@ def storable(fields: dict[str, Any]) -> dict[str, Any]:
 def create(ref: Ref, fields: dict[str, Any], exists: str) -> dict[str, Any]:
     try:
         table().put_item(
-            Item=ref.attributes() | storable(fields) | {VERSION: 1},
+            Item=ref.attributes() | storable(fields) | {VERSION: first_version()},
             ConditionExpression="attribute_not_exists(#pk)",
             ExpressionAttributeNames={"#pk": PK},
         )
