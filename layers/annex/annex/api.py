@@ -179,9 +179,7 @@ def if_match(app: APIGatewayRestResolver) -> int | None:
 
     A tag that is no version Annex ever gave out cannot match: 412, and nothing is written.
     """
-    raw = (app.current_event.headers or {}).get("If-Match") or next(
-        (v for k, v in (app.current_event.headers or {}).items() if k.lower() == "if-match"), None
-    )
+    raw = app.current_event.headers.get("If-Match")  # a case-insensitive mapping
     if raw is None or raw.strip() == "*":
         return None
     tag = raw.strip().removeprefix("W/")

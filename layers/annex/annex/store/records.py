@@ -95,16 +95,17 @@ def update(ref: Ref, fields: dict[str, Any], missing: str, expected: int | None 
 
 def delete(ref: Ref, missing: str, expected: int | None = None) -> None:
     """Delete the record and, with it, the data it holds in its own item."""
-    values: dict[str, Any] = {":zero": 0}  # DynamoDB refuses unused values: keep one in use
-    condition = "attribute_exists(#pk) AND #ver >= :zero" + precondition(expected, values)
+    values: dict[str, Any] = {}
+    request: dict[str, Any] = {
+        "Key": ref.key,
+        "ConditionExpression": "attribute_exists(#pk)" + precondition(expected, values),
+        "ExpressionAttributeNames": {"#pk": PK} | ({"#ver": VERSION} if values else {}),
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+    if values:  # DynamoDB refuses an empty or unused ExpressionAttributeValues
+        request["ExpressionAttributeValues"] = values
     try:
-        table().delete_item(
-            Key=ref.key,
-            ConditionExpression=condition,
-            ExpressionAttributeNames={"#pk": PK, "#ver": VERSION},
-            ExpressionAttributeValues=values,
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-        )
+        table().delete_item(**request)
     except ClientError as err:
         reraise_unless_condition_failed(err)
         old = failed_item(err)
