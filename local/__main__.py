@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 from local.docs import with_docs
 from local.engine import Engine
 from local.gateway import Gateway
+from local.schedules import Scheduler
 from local.streams import StreamPoller, stream_function
 from local.template import Template, load
 
@@ -68,6 +69,7 @@ def main() -> int:
     if os.environ.get("ANNEX_WEBHOOK_URL") and function is not None:
         poller = StreamPoller(endpoint, table, function).start()
 
+    scheduler = Scheduler(template.schedules()).start()
     gateway = Gateway(template)
     server = make_server(host, port, with_docs(gateway), threaded=True)
     print(f"Annex API      http://{host}:{server.server_port}", flush=True)
@@ -86,6 +88,7 @@ def main() -> int:
         print("Stopping", flush=True)
         server.server_close()
         gateway.stop()
+        scheduler.stop()
         if poller is not None:
             poller.stop()
         if engine is not None:

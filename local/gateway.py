@@ -64,6 +64,11 @@ def _load(function: Function, name: str) -> Handler:
     return handler
 
 
+def _request_id(event: dict[str, Any]) -> str:
+    """API Gateway's request id, or a scheduled event's id."""
+    return str(event.get("requestContext", {}).get("requestId") or event.get("id") or "local")
+
+
 class FunctionError(Exception):
     """The handler raised; the message is what Lambda would report as errorMessage."""
 
@@ -77,7 +82,7 @@ def _sandbox(conn: Connection, function: Function) -> None:
             event = conn.recv()
         except EOFError:
             return
-        context = LambdaContext(function.logical_id, event["requestContext"]["requestId"])
+        context = LambdaContext(function.logical_id, _request_id(event))
         try:
             conn.send(("ok", handler(event, context)))
         except Exception as exc:  # what Lambda reports as the invocation's error
@@ -139,7 +144,7 @@ class Containers:
             handler = self._start()
         healthy = True
         try:
-            return handler(event, LambdaContext(self.function.logical_id, event["requestContext"]["requestId"]))
+            return handler(event, LambdaContext(self.function.logical_id, _request_id(event)))
         except (EOFError, BrokenPipeError, OSError):
             healthy = False  # the container died: forget it, as Lambda would
             raise

@@ -112,6 +112,17 @@ class Template:
                 )
         return sorted(routes, key=lambda r: r.specificity)
 
+    def schedules(self) -> list[tuple[Function, float]]:
+        """Functions run on a ``Schedule`` event, with its ``rate(...)`` in seconds."""
+        units = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
+        found = []
+        for logical_id, res in self.of_type("AWS::Serverless::Function").items():
+            for event in res["Properties"].get("Events", {}).values():
+                rate = re.fullmatch(r"rate\((\d+) (\w+)\)", str(event.get("Properties", {}).get("Schedule", "")))
+                if event.get("Type") == "Schedule" and rate:
+                    found.append((self.function(logical_id), float(int(rate[1]) * units[rate[2]])))
+        return found
+
     def resolve(self, value: Any, refs: dict[str, str] | None = None) -> Any:
         """A property value with ``Ref`` to parameters (their defaults) or ``refs`` resolved."""
         if isinstance(value, dict) and set(value) == {"Ref"}:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -125,20 +126,23 @@ def webhook() -> Iterator[Webhook]:
     receiver.server.shutdown()
 
 
-@pytest.fixture(scope="session")
-def stack(webhook: Webhook) -> Iterator[Stack]:
-    """`python -m local` (what `make run` starts) on free ports, for the whole test session."""
+@contextlib.contextmanager
+def local_stack(name: str, **env_vars: str) -> Iterator[Stack]:
+    """`python -m local` (what `make run` starts) on free ports, with extra environment."""
     port, db_port = _free_port(), _free_port()
-    env = os.environ | {
-        "PORT": str(port),
-        "DYNAMODB_PORT": str(db_port),
-        "ANNEX_DEV_TOKEN": TOKEN,
-        "TABLE_NAME": "annex-http-test",
-        "AUTHORIZER_CACHE_SECONDS": str(AUTHORIZER_CACHE_SECONDS),
-        "ANNEX_WEBHOOK_URL": webhook.url,
-    }
+    env = (
+        os.environ
+        | {
+            "PORT": str(port),
+            "DYNAMODB_PORT": str(db_port),
+            "ANNEX_DEV_TOKEN": TOKEN,
+            "TABLE_NAME": f"annex-{name}",
+            "AUTHORIZER_CACHE_SECONDS": str(AUTHORIZER_CACHE_SECONDS),
+        }
+        | env_vars
+    )
     env.pop("DYNAMODB_ENDPOINT", None)
-    log_path = ROOT / ".pytest_cache" / "server.log"
+    log_path = ROOT / ".pytest_cache" / f"{name}.log"
     log_path.parent.mkdir(exist_ok=True)
     with log_path.open("w") as log:
         command = [sys.executable, "-m", "local"]
@@ -154,12 +158,21 @@ def stack(webhook: Webhook) -> Iterator[Stack]:
                 proc.kill()
                 raise RuntimeError("the local server did not start") from None
             time.sleep(0.2)
-    yield Stack(base, f"http://127.0.0.1:{db_port}", env["TABLE_NAME"], log_path)
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield Stack(base, f"http://127.0.0.1:{db_port}", env["TABLE_NAME"], log_path)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def stack(webhook: Webhook) -> Iterator[Stack]:
+    """The test session's local server (its log is .pytest_cache/server.log)."""
+    with local_stack("server", TABLE_NAME="annex-http-test", ANNEX_WEBHOOK_URL=webhook.url) as running:
+        yield running
 
 
 class Api:

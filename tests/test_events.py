@@ -10,6 +10,7 @@ import pytest
 
 from annex.domain.resources import create_channel, create_user
 from annex.models.resources import ChannelCreate, UserCreate
+from annex.store import sessions
 from local.gateway import Containers
 from local.template import Template, load
 
@@ -40,6 +41,7 @@ def test_event_runs_through_its_handler(moto_table: Any, path: Path) -> None:
         "open_channels",
         ChannelCreate(channel_url="lobby", metadata={"topic": "general"}, metacounter={"visits": 1}),
     )
+    sessions.create(app_id, "visit-1", {"user_id": "alice"}, {"plan": "pro"})
     response = _function_for(event).invoke(event)
     assert response["statusCode"] in (200, 201), response["body"]
     assert isinstance(json.loads(response["body"]), dict)

@@ -53,6 +53,7 @@ def list_channels(
     metacounter_value_gte: Bound = None,
     metacounter_value_lt: Bound = None,
     metacounter_value_lte: Bound = None,
+    q: Annotated[str | None, Query(max_length=4096)] = None,
 ) -> dict[str, Any]:
     bounds = {
         op: value
@@ -65,7 +66,7 @@ def list_channels(
         if value is not None
     }
     items, cursor = resources.list_channels(
-        api.tenant(app), channel_type, limit, next, metadata_key, api.csv(metadata_values), metacounter_key, bounds
+        api.tenant(app), channel_type, limit, next, metadata_key, api.csv(metadata_values), metacounter_key, bounds, q
     )
     return api.page(items, cursor)
 

@@ -36,8 +36,9 @@ def list_users(
     next: str | None = None,
     metadatakey: str | None = None,
     metadatavalues_in: str | None = None,
+    q: Annotated[str | None, Query(max_length=4096)] = None,
 ) -> dict[str, Any]:
-    items, cursor = resources.list_users(api.tenant(app), limit, next, metadatakey, api.csv(metadatavalues_in))
+    items, cursor = resources.list_users(api.tenant(app), limit, next, metadatakey, api.csv(metadatavalues_in), q)
     return api.page(items, cursor)
 
 

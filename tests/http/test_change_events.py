@@ -3,6 +3,8 @@ table's stream (in AWS: the EventBridge bus) as {app_id, resource, id, field, be
 
 from __future__ import annotations
 
+import uuid
+
 from tests.conftest import Api, Webhook
 
 
@@ -30,3 +32,19 @@ def test_rejected_writes_publish_nothing(api: Api, webhook: Webhook, user: str) 
     api.put(f"/users/{user}/metadata/marker", {"value": "m", "upsert": True})
     assert webhook.wait_for(lambda e: e["id"] == user and e["field"] == "metadata.marker")
     assert not [e for e in webhook.events if e["id"] == user and e["field"] == "metadata.n"]
+
+
+def test_session_status_and_user_metadata_changes_are_published(api: Api, webhook: Webhook) -> None:
+    sid = f"ce-{uuid.uuid4().hex[:12]}"
+    api.post("/sessions", {"session_id": sid, "user_metadata": {"plan": "free"}})
+    api("PATCH", f"/sessions/{sid}", {"user_metadata": {"plan": "pro"}})
+    api.post("/events", {"batch": [{"session_id": sid, "type": "screen", "name": "home"}]})
+    api.post(f"/sessions/{sid}", {"status": "REQUEST_RELEASE"})
+    released = webhook.wait_for(lambda e: e["id"] == sid and e["field"] == "status" and e["after"] == "COMPLETED")
+    assert released and released[0]["before"] == "RUNNING" and released[0]["resource"] == "session"
+    plan = webhook.wait_for(
+        lambda e: e["id"] == sid and e["field"] == "user_metadata" and e["after"] == {"plan": "pro"}
+    )
+    assert plan and plan[0]["before"] == {"plan": "free"}
+    fields = [e["field"] for e in webhook.events if e["id"] == sid]
+    assert fields.count("status") == 2  # created RUNNING, then COMPLETED: events publish nothing of their own

@@ -23,7 +23,7 @@ def _empty_list(response: Any) -> None:
     assert response.json()["data"] == []
 
 
-U, CH = "/users/{user}", "/open_channels/{channel}"
+U, CH, S = "/users/{user}", "/open_channels/{channel}", "/sessions/{session}"
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/users"): lambda b, ids: _empty_list(b.get(f"/users?metadatakey=k&metadatavalues_in={ids['value']}")),
     ("GET", "/users/{user_id}"): lambda b, ids: _missing(b.get(U.format(**ids))),
@@ -75,26 +75,48 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/{channel_type}/{channel_url}/meta"): lambda b, ids: _missing(
         b.post(CH.format(**ids) + "/meta", {"x": 1})
     ),
+    ("GET", "/sessions"): lambda b, ids: _empty_list(b.get("/sessions", params={"q": "user_metadata['k']:'secret'"})),
+    ("GET", "/sessions/{session_id}"): lambda b, ids: _missing(b.get(S.format(**ids))),
+    ("POST", "/sessions/{session_id}"): lambda b, ids: _missing(b.post(S.format(**ids), {"status": "REQUEST_RELEASE"})),
+    ("PATCH", "/sessions/{session_id}"): lambda b, ids: _missing(b("PATCH", S.format(**ids), {"user_metadata": 1})),
+    ("GET", "/sessions/{session_id}/events"): lambda b, ids: _missing(b.get(S.format(**ids) + "/events")),
+    ("GET", "/users/{user_id}/sessions"): lambda b, ids: _empty_list(b.get(U.format(**ids) + "/sessions")),
     # Creating with A's ids makes B's own record: A's stays exactly as it was (checked at the end).
     ("POST", "/users"): lambda b, ids: _created(b.post("/users", {"user_id": ids["user"], "nickname": "B"})),
     ("POST", "/{channel_type}"): lambda b, ids: _created(
         b.post("/open_channels", {"channel_url": ids["channel"], "name": "B"})
     ),
+    ("POST", "/sessions"): lambda b, ids: _created(b.post("/sessions", {"session_id": ids["session"]})),
+    ("POST", "/events"): lambda b, ids: _accepted(
+        b.post("/events", {"batch": [{"session_id": ids["session"], "type": "screen", "name": "B"}]})
+    ),
 }
+
+
+def _accepted(response: Any) -> None:
+    assert response.status_code == 200, response.text
+    assert response.json() == {"accepted": 1, "rejected": []}
 
 
 def _created(response: Any) -> None:
     assert response.status_code == 201, response.text
-    assert response.json()["nickname" if "user_id" in response.json() else "name"] == "B"
+    body = response.json()
+    assert body.get("nickname", body.get("name", "B")) == "B"
+    assert body.get("event_count", 0) == 0
 
 
 def _snapshot(a: Api, ids: dict[str, str]) -> list[Any]:
-    paths = [U, U + "/metadata", CH, CH + "/metadata", CH + "/metacounter"]
+    paths = [U, U + "/metadata", CH, CH + "/metadata", CH + "/metacounter", S, S + "/events", U + "/sessions"]
     return [a.get(p.format(**ids)).json() for p in paths]
 
 
 def test_every_route_is_isolated_between_applications(api: Api, other_app: Api) -> None:
-    ids = {"user": f"iso-{uuid.uuid4().hex[:8]}", "channel": f"iso-{uuid.uuid4().hex[:8]}", "value": "secret"}
+    ids = {
+        "user": f"iso-{uuid.uuid4().hex[:8]}",
+        "channel": f"iso-{uuid.uuid4().hex[:8]}",
+        "session": f"iso-{uuid.uuid4().hex[:8]}",
+        "value": "secret",
+    }
     user = {"user_id": ids["user"], "nickname": "A", "metadata": {"k": "secret"}, "meta": {"plan": "gold"}}
     assert api.post("/users", user).status_code == 201
     channel = {
@@ -105,6 +127,10 @@ def test_every_route_is_isolated_between_applications(api: Api, other_app: Api) 
         "meta": {"topic": "x"},
     }
     assert api.post("/open_channels", channel).status_code == 201
+    session = {"session_id": ids["session"], "user_id": ids["user"], "user_metadata": {"k": "secret"}}
+    assert api.post("/sessions", session).status_code == 201
+    events = {"batch": [{"session_id": ids["session"], "type": "screen", "name": "A"}]}
+    assert api.post("/events", events).json()["accepted"] == 1
     before = _snapshot(api, ids)
 
     routes = sorted(Template(load()).routes(), key=lambda r: r.method == "POST" and r.path.count("/") == 1)

@@ -15,6 +15,8 @@ ALLOWED_ACTIONS = {
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
     "dynamodb:Query",
+    "dynamodb:BatchGetItem",  # item-level batches: sessions by id, events and index entries
+    "dynamodb:BatchWriteItem",
 }
 
 STREAM_ACTIONS = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}

@@ -20,6 +20,7 @@ from botocore.exceptions import ReadTimeoutError
 from annex import config
 from annex.domain.resources import create_channel, create_user
 from annex.models.resources import ChannelCreate, UserCreate
+from annex.store import sessions
 from annex.store import table as table_module
 from local.engine import Engine
 from local.gateway import Containers
@@ -121,6 +122,7 @@ def _seed(app_id: str) -> None:
         "open_channels",
         ChannelCreate(channel_url="lobby", metadata={"topic": "general"}, metacounter={"visits": 1}),
     )
+    sessions.create(app_id, "visit-1", {"user_id": "alice"}, {"plan": "pro"})
 
 
 def _state(table: Any) -> list[dict[str, Any]]:

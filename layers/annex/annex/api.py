@@ -23,7 +23,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
 from annex import idempotency
-from annex.errors import AnnexError, BadRequest, NotFound, PayloadTooLarge, PreconditionFailed, Unauthorized
+from annex.errors import AnnexError, BadRequest, NotFound, PayloadTooLarge, PreconditionFailed, Unauthorized, describe
 from annex.store.table import service_error
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -135,18 +135,6 @@ def _internal_error() -> Response[Any]:
         content_type=content_types.APPLICATION_JSON,
         body=json.dumps({"error": True, "code": "internal_error", "message": "Internal error"}),
     )
-
-
-def describe(errors: Any) -> str:
-    """A readable one-line summary of pydantic errors: where, and what is wrong (no input echoed)."""
-    parts = []
-    for error in list(errors)[:3]:
-        if error.get("type") == "json_invalid":
-            parts.append("the body is not valid JSON")
-            continue
-        loc = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body",)) or "body"
-        parts.append(f"{loc}: {str(error.get('msg', 'invalid value')).removeprefix('Value error, ')}")
-    return "; ".join(parts) or "invalid request"
 
 
 def tenant(app: APIGatewayRestResolver) -> str:

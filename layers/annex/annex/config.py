@@ -19,6 +19,15 @@ class Settings(BaseModel):
     dynamodb_endpoint: str | None = Field(None, alias="DYNAMODB_ENDPOINT")
     region: str = Field("us-east-1", alias="AWS_REGION")
     session_timeout_seconds: int = Field(2700, alias="SESSION_TIMEOUT_SECONDS", gt=0)
+    event_retention_days: int = Field(90, alias="EVENT_RETENTION_DAYS", gt=0, le=3650)
+
+    @property
+    def timeout_ms(self) -> int:
+        return self.session_timeout_seconds * 1000
+
+    @property
+    def retention_s(self) -> int:
+        return self.event_retention_days * 86400
 
 
 @functools.cache

@@ -62,3 +62,15 @@ class Throttled(AnnexError):
 class Unavailable(AnnexError):
     status = 503
     code = "unavailable"
+
+
+def describe(errors: Any) -> str:
+    """A readable one-line summary of pydantic errors: where, and what is wrong (no input echoed)."""
+    parts = []
+    for error in list(errors)[:3]:
+        if error.get("type") == "json_invalid":
+            parts.append("the body is not valid JSON")
+            continue
+        loc = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body",)) or "body"
+        parts.append(f"{loc}: {str(error.get('msg', 'invalid value')).removeprefix('Value error, ')}")
+    return "; ".join(parts) or "invalid request"

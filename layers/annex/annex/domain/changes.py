@@ -3,7 +3,7 @@
 Every change to a key of ``metadata`` or ``metacounter`` and to the ``meta`` document of a user or
 channel becomes one event ``{app_id, resource, id, field, before, after, at}``; ``field`` is
 ``metadata.<key>``, ``metacounter.<key>`` or ``meta``. Creating or deleting a record reports its
-non-empty fields coming or going.
+non-empty fields coming or going. A session reports ``status`` and ``user_metadata``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,20 @@ def _resource(image: dict[str, Any]) -> tuple[str, str] | None:
         return "user", str(image["user_id"])
     if "channel_url" in image and image.get("SK") == "CHANNEL":
         return "channel", f"{image['channel_type']}/{image['channel_url']}"
+    if image.get("SK") == "SESSION":
+        return "session", str(image["id"])
     return None
+
+
+def _session_changes(base: dict[str, Any], old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+    """A session's status and user_metadata (its counters change with every event: not published)."""
+    events = []
+    if old.get("status") != new.get("status"):
+        events.append(base | {"field": "status", "before": old.get("status"), "after": new.get("status")})
+    before, after = (json.loads(i["user_metadata"]) if "user_metadata" in i else None for i in (old, new))
+    if before != after:
+        events.append(base | {"field": "user_metadata", "before": before, "after": after})
+    return events
 
 
 def _meta(image: dict[str, Any] | None) -> Any:
@@ -38,6 +51,8 @@ def changes(old: dict[str, Any] | None, new: dict[str, Any] | None, at: int) -> 
     if resource is None:
         return []
     base = {"app_id": application_of(str(image["PK"])), "resource": resource[0], "id": resource[1], "at": at}
+    if resource[0] == "session":
+        return _session_changes(base, old or {}, new or {})
     events = []
     for field in TRACKED_MAPS:
         before, after = (old or {}).get(field) or {}, (new or {}).get(field) or {}

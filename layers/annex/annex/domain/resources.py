@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -79,11 +80,29 @@ def update_channel(channel: ChannelRef, body: ChannelUpdate, expected: int | Non
 
 
 def list_users(
-    app_id: str, limit: int, cursor: str | None, metadata_key: str | None, metadata_values: list[str] | None
+    app_id: str,
+    limit: int,
+    cursor: str | None,
+    metadata_key: str | None,
+    metadata_values: list[str] | None,
+    q: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     where = Where()
     _metadata_filter(where, metadata_key, metadata_values)
-    return pages.list_page(keys.users_list(app_id), limit, cursor, where)
+    return pages.list_page(keys.users_list(app_id), limit, cursor, where, _matcher(q))
+
+
+RECORD_BASES = frozenset({"metadata", "meta"})
+
+
+def _matcher(q: str | None) -> Callable[[dict[str, Any]], bool] | None:
+    """``q`` over a user's or channel's ``metadata`` and ``meta`` (the same engine as sessions')."""
+    if q is None:
+        return None
+    from annex.domain import query  # the parser is imported by the lists that use it, not at cold start
+
+    parsed = query.parse(q, RECORD_BASES)
+    return lambda record: parsed.matches({base: record.get(base) for base in RECORD_BASES})
 
 
 def list_channels(
@@ -95,6 +114,7 @@ def list_channels(
     metadata_values: list[str] | None,
     counter_key: str | None,
     counter_bounds: dict[str, int],
+    q: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     where = Where()
     _metadata_filter(where, metadata_key, metadata_values)
@@ -106,7 +126,7 @@ def list_channels(
         where.add(f"attribute_exists({path})")
         for op, bound in counter_bounds.items():
             where.add(f"{path} {COMPARISONS[op]} {where.value(bound)}")
-    return pages.list_page(keys.channels_list(app_id, channel_type(kind)), limit, cursor, where)
+    return pages.list_page(keys.channels_list(app_id, channel_type(kind)), limit, cursor, where, _matcher(q))
 
 
 COMPARISONS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}

@@ -7,10 +7,12 @@ what tells us the application, so that entry is keyed by the token's SHA-256 has
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 PK, SK = "PK", "SK"
 GSI1, GSI1PK, GSI1SK = "GSI1", "GSI1PK", "GSI1SK"
+GSI2, GSI2PK, GSI2SK = "GSI2", "GSI2PK", "GSI2SK"  # sparse, keys only: RUNNING sessions
 VERSION = "version"  # every write to a record's item adds 1: optimistic concurrency, and its ETag
 
 
@@ -62,6 +64,69 @@ def channel(app_id: str, channel_type: str, channel_url: str) -> Ref:
         channels_list(app_id, channel_type),
         channel_url,
     )
+
+
+# Session lists and the q index are spread over this many partitions per application, by a hash of
+# the session id, so no partition takes every write of an application (see docs/data-model.md).
+SHARDS = 4
+
+
+def shard_of(session_id: str) -> int:
+    return int.from_bytes(hashlib.sha256(session_id.encode("utf-8", "surrogatepass")).digest()[:4], "big") % SHARDS
+
+
+def session(app_id: str, session_id: str) -> Ref:
+    return Ref(f"{app_id}#SESSION#{session_id}", "SESSION")
+
+
+def sessions_list(app_id: str, shard: int) -> str:
+    """A shard of the application's sessions, newest first by ``SK = {created_at:013d}#{id}``."""
+    return f"{app_id}#SESSIONS#{shard}"
+
+
+def session_listing(app_id: str, session_id: str, created_at: int) -> Ref:
+    return Ref(sessions_list(app_id, shard_of(session_id)), f"{created_at:013d}#{session_id}")
+
+
+def user_sessions(app_id: str, user_id: str) -> str:
+    """A user's sessions by ``session_number`` (``SK = N#{n:010d}``) and their counter (``SK = COUNT``)."""
+    return f"{app_id}#USERSESSIONS#{user_id}"
+
+
+def user_sessions_counter(app_id: str, user_id: str) -> Ref:
+    return Ref(user_sessions(app_id, user_id), "COUNT")
+
+
+def user_session(app_id: str, user_id: str, number: int) -> Ref:
+    return Ref(user_sessions(app_id, user_id), f"N#{number:010d}")
+
+
+def session_events(app_id: str, session_id: str) -> str:
+    """A session's events, oldest first by ``SK = {timestamp:013d}#{arrival}``."""
+    return f"{app_id}#EVENTS#{session_id}"
+
+
+def event(app_id: str, session_id: str, timestamp: int, arrival: str) -> Ref:
+    return Ref(session_events(app_id, session_id), f"{timestamp:013d}#{arrival}")
+
+
+def q_index(app_id: str, base: str, path: tuple[str, ...], shard: int) -> str:
+    """The q index partition of one JSON path (``SK = {typed value}#{target id}``); path segments
+    are length-prefixed, so no two paths share a partition whatever characters they hold."""
+    encoded = "".join(f"{len(segment)}:{segment}" for segment in path)
+    return f"{app_id}#Q#{base}#{encoded}#{shard}"
+
+
+def running(app_id: str, shard: int) -> str:
+    """GSI2 partition of the application's RUNNING sessions, by last activity (the timeout sweep)."""
+    return f"{app_id}#RUNNING#{shard}"
+
+
+APPS = "APPS"  # the directory of applications (SK = app id), read by the timeout sweep
+
+
+def app_directory(app_id: str) -> Ref:
+    return Ref(APPS, app_id)
 
 
 def idempotency_partition(app_id: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,9 +69,14 @@ def decode_cursor(cursor: str, list_pk: str) -> dict[str, str]:
 
 
 def list_page(
-    list_pk: str, limit: int, cursor: str | None, where: Where | None = None
+    list_pk: str,
+    limit: int,
+    cursor: str | None,
+    where: Where | None = None,
+    keep: Callable[[dict[str, Any]], bool] | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Up to ``limit`` items of the list ``list_pk`` matching ``where``, and the cursor of the rest.
+    """Up to ``limit`` items of the list ``list_pk`` matching ``where`` (in DynamoDB) and ``keep``
+    (in Python, on the record as shown), and the cursor of the rest.
 
     Reads at most one item past the page, so ``next`` is null exactly when nothing follows.
     """
@@ -82,13 +88,14 @@ def list_page(
             kwargs["ExpressionAttributeValues"] = where.values
     else:
         where = None
+    filtered = where is not None or keep is not None
     if cursor:
         kwargs["ExclusiveStartKey"] = decode_cursor(cursor, list_pk)
     found: list[dict[str, Any]] = []
     resume: str | None = None  # where to go on from when the read budget ends the page
     for _ in range(MAX_FILTERED_READS):
-        page = table().query(Limit=limit + 1 if where is None else 100, **kwargs)
-        found.extend(page.get("Items", []))
+        page = table().query(Limit=100 if filtered else limit + 1, **kwargs)
+        found.extend(i for i in page.get("Items", []) if keep is None or keep(public(i)))
         last = page.get("LastEvaluatedKey")
         if len(found) > limit or not last:
             break

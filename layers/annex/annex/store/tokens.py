@@ -63,6 +63,7 @@ def register(app_id: str, name: str, token: str) -> None:
         batch.put_item(Item=keys.application(app_id).key | {"app_id": app_id, "name": name, "created_at": _now()})
         batch.put_item(Item=record)
         batch.put_item(Item=directory)
+        batch.put_item(Item=keys.app_directory(app_id).key | {"app_id": app_id})
 
 
 def create_application(name: str) -> tuple[dict[str, Any], str]:
@@ -74,8 +75,21 @@ def create_application(name: str) -> tuple[dict[str, Any], str]:
         ConditionExpression="attribute_not_exists(#pk)",
         ExpressionAttributeNames={"#pk": PK},
     )
+    table().put_item(Item=keys.app_directory(app_id).key | {"app_id": app_id})
     token, _ = create_token(app_id)
     return application, token
+
+
+def application_ids() -> list[str]:
+    """Every application's id, from the directory (what the timeout sweep walks)."""
+    found: list[str] = []
+    kwargs: dict[str, Any] = {"KeyConditionExpression": Key(PK).eq(keys.APPS)}
+    while True:
+        page = table().query(**kwargs)
+        found += [str(item[SK]) for item in page.get("Items", [])]
+        if "LastEvaluatedKey" not in page:
+            return found
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def list_applications() -> list[dict[str, Any]]:

@@ -1,0 +1,84 @@
+"""Sessions endpoint group: sessions, their user_metadata and q, release, and their stored events."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+from urllib.parse import unquote
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from annex import api
+from annex.config import settings
+from annex.domain import session_search
+from annex.domain.sessions import view
+from annex.models.sessions import Session, SessionCreate, SessionPatch, SessionRelease, Status, StoredEvent
+from annex.store import sessions as store
+
+app = api.create_app()
+Limit = Annotated[int, Query(ge=1, le=100)]
+Cursor = Annotated[str | None, Query(max_length=2048)]
+
+
+def shown(stored: dict[str, Any]) -> Response[Session]:
+    return api.tagged(view(stored, store.now_ms(), settings().timeout_ms), int(stored["version"]))
+
+
+@app.post("/sessions", responses={201: {"description": "Created", "content": {"application/json": {"model": Session}}}})
+def create_session(body: SessionCreate) -> tuple[dict[str, Any], int]:
+    session_id = body.session_id or str(uuid.uuid4())
+    fields = body.model_dump(by_alias=True, exclude={"session_id", "user_metadata"})
+    created = store.create(api.tenant(app), session_id, fields, body.user_metadata)
+    return view(created, store.now_ms(), settings().timeout_ms), 201
+
+
+@app.get("/sessions")
+def list_sessions(
+    limit: Limit = 20,
+    next: Cursor = None,
+    status: Status | None = None,
+    q: Annotated[str | None, Query(max_length=4096)] = None,
+) -> dict[str, Any]:
+    items, cursor = session_search.list_sessions(
+        api.tenant(app), limit, next, status, q, store.now_ms(), settings().timeout_ms
+    )
+    return api.page(items, cursor)
+
+
+@app.get("/sessions/<session_id>")
+def get_session(session_id: str) -> Response[Session]:
+    return shown(store.get(api.tenant(app), unquote(session_id)))
+
+
+@app.post("/sessions/<session_id>")
+def release_session(session_id: str, body: SessionRelease) -> Response[Session]:
+    app_id, sid = api.tenant(app), unquote(session_id)
+    store.release(app_id, sid, settings().timeout_ms, api.if_match(app))
+    return shown(store.get(app_id, sid))
+
+
+@app.patch("/sessions/<session_id>")
+def patch_session(session_id: str, body: SessionPatch) -> Response[Session]:
+    return shown(store.set_metadata(api.tenant(app), unquote(session_id), body.user_metadata, api.if_match(app)))
+
+
+@app.get("/sessions/<session_id>/events")
+def session_events(session_id: str, limit: Limit = 20, next: Cursor = None) -> dict[str, Any]:
+    app_id, sid = api.tenant(app), unquote(session_id)
+    store.get(app_id, sid)  # 404 for a session that does not exist
+    events, cursor = store.events_page(app_id, sid, limit, session_search.decode_event_cursor(next))
+    return api.page(
+        [StoredEvent.model_validate(e).model_dump() for e in events], session_search.encode_event_cursor(cursor)
+    )
+
+
+@app.get("/users/<user_id>/sessions")
+def user_sessions(user_id: str, limit: Limit = 20, next: Cursor = None) -> dict[str, Any]:
+    items, cursor = session_search.list_user_sessions(
+        api.tenant(app), unquote(user_id), limit, next, store.now_ms(), settings().timeout_ms
+    )
+    return api.page(items, cursor)
+
+
+lambda_handler = api.lambda_handler(app)

@@ -1,0 +1,24 @@
+"""Sweeper: every few minutes, store TIMED_OUT on sessions idle past the timeout.
+
+Reads never need it (a session past the timeout already reads as TIMED_OUT); it makes the status
+stored, so the change reaches the table's stream and the change events.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from annex.config import settings
+from annex.store import sessions, tokens
+
+logger = Logger(service="annex-sweeper")
+
+
+@logger.inject_lambda_context(log_event=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    swept = sum(sessions.sweep(app_id, settings().timeout_ms) for app_id in tokens.application_ids())
+    logger.info("swept", extra={"timed_out": swept})
+    return {"timed_out": swept}

@@ -1,0 +1,110 @@
+"""The q index: which entries a JSON document puts in it, and how a clause becomes a key range.
+
+An entry is one (path, typed scalar value) of a document: a leaf, or an element of an array at
+that path (so array-contains is a lookup too). Its sort key starts with the value's typed
+encoding, ordered so that a numeric range is one key condition:
+
+- ``z`` null, ``f`` false, ``t`` true, ``s{len}:{text}`` a string (length-prefixed: no string's
+  encoding is a prefix of another's),
+- ``n`` then a sign digit (``1`` negative, ``2`` zero, ``3`` positive), a 4-digit biased decimal
+  exponent and the mantissa digits; negatives complement both and end in ``~``, so byte order is
+  numeric order (-10 < -2 < -1.5 < 0 < 1 < 1.5 < 2 < 10) and ``1`` and ``1.0`` encode alike.
+
+Each entry's sort key ends in ``#`` and the target's id; ``#`` never occurs in a number's
+encoding, so ``{encoding}#`` is a prefix exactly the entries of one value share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from annex.domain.query import Clause, Op, Query, Scalar, is_number
+
+Path = tuple[str, ...]
+Entry = tuple[Path, str]  # (path, encoded value)
+_BIAS = 5000
+
+
+def encode(value: Scalar | float) -> str:
+    if value is None:
+        return "z"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return f"s{len(value)}:{value}"
+    return "n" + _number(Decimal(str(value)))
+
+
+def _number(number: Decimal) -> str:
+    if number.is_zero():
+        return "2"
+    sign, digits, _ = number.normalize().as_tuple()
+    exponent = number.normalize().adjusted() + _BIAS
+    mantissa = "".join(map(str, digits)).rstrip("0") or "0"
+    if not sign:
+        return f"3{exponent:04d}{mantissa}"
+    return f"1{9999 - exponent:04d}{''.join(str(9 - int(d)) for d in mantissa)}~"
+
+
+def indexable(value: Any) -> bool:
+    return value is None or isinstance(value, str | bool) or is_number(value)
+
+
+def entries(document: Any) -> set[Entry]:
+    """Every (path, encoded scalar) of a document: leaves, and scalar elements of arrays."""
+    found: set[Entry] = set()
+
+    def walk(node: Any, path: Path) -> None:
+        if isinstance(node, dict):
+            for key, child in node.items():
+                walk(child, (*path, key))
+        elif isinstance(node, list):
+            found.update((path, encode(item)) for item in node if path and indexable(item))
+        elif path and indexable(node):
+            found.add((path, encode(node)))
+
+    walk(document, ())
+    return found
+
+
+@dataclass(frozen=True)
+class KeyRange:
+    """The sort-key range of one clause's entries: ``BETWEEN low AND high`` (both inclusive)."""
+
+    low: str
+    high: str
+    equality: bool
+
+
+def key_range(clause: Clause) -> KeyRange | None:
+    """The index range that holds every document the clause matches, or None (a negated clause)."""
+    if clause.negated:
+        return None
+    value = encode(clause.value)
+    # After a value's encoding comes "#": '"' sorts just below it and '$' just above.
+    match clause.op:
+        case Op.EQ:
+            return KeyRange(value + "#", value + "$", True)
+        case Op.GT:
+            return KeyRange(value + "$", "o", False)
+        case Op.GTE:
+            return KeyRange(value + "#", "o", False)
+        case Op.LT:
+            return KeyRange("n", value + '"', False)
+        case Op.LTE:
+            return KeyRange("n", value + "$", False)
+
+
+def answerable(query: Query) -> list[Clause]:
+    """The clauses the index can answer, the likely most selective first: equalities on strings
+    and numbers, then on booleans and null (few distinct values), then ranges; deeper paths first
+    among equals (they name narrower facts)."""
+
+    def rank(clause: Clause) -> tuple[int, int]:
+        if clause.op is not Op.EQ:
+            return (2, -len(clause.path))
+        return (1 if clause.value is None or isinstance(clause.value, bool) else 0, -len(clause.path))
+
+    return sorted((c for c in query.clauses if not c.negated), key=rank)

@@ -1,0 +1,176 @@
+"""Listing sessions: newest first, by ``status=`` and ``q=``, with the q planner.
+
+The planner answers ``q`` from the index (``domain/qindex.py``): it probes the clauses the index
+can answer, likeliest most selective first, and drives from the first whose entries it read to
+the end in one page per shard (else from the top-ranked clause). Every candidate is then read
+from the table and checked against the whole query and ``status`` as stored now, so a stale
+index entry can cost a read but never a wrong result.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+
+from annex.domain import qindex, query
+from annex.domain.sessions import view
+from annex.errors import BadRequest
+from annex.store import keys
+from annex.store import sessions as store
+from annex.store.keys import PK, SK
+from annex.store.table import table
+
+PROBE = 100  # entries per shard a probe reads
+MAX_PROBES = 3
+MAX_RANGE_ENTRIES = 10_000  # a range-driven q reads its whole range (to order it newest first)
+READ_BUDGET = 1000  # sessions a page may read and discard before it answers with a cursor
+BASES = frozenset({store.BASE})
+
+
+def encode_cursor(position: str) -> str:
+    return base64.urlsafe_b64encode(position.encode("utf-8", "surrogatepass")).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    try:
+        position = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("utf-8")
+    except (binascii.Error, ValueError):
+        position = ""
+    created, _, session_id = position.partition("#")
+    if len(created) != 13 or not created.isdigit() or not session_id or len(position) > 1024:
+        raise BadRequest("The next cursor is not one this list gave out", code="invalid_cursor")
+    return position
+
+
+def list_sessions(
+    app_id: str, limit: int, cursor: str | None, status: str | None, q: str | None, now: int, timeout_ms: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    below = decode_cursor(cursor)
+    parsed = query.parse(q, BASES) if q is not None else None
+
+    def keep(session: dict[str, Any]) -> bool:
+        if status is not None and view(session, now, timeout_ms)["status"] != status:
+            return False
+        return parsed is None or parsed.matches({store.BASE: session.get("user_metadata")})
+
+    candidates = _candidates(app_id, parsed, below) if parsed is not None else None
+    if candidates is None:
+        partitions = [keys.sessions_list(app_id, shard) for shard in range(keys.SHARDS)]
+        candidates = ((pos, str(item["session_id"])) for pos, item in store.newest_first(partitions, below, 25))
+    found, position = store.collect(candidates, app_id, keep, limit, READ_BUDGET)
+    return [view(s, now, timeout_ms) for s in found], encode_cursor(position) if position else None
+
+
+def list_user_sessions(
+    app_id: str, user_id: str, limit: int, cursor: str | None, now: int, timeout_ms: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A user's sessions, newest (highest session_number) first."""
+    partition = keys.user_sessions(app_id, user_id)
+    condition = Key(PK).eq(partition) & Key(SK).begins_with("N#")
+    if cursor is not None:
+        number = _number_cursor(cursor)
+        condition = Key(PK).eq(partition) & Key(SK).between("N#", f"N#{number - 1:010d}")
+    items = (
+        table()
+        .query(KeyConditionExpression=condition, ScanIndexForward=False, Limit=limit + 1, ConsistentRead=True)
+        .get("Items", [])
+    )
+    page = items[:limit]
+    sessions = store.batch_get(app_id, [str(i["session_id"]) for i in page])
+    shown = [view(sessions[str(i["session_id"])], now, timeout_ms) for i in page if str(i["session_id"]) in sessions]
+    more = len(items) > limit
+    return shown, encode_cursor(f"{0:013d}#{str(page[-1][SK])[2:]}") if more else None
+
+
+def _number_cursor(cursor: str) -> int:
+    position = decode_cursor(cursor) or ""
+    digits = position.partition("#")[2]
+    if len(digits) != 10 or not digits.isdigit():
+        raise BadRequest("The next cursor is not one this list gave out", code="invalid_cursor")
+    return int(digits)
+
+
+def _shards(app_id: str, clause: query.Clause) -> list[str]:
+    return [keys.q_index(app_id, clause.base, clause.path, shard) for shard in range(keys.SHARDS)]
+
+
+def _probe(app_id: str, clause: query.Clause, limit: int | None) -> tuple[list[tuple[str, str]], bool]:
+    """The clause's entries as (position, session id), up to ``limit`` per shard; and whether that was all."""
+    key_range = qindex.key_range(clause)
+    assert key_range is not None
+    found: list[tuple[str, str]] = []
+    complete = True
+    for partition in _shards(app_id, clause):
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": Key(PK).eq(partition) & Key(SK).between(key_range.low, key_range.high),
+            "ConsistentRead": True,
+        }
+        while True:
+            if limit is not None:
+                kwargs["Limit"] = limit
+            page = table().query(**kwargs)
+            items: list[dict[str, Any]] = page.get("Items", [])
+            found += [(f"{int(i['created_at']):013d}#{i['target']}", str(i["target"])) for i in items]
+            if "LastEvaluatedKey" not in page:
+                break
+            if limit is not None:
+                complete = False
+                break
+            if len(found) > MAX_RANGE_ENTRIES:
+                raise BadRequest(
+                    f"q matches more than {MAX_RANGE_ENTRIES} sessions by its range alone: add an equality clause",
+                    code="query_too_broad",
+                )
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return found, complete
+
+
+def _ordered(entries: list[tuple[str, str]], below: str | None) -> list[tuple[str, str]]:
+    unique = dict(entries)  # one session appears once per value, maybe several values per clause
+    return sorted(((p, s) for p, s in unique.items() if below is None or p < below), reverse=True)
+
+
+def _candidates(app_id: str, parsed: query.Query, below: str | None) -> Iterable[tuple[str, str]] | None:
+    """Candidate sessions for ``parsed``, newest first; None when no clause can use the index."""
+    clauses = qindex.answerable(parsed)
+    if not clauses:
+        return None
+    for clause in clauses[:MAX_PROBES]:
+        entries, complete = _probe(app_id, clause, PROBE)
+        if complete:
+            return _ordered(entries, below)
+    lead = clauses[0]
+    key_range = qindex.key_range(lead)
+    assert key_range is not None
+    if key_range.equality:
+        prefix = key_range.low  # the value's encoding and "#": entries then run {created}#{id}
+        stream = store.newest_first(_shards(app_id, lead), below, PROBE, value_prefix=prefix)
+        return ((position, str(item["target"])) for position, item in stream)
+    return _ordered(_probe(app_id, lead, None)[0], below)
+
+
+_EVENT_POSITION = re.compile(r"\d{13}#\d{13}[0-9a-f]{12}\d{3}")
+
+
+def encode_event_cursor(position: str | None) -> str | None:
+    return encode_cursor(position) if position is not None else None
+
+
+def decode_event_cursor(cursor: str | None) -> str | None:
+    """The sort key of the last event a page showed (events have no id of their own)."""
+    if cursor is None:
+        return None
+    try:
+        position = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("utf-8")
+    except (binascii.Error, ValueError):
+        position = ""
+    if not _EVENT_POSITION.fullmatch(position):
+        raise BadRequest("The next cursor is not one this list gave out", code="invalid_cursor")
+    return position

@@ -1,0 +1,160 @@
+"""Session rules: the lifecycle, the inactivity timeout, and what a batch of events does to a session.
+
+Lifecycle (docs/data-model.md has the diagram)::
+
+    (create or first event) -> RUNNING -> COMPLETED   release ({"status": "REQUEST_RELEASE"})
+                                       -> ERROR       a crash event
+                                       -> TIMED_OUT   no activity for the timeout
+
+RUNNING is the only state that changes. TIMED_OUT needs no write to be true: a RUNNING session
+whose last activity is older than the timeout reads as TIMED_OUT everywhere (``view``); the
+sweep only stores what reads already say.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_USER_METADATA_CHARS = 512
+MAX_PROPERTIES_CHARS = 8192
+FUTURE_SKEW_MS = 5 * 60 * 1000  # an event may be stamped at most this far ahead of the server's clock
+
+RUNNING, COMPLETED, TIMED_OUT, ERROR = "RUNNING", "COMPLETED", "TIMED_OUT", "ERROR"
+DEVICE_FIELDS = (
+    "app_version",
+    "class",
+    "id",
+    "manufacturer",
+    "model",
+    "os_version",
+    "platform",
+    "browser_name",
+    "browser_version",
+)
+LOCATION_FIELDS = ("country", "country_code", "city")
+
+
+def compact_length(value: Any) -> int:
+    """Characters of the value's compact JSON (as JSON.stringify writes it)."""
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
+
+
+def timed_out(status: str, active_at: int, now: int, timeout_ms: int) -> bool:
+    return status == RUNNING and active_at + timeout_ms <= now
+
+
+def view(stored: dict[str, Any], now: int, timeout_ms: int) -> dict[str, Any]:
+    """The session as the API shows it at ``now``: status and ``ended_at`` as the timeout says."""
+    status, ended_at = stored["status"], stored.get("ended_at")
+    if timed_out(status, stored["active_at"], now, timeout_ms):
+        status, ended_at = TIMED_OUT, stored["active_at"] + timeout_ms
+    first, last = stored.get("first_event_at"), stored.get("last_event_at")
+    return {
+        "id": stored["id"],
+        "status": status,
+        "user_id": stored.get("user_id"),
+        "user_metadata": stored.get("user_metadata"),
+        "device": {k: stored.get("device", {}).get(k) for k in DEVICE_FIELDS},
+        "location": {k: stored.get("location", {}).get(k) for k in LOCATION_FIELDS},
+        "created_at": stored["created_at"],
+        "updated_at": stored["updated_at"],
+        "ended_at": ended_at,
+        "last_event_at": last,
+        "session_number": stored.get("session_number"),
+        "duration_s": round((last - first) / 1000, 3) if first is not None and last is not None else 0.0,
+        "event_count": stored.get("event_count", 0),
+        "screen_count": stored.get("screen_count", 0),
+        "unique_screen_count": len(stored.get("screen_set", ())),
+        "gesture_count": stored.get("gesture_count", 0),
+        "rage_gesture_count": stored.get("rage_gesture_count", 0),
+        "event_names": sorted(stored.get("event_name_set", ())),
+        "screens": list(stored.get("screens", ())),
+    }
+
+
+@dataclass
+class Delta:
+    """What one batch's accepted events do to one session: applied as one conditional write."""
+
+    session_id: str
+    indexes: list[int] = field(default_factory=list)  # positions in the batch
+    events: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    screens: list[str] = field(default_factory=list)
+    event_names: set[str] = field(default_factory=set)
+    first_at: int | None = None
+    last_at: int | None = None
+    crashed_at: int | None = None
+    user_id: str | None = None
+    identify: bool = False
+    user_metadata: Any = None
+
+    def add(self, index: int, event: dict[str, Any]) -> None:
+        self.indexes.append(index)
+        self.events.append(event)
+        kind, name, at = event["type"], event.get("name"), event["timestamp"]
+        self._count("event_count")
+        if kind == "screen":
+            self._count("screen_count")
+            if name is not None:
+                self.screens.append(name)
+        elif kind == "track" and name is not None:
+            self.event_names.add(name)
+        elif kind == "gesture":
+            self._count("gesture_count")
+            if isinstance(event.get("properties"), dict) and event["properties"].get("rage") is True:
+                self._count("rage_gesture_count")
+        elif kind == "crash":
+            self.crashed_at = at
+        elif kind == "identify":
+            self.identify = True
+            self.user_metadata = event.get("properties")
+        if event.get("user_id") is not None:
+            self.user_id = event["user_id"]
+        self.first_at = at if self.first_at is None else min(self.first_at, at)
+        self.last_at = at if self.last_at is None else max(self.last_at, at)
+
+    def _count(self, counter: str) -> None:
+        self.counts[counter] = self.counts.get(counter, 0) + 1
+
+
+@dataclass
+class Plan:
+    """A batch sorted out: the rejections known before any write, and one Delta per session."""
+
+    deltas: dict[str, Delta] = field(default_factory=dict)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    def reject(self, index: int, code: str, message: str) -> None:
+        self.rejected.append({"index": index, "code": code, "message": message})
+
+
+def plan(valid: list[tuple[int, dict[str, Any]]], now: int) -> Plan:
+    """Group valid events by session, in batch order. Events after a session's crash in the same
+    batch are rejected (the crash ended it), as are user ids that contradict an earlier event's."""
+    out = Plan()
+    for index, event in valid:
+        if event["timestamp"] > now + FUTURE_SKEW_MS:
+            out.reject(index, "invalid_timestamp", "timestamp is more than 5 minutes ahead of the server's clock")
+            continue
+        if event["type"] == "track" and not event.get("name"):
+            out.reject(index, "invalid_event", "a track event needs a name")
+            continue
+        if event["type"] == "identify":
+            if event.get("user_id") is None:
+                out.reject(index, "invalid_event", "an identify event needs a user_id")
+                continue
+            if compact_length(event.get("properties")) > MAX_USER_METADATA_CHARS:
+                out.reject(index, "invalid_event", "identify properties become user_metadata: at most 512 characters")
+                continue
+        delta = out.deltas.setdefault(event["session_id"], Delta(event["session_id"]))
+        if delta.crashed_at is not None:
+            out.reject(index, "session_ended", "the session ended with a crash earlier in this batch")
+            continue
+        if event.get("user_id") is not None and delta.user_id not in (None, event["user_id"]):
+            out.reject(index, "user_mismatch", "the session belongs to another user_id earlier in this batch")
+            continue
+        delta.add(index, event)
+    return out

@@ -1,0 +1,139 @@
+"""Bodies and objects of sessions and tracking events."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, Field, StrictInt, StrictStr
+
+from annex.domain.sessions import MAX_PROPERTIES_CHARS, MAX_USER_METADATA_CHARS, compact_length
+from annex.models.keyvalue import Strict
+from annex.models.resources import ResourceId
+
+Text = Annotated[StrictStr, Field(max_length=255)]
+
+
+def _fits(value: Any) -> Any:
+    if compact_length(value) > MAX_USER_METADATA_CHARS:
+        raise ValueError(f"user_metadata is at most {MAX_USER_METADATA_CHARS} characters of compact JSON")
+    return value
+
+
+UserMetadata = Annotated[Any, AfterValidator(_fits)]
+
+
+def _properties_fit(value: Any) -> Any:
+    if compact_length(value) > MAX_PROPERTIES_CHARS:
+        raise ValueError(f"properties are at most {MAX_PROPERTIES_CHARS} characters of compact JSON")
+    return value
+
+
+Properties = Annotated[Any, AfterValidator(_properties_fit)]
+
+
+class Device(Strict):
+    app_version: Text | None = None
+    class_: Text | None = Field(None, alias="class")
+    id: Text | None = None
+    manufacturer: Text | None = None
+    model: Text | None = None
+    os_version: Text | None = None
+    platform: Text | None = None
+    browser_name: Text | None = None
+    browser_version: Text | None = None
+
+
+class Location(Strict):
+    country: Text | None = None
+    country_code: Text | None = None
+    city: Text | None = None
+
+
+class SessionCreate(Strict):
+    session_id: ResourceId | None = None
+    user_id: ResourceId | None = None
+    user_metadata: UserMetadata = None
+    device: Device = Field(default_factory=Device)
+    location: Location = Field(default_factory=Location)
+
+
+class SessionPatch(Strict):
+    user_metadata: UserMetadata
+
+
+class SessionRelease(Strict):
+    status: Literal["REQUEST_RELEASE"]
+
+
+class Status(StrEnum):
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    TIMED_OUT = "TIMED_OUT"
+    ERROR = "ERROR"
+
+
+class Session(BaseModel):
+    id: str
+    status: Status
+    user_id: str | None
+    user_metadata: Any
+    device: dict[str, str | None]
+    location: dict[str, str | None]
+    created_at: int
+    updated_at: int
+    ended_at: int | None
+    last_event_at: int | None
+    session_number: int | None
+    duration_s: float
+    event_count: int
+    screen_count: int
+    unique_screen_count: int
+    gesture_count: int
+    rage_gesture_count: int
+    event_names: list[str]
+    screens: list[str]
+
+
+class EventType(StrEnum):
+    SCREEN = "screen"
+    TRACK = "track"
+    GESTURE = "gesture"
+    CRASH = "crash"
+    IDENTIFY = "identify"
+
+
+class Event(Strict):
+    """One tracking event, validated on its own: a bad event is rejected by index, not the batch."""
+
+    session_id: ResourceId
+    user_id: ResourceId | None = None
+    type: EventType
+    name: Text | None = None
+    properties: Properties = None
+    timestamp: Annotated[StrictInt, Field(ge=0, le=2**53)] | None = None
+
+
+class EventBatch(Strict):
+    batch: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=100)]
+
+
+class Rejected(BaseModel):
+    index: int
+    code: str
+    message: str
+
+
+class IngestResult(BaseModel):
+    accepted: int
+    rejected: list[Rejected]
+
+
+class StoredEvent(BaseModel):
+    session_id: str
+    user_id: str | None
+    type: EventType
+    name: str | None
+    properties: Any
+    timestamp: int
+    received_at: int

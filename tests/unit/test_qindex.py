@@ -1,0 +1,87 @@
+"""The q index: typed encodings that sort like numbers, entries of a document, clause key ranges
+and the planner's order. The key property: a clause matches a document exactly when one of the
+document's entries on the clause's path falls in the clause's key range."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from annex.domain import qindex
+from annex.domain.query import Clause, Op, parse
+
+BASES = frozenset({"user_metadata"})
+numbers = st.one_of(
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.decimals(min_value=-(10**9), max_value=10**9, allow_nan=False, allow_infinity=False, places=4),
+)
+scalars = st.one_of(st.none(), st.booleans(), st.text(max_size=6), numbers)
+
+
+@given(numbers, numbers)
+def test_number_encodings_sort_like_the_numbers(a: int | Decimal, b: int | Decimal) -> None:
+    ea, eb = qindex.encode(a), qindex.encode(b)
+    assert (ea < eb) == (Decimal(a) < Decimal(b))
+    assert (ea == eb) == (Decimal(a) == Decimal(b))
+
+
+def test_encodings_are_typed_and_equal_numbers_share_one() -> None:
+    assert qindex.encode(1) == qindex.encode(1.0) == qindex.encode(Decimal("1.000"))
+    assert len({qindex.encode(v) for v in ("5", 5, True, None, False, "true", "")}) == 7
+    assert sorted([qindex.encode(v) for v in (10, -2, 0, 1.5, -10, 2, -1.5)]) == [
+        qindex.encode(v) for v in (-10, -2, -1.5, 0, 1.5, 2, 10)
+    ]
+
+
+def test_string_encodings_are_never_prefixes_of_each_other() -> None:
+    assert not qindex.encode("ab#").startswith(qindex.encode("a") + "#")
+    assert not (qindex.encode("a#1") + "#").startswith(qindex.encode("a") + "#")
+
+
+def test_entries_cover_leaves_and_array_elements() -> None:
+    doc = {"order": {"status": "shipped", "n": 2}, "tags": ["a", "b", "a", {"x": 1}], "ok": True, "none": None}
+    assert qindex.entries(doc) == {
+        (("order", "status"), qindex.encode("shipped")),
+        (("order", "n"), qindex.encode(2)),
+        (("tags",), qindex.encode("a")),
+        (("tags",), qindex.encode("b")),
+        (("ok",), "t"),
+        (("none",), "z"),
+    }
+    assert qindex.entries("top-level string") == set()
+    assert qindex.entries([1, 2]) == set()
+
+
+documents = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from("abc"), inner, max_size=3),
+    max_leaves=8,
+)
+paths = st.lists(st.sampled_from("abc"), min_size=1, max_size=2).map(tuple)
+
+
+@given(documents, paths, st.sampled_from(list(Op)), st.one_of(st.none(), st.booleans(), st.text(max_size=3), numbers))
+def test_a_clause_matches_exactly_when_an_entry_is_in_its_range(
+    document: Any, path: tuple[str, ...], op: Op, value: Any
+) -> None:
+    if op is not Op.EQ and not (isinstance(value, int | Decimal) and not isinstance(value, bool)):
+        value = 1
+    clause = Clause("user_metadata", path, op, value)
+    key_range = qindex.key_range(clause)
+    assert key_range is not None
+    in_range = any(
+        p == path and key_range.low <= e + "#1795608217572#s" <= key_range.high for p, e in qindex.entries(document)
+    )
+    assert in_range == clause.matches(document)
+
+
+def test_negated_clauses_have_no_range_and_the_planner_ranks_equalities_first() -> None:
+    query = parse(
+        "user_metadata['n']>3 AND -user_metadata['x']:1 AND user_metadata['ok']:true AND user_metadata['a']['b']:'v'",
+        BASES,
+    )
+    assert qindex.key_range(query.clauses[1]) is None
+    assert [c.path for c in qindex.answerable(query)] == [("a", "b"), ("ok",), ("n",)]

@@ -1,0 +1,79 @@
+"""Session rules: the timeout at read time, and how a batch is sorted into per-session deltas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from annex.domain.sessions import FUTURE_SKEW_MS, plan, view
+
+NOW = 1_800_000_000_000
+
+
+def _stored(**fields: Any) -> dict[str, Any]:
+    return {
+        "id": "s",
+        "status": "RUNNING",
+        "created_at": NOW - 10,
+        "updated_at": NOW - 10,
+        "active_at": NOW - 10,
+    } | fields
+
+
+def test_a_running_session_reads_timed_out_once_idle_for_the_timeout() -> None:
+    assert view(_stored(), NOW, 11)["status"] == "RUNNING"
+    timed_out = view(_stored(), NOW, 10)
+    assert (timed_out["status"], timed_out["ended_at"]) == ("TIMED_OUT", NOW)
+    assert view(_stored(status="COMPLETED", ended_at=NOW - 5), NOW, 1)["status"] == "COMPLETED"
+
+
+def test_view_derives_counts_duration_and_sorted_names() -> None:
+    shown = view(
+        _stored(first_event_at=NOW - 4000, last_event_at=NOW - 1500, screen_set={"a", "b"}, event_name_set={"z", "y"}),
+        NOW,
+        10_000,
+    )
+    assert (shown["duration_s"], shown["unique_screen_count"], shown["event_names"]) == (2.5, 2, ["y", "z"])
+
+
+def _event(session: str, kind: str, **fields: Any) -> dict[str, Any]:
+    return {"session_id": session, "type": kind, "timestamp": NOW} | fields
+
+
+def test_plan_groups_by_session_in_batch_order_and_counts() -> None:
+    batch = [
+        _event("a", "screen", name="home"),
+        _event("b", "track", name="buy"),
+        _event("a", "gesture", properties={"rage": True}),
+        _event("a", "screen", name="cart", timestamp=NOW - 50),
+        _event("a", "gesture", properties={"rage": "yes"}),
+    ]
+    sorted_out = plan(list(enumerate(batch)), NOW)
+    a = sorted_out.deltas["a"]
+    assert a.indexes == [0, 2, 3, 4] and sorted_out.deltas["b"].indexes == [1]
+    assert a.counts == {"event_count": 4, "screen_count": 2, "gesture_count": 2, "rage_gesture_count": 1}
+    assert (a.screens, a.first_at, a.last_at) == (["home", "cart"], NOW - 50, NOW)
+    assert sorted_out.deltas["b"].event_names == {"buy"}
+
+
+def test_plan_rejects_what_no_write_can_accept() -> None:
+    batch = [
+        _event("a", "track"),  # no name
+        _event("a", "screen", timestamp=NOW + FUTURE_SKEW_MS + 1),
+        _event("a", "identify"),  # no user
+        _event("a", "identify", user_id="u", properties={"x": "y" * 600}),
+        _event("a", "crash"),
+        _event("a", "screen", name="after-crash"),
+        _event("b", "screen", user_id="u1"),
+        _event("b", "screen", user_id="u2"),
+    ]
+    sorted_out = plan(list(enumerate(batch)), NOW)
+    codes = {r["index"]: r["code"] for r in sorted_out.rejected}
+    assert codes == {
+        0: "invalid_event",
+        1: "invalid_timestamp",
+        2: "invalid_event",
+        3: "invalid_event",
+        5: "session_ended",
+        7: "user_mismatch",
+    }
+    assert sorted_out.deltas["a"].crashed_at == NOW and sorted_out.deltas["b"].user_id == "u1"
