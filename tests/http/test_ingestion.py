@@ -145,6 +145,30 @@ def test_8_threads_of_25_batches_on_one_session_lose_nothing(api: Api) -> None:
     assert stored == 600
 
 
+def test_a_full_batch_for_one_session_is_accepted_whole_and_names_are_capped(api: Api) -> None:
+    """100 events for one session take two transactions (100 items each at most): all are
+    counted and stored; the session keeps its first 200 screens and 200 distinct names."""
+    sid, t0 = _sid(), 1_790_000_000_000
+    for b in range(3):
+        batch = [
+            {"session_id": sid, "type": "screen", "name": f"s{b * 100 + i:03d}", "timestamp": t0 + b * 100 + i}
+            for i in range(100)
+        ]
+        assert _send(api, *batch) == {"accepted": 100, "rejected": []}
+    tracks = [{"session_id": sid, "type": "track", "name": f"t{i:03d}"} for i in range(100)]
+    assert _send(api, *tracks)["accepted"] == 100
+    assert _send(api, *[t | {"name": f"u{i:03d}"} for i, t in enumerate(tracks)])["accepted"] == 100
+    assert _send(api, {"session_id": sid, "type": "track", "name": "v"})["accepted"] == 1
+    session = api.get(f"/sessions/{sid}").json()
+    assert (session["event_count"], session["screen_count"]) == (501, 300)
+    assert session["screens"] == [f"s{i:03d}" for i in range(200)]
+    assert session["unique_screen_count"] == 200 and len(session["event_names"]) == 200
+    page = api.get(f"/sessions/{sid}/events", params={"limit": 100}).json()  # oldest first: by timestamp
+    assert [e["name"] for e in page["data"]] == [f"s{i:03d}" for i in range(100)]
+    long_name = {"session_id": sid, "type": "screen", "name": "x" * 129}
+    assert _send(api, long_name)["rejected"][0]["code"] == "invalid_event"
+
+
 def test_concurrent_first_batches_open_one_session(api: Api) -> None:
     sid = _sid()
     with ThreadPoolExecutor(8) as pool:

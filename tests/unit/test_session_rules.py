@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from annex.domain.sessions import FUTURE_SKEW_MS, plan, view
+from annex.domain.sessions import FUTURE_SKEW_MS, MAX_EVENTS_PER_WRITE, plan, view
 
 NOW = 1_800_000_000_000
 
@@ -48,11 +48,19 @@ def test_plan_groups_by_session_in_batch_order_and_counts() -> None:
         _event("a", "gesture", properties={"rage": "yes"}),
     ]
     sorted_out = plan(list(enumerate(batch)), NOW)
-    a = sorted_out.deltas["a"]
-    assert a.indexes == [0, 2, 3, 4] and sorted_out.deltas["b"].indexes == [1]
+    [a], [b] = sorted_out.deltas["a"], sorted_out.deltas["b"]
+    assert a.indexes == [0, 2, 3, 4] and b.indexes == [1]
     assert a.counts == {"event_count": 4, "screen_count": 2, "gesture_count": 2, "rage_gesture_count": 1}
     assert (a.screens, a.first_at, a.last_at) == (["home", "cart"], NOW - 50, NOW)
-    assert sorted_out.deltas["b"].event_names == {"buy"}
+    assert b.event_names == {"buy"}
+
+
+def test_a_sessions_share_is_split_into_writes_a_transaction_can_hold() -> None:
+    batch = [_event("a", "screen", name=f"s{i}", user_id="u" if i == 90 else None) for i in range(100)]
+    batch.insert(50, _event("a", "screen", name="other", user_id="v"))  # contradicts the later "u"
+    chain = plan(list(enumerate(batch)), NOW).deltas["a"]
+    assert [len(d.events) for d in chain] == [MAX_EVENTS_PER_WRITE, 101 - MAX_EVENTS_PER_WRITE - 1]
+    assert [i for d in chain for i in d.indexes] == [i for i in range(101) if i != 91]  # index 91: user u
 
 
 def test_plan_rejects_what_no_write_can_accept() -> None:
@@ -76,4 +84,4 @@ def test_plan_rejects_what_no_write_can_accept() -> None:
         5: "session_ended",
         7: "user_mismatch",
     }
-    assert sorted_out.deltas["a"].crashed_at == NOW and sorted_out.deltas["b"].user_id == "u1"
+    assert sorted_out.deltas["a"][-1].crashed_at == NOW and sorted_out.deltas["b"][0].user_id == "u1"

@@ -20,6 +20,17 @@ from typing import Any
 MAX_USER_METADATA_CHARS = 512
 MAX_PROPERTIES_CHARS = 8192
 FUTURE_SKEW_MS = 5 * 60 * 1000  # an event may be stamped at most this far ahead of the server's clock
+# A session's share of a batch is applied in writes of at most this many events: one DynamoDB
+# transaction holds 100 items (the session's update, a user's numbering, an identify's index entries
+# and one item per event), so a 100-event batch for one session takes two.
+MAX_EVENTS_PER_WRITE = 80
+# What a session item keeps of its names, so it stays far below DynamoDB's 400 KB item limit
+# however long the session runs (names are at most 128 characters): the first SCREENS_KEPT screens
+# in order, and up to DISTINCT_KEPT distinct screens and event names (at most 4 bytes a character:
+# about 300 KB at worst). The counters stay exact.
+MAX_NAME_CHARS = 128
+SCREENS_KEPT = 200
+DISTINCT_KEPT = 200
 
 RUNNING, COMPLETED, TIMED_OUT, ERROR = "RUNNING", "COMPLETED", "TIMED_OUT", "ERROR"
 DEVICE_FIELDS = (
@@ -124,7 +135,7 @@ class Delta:
 class Plan:
     """A batch sorted out: the rejections known before any write, and one Delta per session."""
 
-    deltas: dict[str, Delta] = field(default_factory=dict)
+    deltas: dict[str, list[Delta]] = field(default_factory=dict)  # per session, applied in order
     rejected: list[dict[str, Any]] = field(default_factory=list)
 
     def reject(self, index: int, code: str, message: str) -> None:
@@ -149,12 +160,17 @@ def plan(valid: list[tuple[int, dict[str, Any]]], now: int) -> Plan:
             if compact_length(event.get("properties")) > MAX_USER_METADATA_CHARS:
                 out.reject(index, "invalid_event", "identify properties become user_metadata: at most 512 characters")
                 continue
-        delta = out.deltas.setdefault(event["session_id"], Delta(event["session_id"]))
+        chain = out.deltas.setdefault(event["session_id"], [Delta(event["session_id"])])
+        delta = chain[-1]
         if delta.crashed_at is not None:
             out.reject(index, "session_ended", "the session ended with a crash earlier in this batch")
             continue
-        if event.get("user_id") is not None and delta.user_id not in (None, event["user_id"]):
+        user_id = next((d.user_id for d in chain if d.user_id is not None), None)
+        if event.get("user_id") is not None and user_id not in (None, event["user_id"]):
             out.reject(index, "user_mismatch", "the session belongs to another user_id earlier in this batch")
             continue
+        if len(delta.events) >= MAX_EVENTS_PER_WRITE:
+            delta = Delta(event["session_id"])
+            chain.append(delta)
         delta.add(index, event)
     return out

@@ -31,10 +31,13 @@ def ingest(app_id: str, batch: list[dict[str, Any]], timeout_ms: int, retention_
     rejected = invalid + sorted_out.rejected
     accepted = 0
     arrival = f"{now:013d}{uuid.uuid4().hex[:12]}"  # events of one batch sort by timestamp, then position
-    for delta in sorted_out.deltas.values():
-        outcome = store.ingest(app_id, delta, timeout_ms, retention_s, arrival)
-        if outcome.accepted:
-            accepted += len(delta.indexes)
-        else:
-            rejected += [{"index": i, "code": outcome.code, "message": outcome.message} for i in delta.indexes]
+    for chain in sorted_out.deltas.values():
+        refused: store.Outcome | None = None
+        for delta in chain:  # a session's writes in batch order; once one is refused, so is the rest
+            outcome = refused or store.ingest(app_id, delta, timeout_ms, retention_s, arrival)
+            if outcome.accepted:
+                accepted += len(delta.indexes)
+            else:
+                refused = outcome
+                rejected += [{"index": i, "code": outcome.code, "message": outcome.message} for i in delta.indexes]
     return {"accepted": accepted, "rejected": sorted(rejected, key=lambda r: int(r["index"]))}

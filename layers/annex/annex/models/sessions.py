@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StrictInt, StrictStr
 
-from annex.domain.sessions import MAX_PROPERTIES_CHARS, MAX_USER_METADATA_CHARS, compact_length
+from annex.domain.sessions import MAX_NAME_CHARS, MAX_PROPERTIES_CHARS, MAX_USER_METADATA_CHARS, compact_length
 from annex.models.keyvalue import Strict
 from annex.models.resources import ResourceId
 
@@ -109,7 +109,7 @@ class Event(Strict):
     session_id: ResourceId
     user_id: ResourceId | None = None
     type: EventType
-    name: Text | None = None
+    name: Annotated[StrictStr, Field(max_length=MAX_NAME_CHARS)] | None = None
     properties: Properties = None
     timestamp: Annotated[StrictInt, Field(ge=0, le=2**53)] | None = None
 

@@ -18,7 +18,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from annex.domain import qindex
-from annex.domain.sessions import COMPLETED, ERROR, RUNNING, TIMED_OUT, Delta
+from annex.domain.sessions import COMPLETED, DISTINCT_KEPT, ERROR, RUNNING, SCREENS_KEPT, TIMED_OUT, Delta
 from annex.errors import Conflict, NotFound, PreconditionFailed
 from annex.store import keys
 from annex.store.keys import GSI2, GSI2PK, GSI2SK, PK, SK, VERSION
@@ -528,19 +528,49 @@ def _event_items(app_id: str, delta: Delta, now: int, retention_s: int, arrival:
     return out
 
 
-def _activity(ex: Expression, app_id: str, delta: Delta, now: int, *, first: bool, last: bool) -> None:
+@dataclass
+class Names:
+    """The names a write adds to a session's ``screens`` list and its distinct-name sets, within
+    the caps of domain/sessions.py; narrowed from the item a failed write returns."""
+
+    screens: list[str]
+    screen_set: set[str]
+    event_names: set[str]
+
+    @classmethod
+    def of(cls, delta: Delta) -> Names:
+        return cls(list(delta.screens[:SCREENS_KEPT]), set(delta.screens), set(delta.event_names))
+
+    def fit(self, old: dict[str, Any]) -> None:
+        """Keep only what still has room (and is new) in the stored item ``old``."""
+        self.screens = self.screens[: max(SCREENS_KEPT - len(old.get("screens") or ()), 0)]
+        for name, wanted in (("screen_set", self.screen_set), ("event_name_set", self.event_names)):
+            present = set(old.get(name) or ())
+            room = max(DISTINCT_KEPT - len(present), 0)
+            kept = set(sorted(wanted - present)[:room])
+            wanted.intersection_update(kept)
+
+
+def _capped_set(ex: Expression, name: str, members: set[str]) -> None:
+    if members:
+        ref = ex.n(name)
+        ex.adds.append(f"{ref} {ex.v(set(members))}")
+        limit = ex.v(DISTINCT_KEPT - len(members))
+        ex.conditions.append(f"(attribute_not_exists({ref}) OR size({ref}) <= {limit})")
+
+
+def _activity(ex: Expression, app_id: str, delta: Delta, names: Names, now: int, *, first: bool, last: bool) -> None:
     """The counters, screens, names and times of ``delta`` as one update of a session that exists."""
     for counter, count in sorted(delta.counts.items()):
         ex.adds.append(f"{ex.n(counter)} {ex.v(count)}")
     ex.adds.append(f"{ex.n(VERSION)} {ex.v(1)}")
-    if delta.screens:
-        empty = ex.v([])
-        ex.sets.append(
-            f"{ex.n('screens')} = list_append(if_not_exists({ex.n('screens')}, {empty}), {ex.v(delta.screens)})"
-        )
-        ex.adds.append(f"{ex.n('screen_set')} {ex.v(set(delta.screens))}")
-    if delta.event_names:
-        ex.adds.append(f"{ex.n('event_name_set')} {ex.v(set(delta.event_names))}")
+    if names.screens:
+        screens, empty = ex.n("screens"), ex.v([])
+        ex.sets.append(f"{screens} = list_append(if_not_exists({screens}, {empty}), {ex.v(names.screens)})")
+        limit = ex.v(SCREENS_KEPT - len(names.screens))
+        ex.conditions.append(f"(attribute_not_exists({screens}) OR size({screens}) <= {limit})")
+    _capped_set(ex, "screen_set", names.screen_set)
+    _capped_set(ex, "event_name_set", names.event_names)
     ex.set("active_at", now)
     ex.set("updated_at", now)
     if delta.crashed_at is not None:
@@ -569,6 +599,7 @@ def ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arrival
     the session's update, conditioned on RUNNING and not idle past the timeout, plus the events.
     """
     first = last = True
+    names = Names.of(delta)
     needs_read = delta.user_id is not None
     for attempt in range(ATTEMPTS):
         if attempt:
@@ -588,7 +619,7 @@ def ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arrival
         tx, others = Tx(), Tx()
         ex = Expression()
         _still_running(ex, now - timeout_ms)
-        _activity(ex, app_id, delta, now, first=first, last=last)
+        _activity(ex, app_id, delta, names, now, first=first, last=last)
         deferred_metadata = MISSING
         if item is not None:
             refused = _user_change(others, ex, app_id, item, delta)
@@ -632,6 +663,7 @@ def ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arrival
             first = False
         if delta.last_at is not None and "last_event_at" in old and int(old["last_event_at"]) > delta.last_at:
             last = False
+        names.fit(old)
         needs_read = needs_read or delta.identify
     raise Conflict("The session changed concurrently; retry the batch", code="concurrent_update")
 
