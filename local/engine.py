@@ -18,7 +18,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import BaseWSGIServer, make_server
 
 
-def _item_level_transactions() -> None:
+def item_level_transactions() -> None:
     """Make ``TransactWriteItems`` cost what it touches, not the whole table.
 
     moto deep-copies every table a transaction names, once per operation, to roll back on
@@ -75,7 +75,7 @@ def _item_level_transactions() -> None:
 
 class Engine:
     def __init__(self, host: str = "127.0.0.1", port: int = 8000):
-        _item_level_transactions()
+        item_level_transactions()
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per DynamoDB call
         dispatcher = DomainDispatcherApplication(create_backend_app)
         lock = threading.Lock()

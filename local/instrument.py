@@ -13,7 +13,8 @@ class DynamoCalls:
     """Counts DynamoDB requests by operation, and items read, while active.
 
     Every attempt the SDK sends counts (a retried request counts twice), because that is what
-    DynamoDB bills and what adds latency.
+    DynamoDB bills and what adds latency. Items read: a Query's or Scan's ``ScannedCount`` (what
+    it read before any filter), a GetItem that found its item, every item a BatchGetItem answered.
     """
 
     def __init__(self) -> None:
@@ -33,6 +34,8 @@ class DynamoCalls:
             self.items_read += int(parsed["ScannedCount"])
         elif model.name == "GetItem" and parsed.get("Item") is not None:
             self.items_read += 1
+        elif model.name == "BatchGetItem":
+            self.items_read += sum(len(items) for items in parsed.get("Responses", {}).values())
 
     def __enter__(self) -> DynamoCalls:
         self._events.register("before-call.dynamodb", self._before)

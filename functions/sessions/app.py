@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from annex import api
 from annex.config import settings
 from annex.domain import session_search
-from annex.domain.sessions import view
+from annex.domain.sessions import possible_id, view
 from annex.models.sessions import Session, SessionCreate, SessionPatch, SessionRelease, Status, StoredEvent
 from annex.store import sessions as store
 
@@ -48,24 +48,26 @@ def list_sessions(
 
 @app.get("/sessions/<session_id>")
 def get_session(session_id: str) -> Response[Session]:
-    return shown(store.get(api.tenant(app), unquote(session_id)))
+    return shown(store.get(api.tenant(app), possible_id(unquote(session_id))))
 
 
 @app.post("/sessions/<session_id>")
 def release_session(session_id: str, body: SessionRelease) -> Response[Session]:
-    app_id, sid = api.tenant(app), unquote(session_id)
+    app_id, sid = api.tenant(app), possible_id(unquote(session_id))
     store.release(app_id, sid, settings().timeout_ms, api.if_match(app))
     return shown(store.get(app_id, sid))
 
 
 @app.patch("/sessions/<session_id>")
 def patch_session(session_id: str, body: SessionPatch) -> Response[Session]:
-    return shown(store.set_metadata(api.tenant(app), unquote(session_id), body.user_metadata, api.if_match(app)))
+    return shown(
+        store.set_metadata(api.tenant(app), possible_id(unquote(session_id)), body.user_metadata, api.if_match(app))
+    )
 
 
 @app.get("/sessions/<session_id>/events")
 def session_events(session_id: str, limit: Limit = 20, next: Cursor = None) -> dict[str, Any]:
-    app_id, sid = api.tenant(app), unquote(session_id)
+    app_id, sid = api.tenant(app), possible_id(unquote(session_id))
     store.get(app_id, sid)  # 404 for a session that does not exist
     events, cursor = store.events_page(app_id, sid, limit, session_search.decode_event_cursor(next))
     return api.page(

@@ -3,6 +3,7 @@ exact counters under concurrent batches."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -23,7 +24,7 @@ def _sid() -> str:
     return f"e-{uuid.uuid4().hex[:12]}"
 
 
-def _send(api: Api, *events: dict[str, Any]) -> dict[str, Any]:
+def _send(api: Api, *events: Any) -> dict[str, Any]:
     response = api.post("/events", {"batch": list(events)})
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
@@ -54,6 +55,38 @@ def test_bad_events_are_rejected_by_index_and_the_rest_accepted(api: Api) -> Non
     assert (session["status"], session["event_count"], session["screens"]) == ("RUNNING", 1, ["home"])
 
 
+def test_an_event_that_is_not_an_object_is_rejected_alone(api: Api) -> None:
+    sid = _sid()
+    result = _send(api, "screen", {"session_id": sid, "type": "screen", "name": "a"}, None, [1])
+    assert result["accepted"] == 1
+    assert [(r["index"], r["code"]) for r in result["rejected"]] == [
+        (0, "invalid_event"),
+        (2, "invalid_event"),
+        (3, "invalid_event"),
+    ]
+
+
+def test_events_naming_another_user_are_refused_and_the_rest_applied(api: Api) -> None:
+    sid, owner = _sid(), f"u-{uuid.uuid4().hex}"
+    _send(api, {"session_id": sid, "type": "screen", "name": "a", "user_id": owner})
+    result = _send(
+        api,
+        {"session_id": sid, "type": "screen", "name": "b"},
+        {"session_id": sid, "type": "track", "name": "t"},
+        {"session_id": sid, "type": "screen", "name": "c", "user_id": "someone-else"},
+    )
+    assert result["accepted"] == 2 and [(r["index"], r["code"]) for r in result["rejected"]] == [(2, "user_mismatch")]
+    session = api.get(f"/sessions/{sid}").json()
+    assert (session["user_id"], session["screens"], session["event_names"]) == (owner, ["a", "b"], ["t"])
+
+
+def test_events_older_than_their_retention_are_refused(api: Api) -> None:
+    sid = _sid()
+    result = _send(api, {"session_id": sid, "type": "screen", "name": "a", "timestamp": 0})
+    assert (result["accepted"], result["rejected"][0]["code"]) == (0, "invalid_timestamp")
+    assert api.get(f"/sessions/{sid}").status_code == 404
+
+
 def test_a_batch_must_hold_1_to_100_events(api: Api) -> None:
     sid = _sid()
     body: Any
@@ -64,7 +97,7 @@ def test_a_batch_must_hold_1_to_100_events(api: Api) -> None:
 
 
 def test_events_update_every_counter_and_keep_screens_in_order(api: Api) -> None:
-    sid, t0 = _sid(), 1_790_000_000_000
+    sid, t0 = _sid(), int(time.time() * 1000) - 3_600_000
     _send(
         api,
         {"session_id": sid, "type": "screen", "name": "home", "timestamp": t0},
@@ -148,7 +181,7 @@ def test_8_threads_of_25_batches_on_one_session_lose_nothing(api: Api) -> None:
 def test_a_full_batch_for_one_session_is_accepted_whole_and_names_are_capped(api: Api) -> None:
     """100 events for one session take two transactions (100 items each at most): all are
     counted and stored; the session keeps its first 200 screens and 200 distinct names."""
-    sid, t0 = _sid(), 1_790_000_000_000
+    sid, t0 = _sid(), int(time.time() * 1000) - 3_600_000
     for b in range(3):
         batch = [
             {"session_id": sid, "type": "screen", "name": f"s{b * 100 + i:03d}", "timestamp": t0 + b * 100 + i}

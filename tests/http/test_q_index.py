@@ -206,3 +206,22 @@ def test_an_abandoned_lock_is_recovered_by_the_next_writer(api: Api, table: Any)
     assert _entries_of(table, sid) == _expected(table, sid)
     assert _ids(api, f"user_metadata['x']:'{mark}'") == [sid]
     assert _ids(api, "user_metadata['x']:'ghost'") == []
+
+
+def test_long_values_paths_and_ids_stay_within_key_limits(api: Api) -> None:
+    """Values and paths of many UTF-8 bytes are indexed under their hash; session ids are at
+    most 128 characters: all answer as usual, never a DynamoDB key-size 500."""
+    sid, mark = _sid(), uuid.uuid4().hex
+    long_value, long_key = "中" * 160, "😀" * 120  # 480 bytes; a path of 480 bytes in a 506-character document
+    body = {"session_id": sid, "user_metadata": {"mark": mark, "v": long_value, long_key: 1}}
+    assert api.post("/sessions", body).status_code == 201, "created"
+    assert _ids(api, f"user_metadata['mark']:'{mark}' AND user_metadata['v']:'{long_value}'") == [sid]
+    assert _ids(api, f"user_metadata['{long_key}']:1 AND user_metadata['mark']:'{mark}'") == [sid]
+    assert _ids(api, f"user_metadata['v']:'{long_value}x'") == []
+    patched = api("PATCH", f"/sessions/{sid}", {"user_metadata": {"k": "中" * 340}})
+    assert patched.status_code == 200, patched.text
+    assert _ids(api, "user_metadata['k']:'" + "中" * 340 + "'") == [sid]
+    assert api.post("/sessions", {"session_id": "😀" * 129}).status_code == 400
+    assert api.post("/sessions", {"session_id": "😀" * 128}).status_code == 201
+    assert api.get("/sessions/" + "a" * 3000).status_code == 404
+    assert api.get("/users/" + "a" * 3000 + "/sessions").json() == {"data": [], "next": None}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -133,9 +134,8 @@ def test_a_users_sessions_are_numbered_and_listed_newest_first(api: Api) -> None
 
 def test_stored_events_oldest_first_paginated(api: Api) -> None:
     sid = _sid()
-    batch = [
-        {"session_id": sid, "type": "screen", "name": f"p{i}", "timestamp": 1_700_000_000_000 + i} for i in range(5)
-    ]
+    t0 = int(time.time() * 1000) - 60_000
+    batch = [{"session_id": sid, "type": "screen", "name": f"p{i}", "timestamp": t0 + i} for i in range(5)]
     assert api.post("/events", {"batch": batch[::-1]}).json()["accepted"] == 5
     first = api.get(f"/sessions/{sid}/events", params={"limit": 3}).json()
     rest = api.get(f"/sessions/{sid}/events", params={"limit": 3, "next": first["next"]}).json()

@@ -85,3 +85,17 @@ def test_negated_clauses_have_no_range_and_the_planner_ranks_equalities_first() 
     )
     assert qindex.key_range(query.clauses[1]) is None
     assert [c.path for c in qindex.answerable(query)] == [("a", "b"), ("ok",), ("n",)]
+
+
+def test_numbers_beyond_28_digits_keep_their_order() -> None:
+    below, big, above = (Decimal(f"12345678901234567890123456789{d}") for d in (0, 1, 2))  # 30 digits
+    assert qindex.encode(below) < qindex.encode(big) < qindex.encode(above)
+    assert qindex.encode(10**40 + 1) > qindex.encode(10**40)
+    assert qindex.encode(Decimal("1e-400")) < qindex.encode(Decimal("2e-400")) < qindex.encode(1)
+
+
+def test_long_strings_are_hashed_so_sort_keys_stay_within_dynamodbs_limit() -> None:
+    short, long = "é" * 100, "中" * 340  # 200 and 1,020 UTF-8 bytes
+    assert qindex.encode(short) == f"s100:{short}"
+    assert qindex.encode(long).startswith("h") and len(qindex.encode(long)) == 65
+    assert qindex.encode(long) != qindex.encode(long + "x")

@@ -7,6 +7,7 @@ from typing import Any
 from annex.domain.sessions import FUTURE_SKEW_MS, MAX_EVENTS_PER_WRITE, plan, view
 
 NOW = 1_800_000_000_000
+DAY = 86_400_000
 
 
 def _stored(**fields: Any) -> dict[str, Any]:
@@ -47,7 +48,7 @@ def test_plan_groups_by_session_in_batch_order_and_counts() -> None:
         _event("a", "screen", name="cart", timestamp=NOW - 50),
         _event("a", "gesture", properties={"rage": "yes"}),
     ]
-    sorted_out = plan(list(enumerate(batch)), NOW)
+    sorted_out = plan(list(enumerate(batch)), NOW, DAY * 90)
     [a], [b] = sorted_out.deltas["a"], sorted_out.deltas["b"]
     assert a.indexes == [0, 2, 3, 4] and b.indexes == [1]
     assert a.counts == {"event_count": 4, "screen_count": 2, "gesture_count": 2, "rage_gesture_count": 1}
@@ -58,7 +59,7 @@ def test_plan_groups_by_session_in_batch_order_and_counts() -> None:
 def test_a_sessions_share_is_split_into_writes_a_transaction_can_hold() -> None:
     batch = [_event("a", "screen", name=f"s{i}", user_id="u" if i == 90 else None) for i in range(100)]
     batch.insert(50, _event("a", "screen", name="other", user_id="v"))  # contradicts the later "u"
-    chain = plan(list(enumerate(batch)), NOW).deltas["a"]
+    chain = plan(list(enumerate(batch)), NOW, DAY * 90).deltas["a"]
     assert [len(d.events) for d in chain] == [MAX_EVENTS_PER_WRITE, 101 - MAX_EVENTS_PER_WRITE - 1]
     assert [i for d in chain for i in d.indexes] == [i for i in range(101) if i != 91]  # index 91: user u
 
@@ -67,6 +68,7 @@ def test_plan_rejects_what_no_write_can_accept() -> None:
     batch = [
         _event("a", "track"),  # no name
         _event("a", "screen", timestamp=NOW + FUTURE_SKEW_MS + 1),
+        _event("a", "screen", timestamp=NOW - DAY * 90 - 1),
         _event("a", "identify"),  # no user
         _event("a", "identify", user_id="u", properties={"x": "y" * 600}),
         _event("a", "crash"),
@@ -74,14 +76,23 @@ def test_plan_rejects_what_no_write_can_accept() -> None:
         _event("b", "screen", user_id="u1"),
         _event("b", "screen", user_id="u2"),
     ]
-    sorted_out = plan(list(enumerate(batch)), NOW)
+    sorted_out = plan(list(enumerate(batch)), NOW, DAY * 90)
     codes = {r["index"]: r["code"] for r in sorted_out.rejected}
     assert codes == {
         0: "invalid_event",
         1: "invalid_timestamp",
-        2: "invalid_event",
+        2: "invalid_timestamp",
         3: "invalid_event",
-        5: "session_ended",
-        7: "user_mismatch",
+        4: "invalid_event",
+        6: "session_ended",
+        8: "user_mismatch",
     }
     assert sorted_out.deltas["a"][-1].crashed_at == NOW and sorted_out.deltas["b"][0].user_id == "u1"
+
+
+def test_without_user_keeps_only_the_events_that_name_no_user() -> None:
+    batch = [_event("a", "screen", name="x"), _event("a", "track", name="t", user_id="u"), _event("a", "gesture")]
+    [delta] = plan(list(enumerate(batch)), NOW, DAY).deltas["a"]
+    rest = delta.without_user()
+    assert (rest.indexes, rest.user_id, rest.event_names) == ([0, 2], None, set())
+    assert rest.counts == {"event_count": 2, "screen_count": 1, "gesture_count": 1}

@@ -5,7 +5,9 @@ that path (so array-contains is a lookup too). Its sort key starts with the valu
 encoding, ordered so that a numeric range is one key condition:
 
 - ``z`` null, ``f`` false, ``t`` true, ``s{len}:{text}`` a string (length-prefixed: no string's
-  encoding is a prefix of another's),
+  encoding is a prefix of another's); a string of more than ``MAX_VERBATIM_BYTES`` UTF-8 bytes is
+  ``h`` and its SHA-256 instead, so every sort key stays within DynamoDB's 1,024 bytes (strings are
+  only ever compared for equality, and every candidate is re-checked against the stored value),
 - ``n`` then a sign digit (``1`` negative, ``2`` zero, ``3`` positive), a 4-digit biased decimal
   exponent and the mantissa digits; negatives complement both and end in ``~``, so byte order is
   numeric order (-10 < -2 < -1.5 < 0 < 1 < 1.5 < 2 < 10) and ``1`` and ``1.0`` encode alike.
@@ -16,6 +18,7 @@ encoding, so ``{encoding}#`` is a prefix exactly the entries of one value share.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -25,6 +28,7 @@ from annex.domain.query import Clause, Op, Query, Scalar, is_number
 Path = tuple[str, ...]
 Entry = tuple[Path, str]  # (path, encoded value)
 _BIAS = 5000
+MAX_VERBATIM_BYTES = 200
 
 
 def encode(value: Scalar | float) -> str:
@@ -33,15 +37,16 @@ def encode(value: Scalar | float) -> str:
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, str):
-        return f"s{len(value)}:{value}"
+        raw = value.encode("utf-8", "surrogatepass")
+        return f"s{len(value)}:{value}" if len(raw) <= MAX_VERBATIM_BYTES else "h" + hashlib.sha256(raw).hexdigest()
     return "n" + _number(Decimal(str(value)))
 
 
 def _number(number: Decimal) -> str:
     if number.is_zero():
         return "2"
-    sign, digits, _ = number.normalize().as_tuple()
-    exponent = number.normalize().adjusted() + _BIAS
+    sign, digits, _ = number.as_tuple()  # exact: normalize() would round to 28 digits
+    exponent = number.adjusted() + _BIAS
     mantissa = "".join(map(str, digits)).rstrip("0") or "0"
     if not sign:
         return f"3{exponent:04d}{mantissa}"

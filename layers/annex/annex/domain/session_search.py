@@ -1,10 +1,13 @@
 """Listing sessions: newest first, by ``status=`` and ``q=``, with the q planner.
 
-The planner answers ``q`` from the index (``domain/qindex.py``): it probes the clauses the index
-can answer, likeliest most selective first, and drives from the first whose entries it read to
-the end in one page per shard (else from the top-ranked clause). Every candidate is then read
-from the table and checked against the whole query and ``status`` as stored now, so a stale
-index entry can cost a read but never a wrong result.
+The planner answers ``q`` from the index (``domain/qindex.py``). It probes every clause the index
+can answer (up to three, likeliest most selective first), reading at most ``PROBE`` entries per
+shard of each, and drives from the clause with the fewest entries among those it read to the end;
+when none ended, it streams the top-ranked equality newest first, or falls back to the plain
+newest-first list for a range that matches too much to sort. Every candidate is then read from
+the table and checked against the whole query and ``status`` as stored now, so a stale index entry
+can cost a read but never a wrong result. Each page stops after ``READ_BUDGET`` candidates, with a
+cursor, so no page reads without bound.
 """
 
 from __future__ import annotations
@@ -18,16 +21,17 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from annex.domain import qindex, query
-from annex.domain.sessions import view
+from annex.domain.resources import MAX_ID_CHARS
+from annex.domain.sessions import MAX_SESSION_ID_CHARS, view
 from annex.errors import BadRequest
 from annex.store import keys
 from annex.store import sessions as store
 from annex.store.keys import PK, SK
 from annex.store.table import table
 
-PROBE = 100  # entries per shard a probe reads
+PROBE = 25  # entries per shard a probe reads
 MAX_PROBES = 3
-MAX_RANGE_ENTRIES = 10_000  # a range-driven q reads its whole range (to order it newest first)
+MAX_RANGE_ENTRIES = 2_000  # a range-driven q reads its whole range (to order it newest first)
 READ_BUDGET = 1000  # sessions a page may read and discard before it answers with a cursor
 BASES = frozenset({store.BASE})
 
@@ -44,7 +48,7 @@ def decode_cursor(cursor: str | None) -> str | None:
     except (binascii.Error, ValueError):
         position = ""
     created, _, session_id = position.partition("#")
-    if len(created) != 13 or not created.isdigit() or not session_id or len(position) > 1024:
+    if len(created) != 13 or not created.isdigit() or not 1 <= len(session_id) <= MAX_SESSION_ID_CHARS:
         raise BadRequest("The next cursor is not one this list gave out", code="invalid_cursor")
     return position
 
@@ -72,6 +76,8 @@ def list_user_sessions(
     app_id: str, user_id: str, limit: int, cursor: str | None, now: int, timeout_ms: int
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A user's sessions, newest (highest session_number) first."""
+    if not 1 <= len(user_id) <= MAX_ID_CHARS:
+        return [], None  # no session can carry such a user id
     partition = keys.user_sessions(app_id, user_id)
     condition = Key(PK).eq(partition) & Key(SK).begins_with("N#")
     if cursor is not None:
@@ -102,34 +108,27 @@ def _shards(app_id: str, clause: query.Clause) -> list[str]:
 
 
 def _probe(app_id: str, clause: query.Clause, limit: int | None) -> tuple[list[tuple[str, str]], bool]:
-    """The clause's entries as (position, session id), up to ``limit`` per shard; and whether that was all."""
+    """The clause's entries as (position, session id), up to ``limit`` per shard (else up to
+    ``MAX_RANGE_ENTRIES`` in all); and whether that was all of them."""
     key_range = qindex.key_range(clause)
     assert key_range is not None
     found: list[tuple[str, str]] = []
-    complete = True
     for partition in _shards(app_id, clause):
         kwargs: dict[str, Any] = {
             "KeyConditionExpression": Key(PK).eq(partition) & Key(SK).between(key_range.low, key_range.high),
             "ConsistentRead": True,
+            "Limit": limit or MAX_RANGE_ENTRIES + 1,
         }
         while True:
-            if limit is not None:
-                kwargs["Limit"] = limit
             page = table().query(**kwargs)
             items: list[dict[str, Any]] = page.get("Items", [])
             found += [(f"{int(i['created_at']):013d}#{i['target']}", str(i["target"])) for i in items]
             if "LastEvaluatedKey" not in page:
                 break
-            if limit is not None:
-                complete = False
-                break
-            if len(found) > MAX_RANGE_ENTRIES:
-                raise BadRequest(
-                    f"q matches more than {MAX_RANGE_ENTRIES} sessions by its range alone: add an equality clause",
-                    code="query_too_broad",
-                )
+            if limit is not None or len(found) > MAX_RANGE_ENTRIES:
+                return found, False
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    return found, complete
+    return found, True
 
 
 def _ordered(entries: list[tuple[str, str]], below: str | None) -> list[tuple[str, str]]:
@@ -138,14 +137,14 @@ def _ordered(entries: list[tuple[str, str]], below: str | None) -> list[tuple[st
 
 
 def _candidates(app_id: str, parsed: query.Query, below: str | None) -> Iterable[tuple[str, str]] | None:
-    """Candidate sessions for ``parsed``, newest first; None when no clause can use the index."""
-    clauses = qindex.answerable(parsed)
+    """Candidate sessions for ``parsed``, newest first; None when the index cannot narrow them."""
+    clauses = qindex.answerable(parsed)[:MAX_PROBES]
     if not clauses:
         return None
-    for clause in clauses[:MAX_PROBES]:
-        entries, complete = _probe(app_id, clause, PROBE)
-        if complete:
-            return _ordered(entries, below)
+    probes = [_probe(app_id, clause, PROBE) for clause in clauses]
+    complete = [entries for entries, done in probes if done]
+    if complete:
+        return _ordered(min(complete, key=len), below)
     lead = clauses[0]
     key_range = qindex.key_range(lead)
     assert key_range is not None
@@ -153,7 +152,8 @@ def _candidates(app_id: str, parsed: query.Query, below: str | None) -> Iterable
         prefix = key_range.low  # the value's encoding and "#": entries then run {created}#{id}
         stream = store.newest_first(_shards(app_id, lead), below, PROBE, value_prefix=prefix)
         return ((position, str(item["target"])) for position, item in stream)
-    return _ordered(_probe(app_id, lead, None)[0], below)
+    entries, done = _probe(app_id, lead, None)
+    return _ordered(entries, below) if done else None
 
 
 _EVENT_POSITION = re.compile(r"\d{13}#\d{13}[0-9a-f]{12}\d{3}")

@@ -17,7 +17,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from annex.errors import NotFound
+
 MAX_USER_METADATA_CHARS = 512
+# Session ids are at most 128 characters (512 UTF-8 bytes): they end the sort keys of the session's
+# list and index entries, which DynamoDB caps at 1,024 bytes.
+MAX_SESSION_ID_CHARS = 128
 MAX_PROPERTIES_CHARS = 8192
 FUTURE_SKEW_MS = 5 * 60 * 1000  # an event may be stamped at most this far ahead of the server's clock
 # A session's share of a batch is applied in writes of at most this many events: one DynamoDB
@@ -45,6 +50,13 @@ DEVICE_FIELDS = (
     "browser_version",
 )
 LOCATION_FIELDS = ("country", "country_code", "city")
+
+
+def possible_id(session_id: str) -> str:
+    """A session id from a path; one that no session can have names nothing (404, no read)."""
+    if not 1 <= len(session_id) <= MAX_SESSION_ID_CHARS:
+        raise NotFound(f"Session not found (ids are 1 to {MAX_SESSION_ID_CHARS} characters)", code="session_not_found")
+    return session_id
 
 
 def compact_length(value: Any) -> int:
@@ -127,6 +139,15 @@ class Delta:
         self.first_at = at if self.first_at is None else min(self.first_at, at)
         self.last_at = at if self.last_at is None else max(self.last_at, at)
 
+    def without_user(self) -> Delta:
+        """This share without the events that name a user (what is left when the session's user
+        is another one)."""
+        rest = Delta(self.session_id)
+        for index, event in zip(self.indexes, self.events, strict=True):
+            if event.get("user_id") is None:
+                rest.add(index, event)
+        return rest
+
     def _count(self, counter: str) -> None:
         self.counts[counter] = self.counts.get(counter, 0) + 1
 
@@ -142,13 +163,18 @@ class Plan:
         self.rejected.append({"index": index, "code": code, "message": message})
 
 
-def plan(valid: list[tuple[int, dict[str, Any]]], now: int) -> Plan:
+def plan(valid: list[tuple[int, dict[str, Any]]], now: int, max_age_ms: int) -> Plan:
     """Group valid events by session, in batch order. Events after a session's crash in the same
-    batch are rejected (the crash ended it), as are user ids that contradict an earlier event's."""
+    batch are rejected (the crash ended it), as are user ids that contradict an earlier event's,
+    and timestamps ahead of the clock or older than the events are kept (``max_age_ms``)."""
     out = Plan()
     for index, event in valid:
         if event["timestamp"] > now + FUTURE_SKEW_MS:
             out.reject(index, "invalid_timestamp", "timestamp is more than 5 minutes ahead of the server's clock")
+            continue
+        if event["timestamp"] < now - max_age_ms:
+            days = max_age_ms // 86_400_000
+            out.reject(index, "invalid_timestamp", f"timestamp is older than the {days} days events are kept")
             continue
         if event["type"] == "track" and not event.get("name"):
             out.reject(index, "invalid_event", "a track event needs a name")

@@ -5,39 +5,63 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
-from annex.domain.sessions import plan
-from annex.errors import describe
+from annex.domain.sessions import Delta, plan
+from annex.errors import AnnexError, describe
 from annex.models.sessions import Event
 from annex.store import sessions as store
+from annex.store.table import service_error
 
 
-def ingest(app_id: str, batch: list[dict[str, Any]], timeout_ms: int, retention_s: int) -> dict[str, Any]:
+def ingest(app_id: str, batch: list[Any], timeout_ms: int, retention_s: int) -> dict[str, Any]:
     """``{"accepted": n, "rejected": [{"index", "code", "message"}]}``: each session's share of the
-    batch is applied (and its events stored) all or nothing, before the answer."""
+    batch is applied (and its events stored) all or nothing, before the answer.
+
+    Once any share is applied, a later share's failure (throttling, contention) is reported as the
+    rejection of its events, not as an error of the whole batch: the answer then says exactly what
+    was applied, and a client that resends only the rejected events counts nothing twice.
+    """
     now = store.now_ms()
     valid: list[tuple[int, dict[str, Any]]] = []
-    invalid: list[dict[str, Any]] = []
+    rejected: list[dict[str, Any]] = []
     for index, raw in enumerate(batch):
         try:
             event = Event.model_validate(raw).model_dump()
         except ValidationError as err:
-            invalid.append({"index": index, "code": "invalid_event", "message": describe(err.errors())})
+            rejected.append({"index": index, "code": "invalid_event", "message": describe(err.errors())})
             continue
         event["timestamp"] = now if event["timestamp"] is None else event["timestamp"]
         valid.append((index, event))
-    sorted_out = plan(valid, now)
-    rejected = invalid + sorted_out.rejected
+    sorted_out = plan(valid, now, max_age_ms=retention_s * 1000)
+    rejected += sorted_out.rejected
     accepted = 0
     arrival = f"{now:013d}{uuid.uuid4().hex[:12]}"  # events of one batch sort by timestamp, then position
+
+    def apply(delta: Delta) -> store.Outcome:
+        try:
+            return store.ingest(app_id, delta, timeout_ms, retention_s, arrival)
+        except (AnnexError, BotoCoreError, ClientError) as err:
+            mapped = err if isinstance(err, AnnexError) else service_error(err)
+            if mapped is None or not accepted:
+                raise  # nothing applied yet: the whole batch fails, as any request would
+            return store.Outcome(False, mapped.code, mapped.message)
+
+    def refuse(indexes: list[int], outcome: store.Outcome) -> None:
+        rejected.extend({"index": i, "code": outcome.code, "message": outcome.message} for i in indexes)
+
     for chain in sorted_out.deltas.values():
         refused: store.Outcome | None = None
         for delta in chain:  # a session's writes in batch order; once one is refused, so is the rest
-            outcome = refused or store.ingest(app_id, delta, timeout_ms, retention_s, arrival)
+            outcome = refused or apply(delta)
+            if outcome.code == "user_mismatch":  # only the events naming another user are refused
+                rest = delta.without_user()
+                refuse([i for i in delta.indexes if i not in rest.indexes], outcome)
+                delta, outcome = rest, apply(rest) if rest.events else store.Outcome(True)
             if outcome.accepted:
                 accepted += len(delta.indexes)
             else:
                 refused = outcome
-                rejected += [{"index": i, "code": outcome.code, "message": outcome.message} for i in delta.indexes]
+                refuse(delta.indexes, outcome)
     return {"accepted": accepted, "rejected": sorted(rejected, key=lambda r: int(r["index"]))}

@@ -7,11 +7,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StrictInt, StrictStr
 
-from annex.domain.sessions import MAX_NAME_CHARS, MAX_PROPERTIES_CHARS, MAX_USER_METADATA_CHARS, compact_length
+from annex.domain.sessions import (
+    MAX_NAME_CHARS,
+    MAX_PROPERTIES_CHARS,
+    MAX_SESSION_ID_CHARS,
+    MAX_USER_METADATA_CHARS,
+    compact_length,
+)
 from annex.models.keyvalue import Strict
 from annex.models.resources import ResourceId
 
 Text = Annotated[StrictStr, Field(max_length=255)]
+SessionId = Annotated[StrictStr, Field(min_length=1, max_length=MAX_SESSION_ID_CHARS)]
 
 
 def _fits(value: Any) -> Any:
@@ -51,7 +58,7 @@ class Location(Strict):
 
 
 class SessionCreate(Strict):
-    session_id: ResourceId | None = None
+    session_id: SessionId | None = None
     user_id: ResourceId | None = None
     user_metadata: UserMetadata = None
     device: Device = Field(default_factory=Device)
@@ -106,7 +113,7 @@ class EventType(StrEnum):
 class Event(Strict):
     """One tracking event, validated on its own: a bad event is rejected by index, not the batch."""
 
-    session_id: ResourceId
+    session_id: SessionId
     user_id: ResourceId | None = None
     type: EventType
     name: Annotated[StrictStr, Field(max_length=MAX_NAME_CHARS)] | None = None
@@ -115,7 +122,7 @@ class Event(Strict):
 
 
 class EventBatch(Strict):
-    batch: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=100)]
+    batch: Annotated[list[Any], Field(min_length=1, max_length=100)]  # each event is checked on its own
 
 
 class Rejected(BaseModel):

@@ -110,10 +110,18 @@ def event(app_id: str, session_id: str, timestamp: int, arrival: str) -> Ref:
     return Ref(session_events(app_id, session_id), f"{timestamp:013d}#{arrival}")
 
 
+MAX_PATH_BYTES = 1024
+
+
 def q_index(app_id: str, base: str, path: tuple[str, ...], shard: int) -> str:
     """The q index partition of one JSON path (``SK = {typed value}#{target id}``); path segments
-    are length-prefixed, so no two paths share a partition whatever characters they hold."""
+    are length-prefixed, so no two paths share a partition whatever characters they hold. A path
+    longer than ``MAX_PATH_BYTES`` is named by its SHA-256 (``H…``; a length prefix never starts
+    with a letter), so the partition key stays within DynamoDB's 2,048 bytes."""
     encoded = "".join(f"{len(segment)}:{segment}" for segment in path)
+    raw = encoded.encode("utf-8", "surrogatepass")
+    if len(raw) > MAX_PATH_BYTES:
+        encoded = "H" + hashlib.sha256(raw).hexdigest()
     return f"{app_id}#Q#{base}#{encoded}#{shard}"
 
 

@@ -580,12 +580,18 @@ def _activity(ex: Expression, app_id: str, delta: Delta, names: Names, now: int,
     else:
         for name, value in _running_keys(app_id, delta.session_id, now).items():
             ex.set(name, value)
-    # first_event_at only ever moves earlier and last_event_at later: each is set under a
-    # condition saying so, and left out (``first``/``last`` False) when another batch went further.
+    # first_event_at only ever moves earlier and last_event_at later. Batches mostly arrive in
+    # time order, so the first attempt keeps first_event_at (set only when absent) and raises
+    # last_event_at, each under a condition saying the stored value allows it; a late batch of
+    # older events fails that condition once and is retried with ``first`` (lower it) True or
+    # ``last`` (raise it) False, as the item it found says.
+    at, ours = ex.n("first_event_at"), ex.v(delta.first_at)
     if first:
-        ex.set("first_event_at", delta.first_at)
-        at = ex.n("first_event_at")
-        ex.conditions.append(f"(attribute_not_exists({at}) OR {at} >= {ex.v(delta.first_at)})")
+        ex.sets.append(f"{at} = {ours}")
+        ex.conditions.append(f"(attribute_not_exists({at}) OR {at} >= {ours})")
+    else:
+        ex.sets.append(f"{at} = if_not_exists({at}, {ours})")
+        ex.conditions.append(f"(attribute_not_exists({at}) OR {at} <= {ours})")
     if last:
         ex.set("last_event_at", delta.last_at)
         at = ex.n("last_event_at")
@@ -598,7 +604,7 @@ def ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arrival
     The common case (the session exists, no user change) is one transaction without any read:
     the session's update, conditioned on RUNNING and not idle past the timeout, plus the events.
     """
-    first = last = True
+    first, last = False, True
     names = Names.of(delta)
     needs_read = delta.user_id is not None
     for attempt in range(ATTEMPTS):
@@ -659,8 +665,8 @@ def ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arrival
         old = _deserialize(raw)
         if old["status"] != RUNNING or int(old["active_at"]) <= now - timeout_ms:
             return Outcome(False, "session_ended", "The session has ended: start a new session id")
-        if delta.first_at is not None and "first_event_at" in old and int(old["first_event_at"]) < delta.first_at:
-            first = False
+        if delta.first_at is not None and "first_event_at" in old:
+            first = int(old["first_event_at"]) > delta.first_at
         if delta.last_at is not None and "last_event_at" in old and int(old["last_event_at"]) > delta.last_at:
             last = False
         names.fit(old)

@@ -1,0 +1,193 @@
+"""`make bench`: what q and event ingestion cost.
+
+1. q over N sessions of which 10 match (N = 1,000 and 20,000, `BENCH_Q_SIZES` to change): DynamoDB
+   requests and items read (Query ScannedCount + BatchGetItem items, botocore hooks) for an
+   equality, a range and a two-clause q, through the sessions handler in process. Items read
+   must not grow with N: the index, not a scan, answers.
+2. Event ingestion: DynamoDB requests per 100-event batch (one session, a hundred sessions, new
+   and existing), in process; then events per second over HTTP to `python -m local` (what
+   `make run` starts) from 4 client threads.
+
+Sessions are created through the store's own `create` (the items and index entries the API
+writes), in moto in process with the embedded engine's item-level transactions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+import requests
+from moto import mock_aws
+
+from benchmarks.metadata import event, percentile
+from local.engine import item_level_transactions
+from local.gateway import Containers
+from local.template import ROOT, Template, load
+
+APP = "bench-app"
+SIZES = [int(n) for n in os.environ.get("BENCH_Q_SIZES", "1000,20000").split(",")]
+MATCHES = 10
+QUERIES = [
+    ("equality", "user_metadata['plan']:'gold'"),
+    ("range", "user_metadata['score']>=1000000"),
+    ("two clauses", "user_metadata['country']:'FR' AND user_metadata['plan']:'gold'"),
+]
+
+
+def _environment(table: str) -> None:
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+        AWS_REGION="us-east-1",
+        AWS_DEFAULT_REGION="us-east-1",
+        TABLE_NAME=table,
+        POWERTOOLS_TRACE_DISABLED="true",
+        POWERTOOLS_LOG_LEVEL="WARNING",
+    )
+    os.environ.pop("DYNAMODB_ENDPOINT", None)
+
+
+def _metadata(i: int) -> dict[str, Any]:
+    """Session i: the first MATCHES are gold with a high score; half of all sessions are in FR."""
+    gold = i < MATCHES
+    return {
+        "plan": "gold" if gold else ("free", "pro")[i % 2],
+        "score": 1_000_000 + i if gold else i,
+        "country": "FR" if gold or i % 2 == 0 else "DE",
+    }
+
+
+def q_table() -> None:
+    from annex.store import sessions
+    from local.instrument import DynamoCalls
+
+    template = Template(load())
+    print("q over N sessions of which 10 match (handler in process, moto)\n")
+    print("| N | query | results | DynamoDB requests | items read |")
+    print("|---|-------|---------|-------------------|------------|")
+    handler = Containers(template.function("SessionsFunction"))
+    for n in SIZES:
+        app_id = f"bench-q-{n}"  # one application per size, in one table
+        for i in range(n):
+            sessions.create(app_id, f"s{i:06d}", {}, _metadata(i))
+        for name, q in QUERIES:
+            request = event("GET", "/sessions", "/sessions", query={"q": q, "limit": "100"})
+            request["requestContext"]["authorizer"]["app_id"] = app_id
+            with DynamoCalls() as calls:
+                response = handler.invoke(request)
+            assert response["statusCode"] == 200, response["body"]
+            found = len(json.loads(response["body"])["data"])
+            print(f"| {n:,} | {name}: `{q}` | {found} | {calls.requests} | {calls.items_read} |")
+
+
+def _batch(sessions: list[str], size: int = 100) -> dict[str, Any]:
+    return {
+        "batch": [
+            {"session_id": sessions[i % len(sessions)], "type": ("screen", "track", "gesture")[i % 3], "name": f"n{i}"}
+            for i in range(size)
+        ]
+    }
+
+
+def requests_per_batch() -> None:
+    from local.instrument import DynamoCalls
+
+    template = Template(load())
+    print("\nDynamoDB requests per 100-event batch (handler in process, moto)\n")
+    print("| batch | DynamoDB requests | by operation |")
+    print("|-------|-------------------|--------------|")
+    if True:
+        handler = Containers(template.function("EventsFunction"))
+        one, hundred = [uuid.uuid4().hex], [uuid.uuid4().hex for _ in range(100)]
+        cases = [
+            ("1 session, new", one),
+            ("1 session, existing", one),
+            ("100 sessions, new", hundred),
+            ("100 sessions, existing", hundred),
+        ]
+        for name, ids in cases:
+            with DynamoCalls() as calls:
+                response = handler.invoke(event("POST", "/events", "/events", _batch(ids)))
+            assert json.loads(response["body"]) == {"accepted": 100, "rejected": []}, response["body"]
+            ops = ", ".join(f"{op} {count}" for op, count in sorted(calls.operations.items()))
+            print(f"| {name} | {calls.requests} | {ops} |")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def http_throughput(threads: int = 4, batches: int = int(os.environ.get("BENCH_BATCHES", "25"))) -> None:
+    port, db_port = _free_port(), _free_port()
+    env = os.environ | {"PORT": str(port), "DYNAMODB_PORT": str(db_port), "TABLE_NAME": "annex-bench-http"}
+    env.pop("DYNAMODB_ENDPOINT", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "local"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base, token = f"http://127.0.0.1:{port}", env.get("ANNEX_DEV_TOKEN", "local-dev-token")
+    try:
+        for _ in range(150):
+            try:
+                requests.get(f"{base}/sessions", headers={"Api-Token": token}, timeout=10)
+                break
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.2)
+        print(f"\nEvent ingestion over HTTP to `python -m local`, {threads} client threads x {batches} batches\n")
+        print("| batch shape | events/s | batches/s | p50 ms | p95 ms |")
+        print("|-------------|----------|-----------|--------|--------|")
+        for shape, per_batch in (("100 events, 1 session", 1), ("100 events, 10 sessions", 10)):
+
+            def client(_: int, per_batch: int = per_batch) -> list[float]:
+                http, ids = requests.Session(), [uuid.uuid4().hex for _ in range(per_batch)]
+                latencies = []
+                for _ in range(batches):
+                    started = time.perf_counter()
+                    response = http.post(f"{base}/events", json=_batch(ids), headers={"Api-Token": token})
+                    latencies.append((time.perf_counter() - started) * 1000)
+                    assert response.status_code == 200 and response.json()["accepted"] == 100, response.text
+                return latencies
+
+            client(0)  # warm the containers
+            started = time.perf_counter()
+            with ThreadPoolExecutor(threads) as pool:
+                latencies = [ms for run in pool.map(client, range(threads)) for ms in run]
+            elapsed = time.perf_counter() - started
+            total = threads * batches
+            print(
+                f"| {shape} | {total * 100 / elapsed:,.0f} | {total / elapsed:.1f} | "
+                f"{statistics.median(latencies):.0f} | {percentile(latencies, 95):.0f} |"
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def main() -> None:
+    item_level_transactions()
+    from annex.store import table
+
+    template = Template(load())
+    with mock_aws():
+        _environment("annex-bench")
+        table.reset()
+        boto3.client("dynamodb").create_table(TableName="annex-bench", **template.table_definition())
+        q_table()
+        requests_per_batch()
+    http_throughput()
+
+
+if __name__ == "__main__":
+    main()
