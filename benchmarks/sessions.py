@@ -89,13 +89,10 @@ def q_table() -> None:
             print(f"| {n:,} | {name}: `{q}` | {found} | {calls.requests} | {calls.items_read} |")
 
 
-def _batch(sessions: list[str], size: int = 100) -> dict[str, Any]:
-    return {
-        "batch": [
-            {"session_id": sessions[i % len(sessions)], "type": ("screen", "track", "gesture")[i % 3], "name": f"n{i}"}
-            for i in range(size)
-        ]
-    }
+def _batch(sessions: list[str], size: int = 100, user_id: str | None = None) -> dict[str, Any]:
+    kinds = ("screen", "track", "gesture")
+    events = [{"session_id": sessions[i % len(sessions)], "type": kinds[i % 3], "name": f"n{i}"} for i in range(size)]
+    return {"batch": [e | {"user_id": user_id} if user_id else e for e in events]}
 
 
 def requests_per_batch() -> None:
@@ -107,16 +104,18 @@ def requests_per_batch() -> None:
     print("|-------|-------------------|--------------|")
     if True:
         handler = Containers(template.function("EventsFunction"))
-        one, hundred = [uuid.uuid4().hex], [uuid.uuid4().hex for _ in range(100)]
+        one, hundred, user = [uuid.uuid4().hex], [uuid.uuid4().hex for _ in range(100)], [uuid.uuid4().hex]
         cases = [
-            ("1 session, new", one),
-            ("1 session, existing", one),
-            ("100 sessions, new", hundred),
-            ("100 sessions, existing", hundred),
+            ("1 session, new", one, None),
+            ("1 session, existing", one, None),
+            ("1 session with user_id, new", user, "u1"),
+            ("1 session with user_id, existing", user, "u1"),
+            ("100 sessions, new", hundred, None),
+            ("100 sessions, existing", hundred, None),
         ]
-        for name, ids in cases:
+        for name, ids, user_id in cases:
             with DynamoCalls() as calls:
-                response = handler.invoke(event("POST", "/events", "/events", _batch(ids)))
+                response = handler.invoke(event("POST", "/events", "/events", _batch(ids, user_id=user_id)))
             assert json.loads(response["body"]) == {"accepted": 100, "rejected": []}, response["body"]
             ops = ", ".join(f"{op} {count}" for op, count in sorted(calls.operations.items()))
             print(f"| {name} | {calls.requests} | {ops} |")

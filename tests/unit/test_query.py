@@ -57,6 +57,11 @@ def test_and_joins_clauses() -> None:
         ("user_metadata['a']=1", 19),
         ("user_metadata['a']:01", 21),
         ('user_metadata["a"]:1', 15),
+        ("user_metadata['a']:1AND user_metadata['b']:2", 21),  # AND needs a space on each side
+        ("user_metadata['a']:1 ANDuser_metadata['b']:2", 22),
+        ("metadata['a']:1", 1),  # not a base of sessions
+        ("user_metadata['a']:1 AND user_metadata['a']>'x'", 44),  # > compares numbers only
+        ("user_metadata['a']<true", 19),
     ],
 )
 def test_malformed_queries_name_the_position(text: str, position: int) -> None:
@@ -68,7 +73,7 @@ def test_malformed_queries_name_the_position(text: str, position: int) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "metadata['a']:1", "user_metadata['a']>'x'", "user_metadata['a']<true"],
+    ["", "   "],
 )
 def test_other_invalid_queries(text: str) -> None:
     with pytest.raises(BadRequest):

@@ -28,7 +28,10 @@ from annex.store.table import plain, table
 BASE = "user_metadata"
 MAX_TRANSACTION_ITEMS = 100
 ATTEMPTS = 20
-LOCK_MS = 10_000  # how long a many-leaf metadata change may hold its session before others recover it
+# How long a many-leaf metadata change may hold its session before another writer recovers it: its
+# few batch writes take well under a second, and a writer waiting for it must still answer within
+# the function's 10 s timeout.
+LOCK_MS = 3_000
 MISSING = object()
 
 
@@ -332,7 +335,7 @@ def set_metadata(app_id: str, session_id: str, new: Any, expected: int | None) -
             _sleep(attempt)
         puts, deletes = _diff(app_id, item, new)
         if len(puts) + len(deletes) + 1 > MAX_TRANSACTION_ITEMS:
-            if _many_leaves(app_id, item, new, puts, deletes):
+            if _many_leaves(app_id, item, new, puts, deletes, expected):
                 return get(app_id, session_id)
             continue
         ex = Expression()
@@ -364,7 +367,12 @@ def _batch(puts: Iterable[dict[str, Any]] = (), deletes: Iterable[dict[str, str]
 
 
 def _many_leaves(
-    app_id: str, item: dict[str, Any], new: Any, puts: list[dict[str, Any]], deletes: list[dict[str, str]]
+    app_id: str,
+    item: dict[str, Any],
+    new: Any,
+    puts: list[dict[str, Any]],
+    deletes: list[dict[str, str]],
+    expected: int | None,
 ) -> bool:
     """A change with more index work than one transaction holds, in steps no reader can see half of:
 
@@ -383,21 +391,31 @@ def _many_leaves(
     ex.conditions.append(f"attribute_exists({ex.n(PK)})")
     _same_metadata(ex, item)
     _lock_free(ex)
-    try:
-        table().update_item(Key=ref.key, **ex.request())
-    except ClientError as err:
-        if err.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-            return False
-        raise
+    if expected is not None:
+        ex.conditions.append(f"{ex.n(VERSION)} = {ex.v(expected)}")
+    if not _conditional_update(ref.key, ex):
+        return False
     _batch(puts=puts)
     ex = Expression()
     ex.set("user_metadata", _text(new))
     ex.set("updated_at", now_ms())
     ex.adds.append(f"{ex.n(VERSION)} {ex.v(1)}")
     ex.conditions.append(f"{ex.n('index_lock')}.{ex.n('id')} = {ex.v(lock_id)}")
-    table().update_item(Key=ref.key, **ex.request())
+    if not _conditional_update(ref.key, ex):
+        return False  # held too long: another writer recovered the lock, and this change starts over
     _batch(deletes=deletes)
     _unlock(ref.key, lock_id)
+    return True
+
+
+def _conditional_update(key: dict[str, str], ex: Expression) -> bool:
+    """Apply ``ex``; False when its condition failed."""
+    try:
+        table().update_item(Key=key, **ex.request())
+    except ClientError as err:
+        if err.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            return False
+        raise
     return True
 
 
@@ -601,12 +619,14 @@ def _activity(ex: Expression, app_id: str, delta: Delta, names: Names, now: int,
 def ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arrival: str) -> Outcome:
     """Apply one session's share of a batch: its counters and its stored events, all or nothing.
 
-    The common case (the session exists, no user change) is one transaction without any read:
-    the session's update, conditioned on RUNNING and not idle past the timeout, plus the events.
+    The common case (the session exists, and has the events' user if they name one) is one
+    transaction without any read: the session's update, conditioned on RUNNING, not idle past the
+    timeout (and on its user_id), plus the events. A first user (it takes a session number) and
+    an identify (it moves index entries) read the session first.
     """
     first, last = False, True
     names = Names.of(delta)
-    needs_read = delta.user_id is not None
+    needs_read = delta.identify
     for attempt in range(ATTEMPTS):
         if attempt:
             _sleep(attempt)
@@ -627,6 +647,8 @@ def ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arrival
         _still_running(ex, now - timeout_ms)
         _activity(ex, app_id, delta, names, now, first=first, last=last)
         deferred_metadata = MISSING
+        if item is None and delta.user_id is not None:
+            ex.conditions.append(f"{ex.n('user_id')} = {ex.v(delta.user_id)}")  # the usual case: no change
         if item is not None:
             refused = _user_change(others, ex, app_id, item, delta)
             if refused is not None:
@@ -670,7 +692,10 @@ def ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arrival
         if delta.last_at is not None and "last_event_at" in old and int(old["last_event_at"]) > delta.last_at:
             last = False
         names.fit(old)
-        needs_read = needs_read or delta.identify
+        if delta.user_id is not None and old.get("user_id") != delta.user_id:
+            if old.get("user_id") is not None:
+                return Outcome(False, "user_mismatch", "The session belongs to another user_id")
+            needs_read = True  # the session's first user: numbered from what a read says
     raise Conflict("The session changed concurrently; retry the batch", code="concurrent_update")
 
 
