@@ -51,5 +51,6 @@ def test_items_read_stay_flat_as_non_matching_sessions_grow(moto_table: Any, q: 
     large_ids, large_reads = _reads(q)
     expected = sorted((f"s{i:05d}" for i in range(MATCHES)), reverse=True)
     assert sorted(small_ids, reverse=True) == sorted(large_ids, reverse=True) == expected
-    assert large_reads <= small_reads  # eleven times the sessions, no more reads
+    # Eleven times the sessions: at most one probe page more (a probe cut short where it ran out before).
+    assert large_reads <= small_reads + session_search.PROBE
     assert large_reads <= 4 * session_search.PROBE + 2 * MATCHES  # a probe, the lead's entries, the sessions
