@@ -9,23 +9,24 @@ BIN       := $(VENV)/bin
 PYTHON ?= $(shell for p in python3.12 $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | sort -V -r) /usr/local/bin/python3.12 /usr/bin/python3.12; do \
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { command -v "$$p" || echo "$$p"; } && break; done)
 
-.PHONY: help run test lint typecheck openapi fuzz bench build validate clean check-python
+.PHONY: help run test lint typecheck openapi client fuzz bench build validate clean check-python
 
 help:
 	@echo "make run    start the local API on http://127.0.0.1:\$${PORT:-3000} (token \$${ANNEX_DEV_TOKEN:-local-dev-token})"
 	@echo "make test   lint, type-check and run every test"
 	@echo "make bench  DynamoDB requests per call, latency and cold import time"
 	@echo "make openapi  regenerate docs/openapi.json from the code"
+	@echo "make client regenerate the typed Python client clients/python from docs/openapi.json"
 	@echo "make fuzz   schemathesis and the stateful model test, long"
 	@echo "make build  sam validate --lint and sam build (installs aws-sam-cli in $(SAM_VENV))"
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then echo "Annex needs Python 3.12 (the Lambda runtime): install it (e.g. 'pyenv install 3.12') or pass PYTHON=/path/to/python3.12"; exit 1; fi
 
-$(BIN)/.installed: pyproject.toml | check-python
+$(BIN)/.installed: pyproject.toml clients/python/pyproject.toml | check-python
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -e clients/python
 	@touch $@
 
 run: $(BIN)/.installed
@@ -50,6 +51,9 @@ fuzz: $(BIN)/.installed
 
 openapi: $(BIN)/.installed
 	$(BIN)/python -m local.openapi
+
+client: openapi
+	$(BIN)/python clients/generate.py
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks.metadata

@@ -54,12 +54,17 @@ def build() -> dict[str, Any]:
         "security": [{"ApiToken": []}],
     }
     functions = {route.function.logical_id: route.function for route in template.routes()}
-    for logical_id, function in sorted(functions.items()):
-        resolver = load_module(function, f"annex_openapi_{logical_id}").app
-        schema = resolver.get_openapi_schema().model_dump(mode="json", by_alias=True, exclude_none=True)
+    schemas = {
+        logical_id: load_module(function, f"annex_openapi_{logical_id}")
+        .app.get_openapi_schema()
+        .model_dump(mode="json", by_alias=True, exclude_none=True)
+        for logical_id, function in sorted(functions.items())
+    }
+    names = _operation_names(schemas)
+    for logical_id, schema in schemas.items():
         for path, operations in schema.get("paths", {}).items():
             for method, operation in operations.items():
-                operation["operationId"] = re.sub(r"[^a-z0-9]+", "_", f"{method} {path}".lower()).strip("_")
+                operation["operationId"] = names[(logical_id, method, path)]
                 _headers(method, path, operation)
                 operation["tags"] = [logical_id.removesuffix("Function").lower()]
                 _spec_errors(operation)
@@ -69,6 +74,30 @@ def build() -> dict[str, Any]:
                 document["components"]["schemas"][name] = component
     document["paths"] = dict(sorted(document["paths"].items()))
     return document
+
+
+def _operation_names(schemas: dict[str, dict[str, Any]]) -> dict[tuple[str, str, str], str]:
+    """Each operation's id: its handler's name (``create_session``), which is what a generated
+    client calls it. A name two functions share (``get_metadata`` of users and of channels) gets
+    the function's resource after its verb: ``get_user_metadata``, ``get_channel_metadata``."""
+    handler: dict[tuple[str, str, str], str] = {}
+    for logical_id, schema in schemas.items():
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                suffix = re.sub(r"\W", "_", path) + "_" + method  # what Powertools appends to the name
+                handler[(logical_id, method, path)] = str(operation["operationId"]).removesuffix(suffix)
+    owners: dict[str, set[str]] = {}
+    for (logical_id, _, _), name in handler.items():
+        owners.setdefault(name, set()).add(logical_id)
+    names = {}
+    for key, name in handler.items():
+        if len(owners[name]) > 1:
+            verb, _, rest = name.partition("_")
+            name = f"{verb}_{key[0].removesuffix('sFunction').lower()}_{rest}"
+        names[key] = name
+    if len(set(names.values())) != len(names):
+        raise ValueError("two operations share an id: rename a handler")
+    return names
 
 
 IF_MATCH = {

@@ -11,7 +11,7 @@ app = api.create_app()
 
 
 @app.post("/events")
-def ingest(body: EventBatch) -> IngestResult:
+def ingest_events(body: EventBatch) -> IngestResult:
     cfg = settings()
     return IngestResult.model_validate(tracking.ingest(api.tenant(app), body.batch, cfg.timeout_ms, cfg.retention_s))
 

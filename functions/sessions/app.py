@@ -66,7 +66,7 @@ def patch_session(session_id: str, body: SessionPatch) -> Response[Session]:
 
 
 @app.get("/sessions/<session_id>/events")
-def session_events(session_id: str, limit: Limit = 20, next: Cursor = None) -> dict[str, Any]:
+def list_session_events(session_id: str, limit: Limit = 20, next: Cursor = None) -> dict[str, Any]:
     app_id, sid = api.tenant(app), possible_id(unquote(session_id))
     store.get(app_id, sid)  # 404 for a session that does not exist
     events, cursor = store.events_page(app_id, sid, limit, session_search.decode_event_cursor(next))
@@ -76,7 +76,7 @@ def session_events(session_id: str, limit: Limit = 20, next: Cursor = None) -> d
 
 
 @app.get("/users/<user_id>/sessions")
-def user_sessions(user_id: str, limit: Limit = 20, next: Cursor = None) -> dict[str, Any]:
+def list_user_sessions(user_id: str, limit: Limit = 20, next: Cursor = None) -> dict[str, Any]:
     items, cursor = session_search.list_user_sessions(
         api.tenant(app), unquote(user_id), limit, next, store.now_ms(), settings().timeout_ms
     )

@@ -1,0 +1,227 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error import Error
+from ...models.list_session_events_return import ListSessionEventsReturn
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    session_id: str,
+    *,
+    limit: int | Unset = 20,
+    next_: None | str | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["limit"] = limit
+
+    json_next_: None | str | Unset
+    if isinstance(next_, Unset):
+        json_next_ = UNSET
+    else:
+        json_next_ = next_
+    params["next"] = json_next_
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/sessions/{session_id}/events".format(
+            session_id=quote(str(session_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Error | ListSessionEventsReturn | None:
+    if response.status_code == 200:
+        response_200 = ListSessionEventsReturn.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Error.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Error.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Error | ListSessionEventsReturn]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    session_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    limit: int | Unset = 20,
+    next_: None | str | Unset = UNSET,
+) -> Response[Error | ListSessionEventsReturn]:
+    """GET /sessions/{session_id}/events
+
+    Args:
+        session_id (str):
+        limit (int | Unset):  Default: 20.
+        next_ (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | ListSessionEventsReturn]
+    """
+
+    kwargs = _get_kwargs(
+        session_id=session_id,
+        limit=limit,
+        next_=next_,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    session_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    limit: int | Unset = 20,
+    next_: None | str | Unset = UNSET,
+) -> Error | ListSessionEventsReturn | None:
+    """GET /sessions/{session_id}/events
+
+    Args:
+        session_id (str):
+        limit (int | Unset):  Default: 20.
+        next_ (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | ListSessionEventsReturn
+    """
+
+    return sync_detailed(
+        session_id=session_id,
+        client=client,
+        limit=limit,
+        next_=next_,
+    ).parsed
+
+
+async def asyncio_detailed(
+    session_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    limit: int | Unset = 20,
+    next_: None | str | Unset = UNSET,
+) -> Response[Error | ListSessionEventsReturn]:
+    """GET /sessions/{session_id}/events
+
+    Args:
+        session_id (str):
+        limit (int | Unset):  Default: 20.
+        next_ (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | ListSessionEventsReturn]
+    """
+
+    kwargs = _get_kwargs(
+        session_id=session_id,
+        limit=limit,
+        next_=next_,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    session_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    limit: int | Unset = 20,
+    next_: None | str | Unset = UNSET,
+) -> Error | ListSessionEventsReturn | None:
+    """GET /sessions/{session_id}/events
+
+    Args:
+        session_id (str):
+        limit (int | Unset):  Default: 20.
+        next_ (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | ListSessionEventsReturn
+    """
+
+    return (
+        await asyncio_detailed(
+            session_id=session_id,
+            client=client,
+            limit=limit,
+            next_=next_,
+        )
+    ).parsed

@@ -1,0 +1,200 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error import Error
+from ...models.get_user_metadata_key_return import GetUserMetadataKeyReturn
+from ...types import Response
+
+
+def _get_kwargs(
+    user_id: str,
+    key: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/users/{user_id}/metadata/{key}".format(
+            user_id=quote(str(user_id), safe=""),
+            key=quote(str(key), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Error | GetUserMetadataKeyReturn | None:
+    if response.status_code == 200:
+        response_200 = GetUserMetadataKeyReturn.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Error.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Error.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Error | GetUserMetadataKeyReturn]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    user_id: str,
+    key: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Error | GetUserMetadataKeyReturn]:
+    """GET /users/{user_id}/metadata/{key}
+
+    Args:
+        user_id (str):
+        key (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | GetUserMetadataKeyReturn]
+    """
+
+    kwargs = _get_kwargs(
+        user_id=user_id,
+        key=key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    user_id: str,
+    key: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Error | GetUserMetadataKeyReturn | None:
+    """GET /users/{user_id}/metadata/{key}
+
+    Args:
+        user_id (str):
+        key (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | GetUserMetadataKeyReturn
+    """
+
+    return sync_detailed(
+        user_id=user_id,
+        key=key,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    user_id: str,
+    key: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Error | GetUserMetadataKeyReturn]:
+    """GET /users/{user_id}/metadata/{key}
+
+    Args:
+        user_id (str):
+        key (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | GetUserMetadataKeyReturn]
+    """
+
+    kwargs = _get_kwargs(
+        user_id=user_id,
+        key=key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    user_id: str,
+    key: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Error | GetUserMetadataKeyReturn | None:
+    """GET /users/{user_id}/metadata/{key}
+
+    Args:
+        user_id (str):
+        key (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | GetUserMetadataKeyReturn
+    """
+
+    return (
+        await asyncio_detailed(
+            user_id=user_id,
+            key=key,
+            client=client,
+        )
+    ).parsed
