@@ -33,8 +33,11 @@ export function apiUrl(path, params = {}) {
   return url;
 }
 
-/** GET an API path as JSON; a non-2xx answer throws ApiError with the API's code and message. */
-export async function get(path, params = {}) {
+/**
+ * GET an API path as JSON; a non-2xx answer throws ApiError with the API's code and message.
+ * A 401 also signs the console out, unless `signingIn` (the sign-in form reports it itself).
+ */
+export async function get(path, params = {}, { signingIn = false } = {}) {
   const response = await fetch(apiUrl(path, params), {
     headers: { 'Api-Token': token.get() || '', Accept: 'application/json' },
     credentials: 'omit',
@@ -52,7 +55,7 @@ export async function get(path, params = {}) {
       (body && body.code) || `http_${response.status}`,
       (body && body.message) || response.statusText || `HTTP ${response.status}`,
     );
-    if (response.status === 401) onUnauthorized(error);
+    if (response.status === 401 && !signingIn) onUnauthorized(error);
     throw error;
   }
   return body;
