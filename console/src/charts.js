@@ -38,7 +38,7 @@ export function lineChart(canvas, labels, label, data, { percent = false, color 
       scales: {
         y: {
           beginAtZero: true,
-          ...(percent ? { max: 100, ticks: { callback: (v) => `${v}%` } } : { ticks: { precision: 0 } }),
+          ...(percent ? { max: 100, ticks: { callback: (v) => `${v}%` } } : counts ? { ticks: { precision: 0 } } : {}),
         },
       },
       plugins: { legend: { display: false } },
@@ -46,13 +46,18 @@ export function lineChart(canvas, labels, label, data, { percent = false, color 
   });
 }
 
-export function barChart(canvas, labels, label, data, { percent = false, color = COLORS.teal } = {}) {
+export function barChart(canvas, labels, label, data, { percent = false, color = COLORS.teal, counts = false } = {}) {
   return draw(canvas, {
     type: 'bar',
     data: { labels, datasets: [{ label, data, backgroundColor: color }] },
     options: {
       indexAxis: labels.length > 8 ? 'y' : 'x',
-      scales: { [labels.length > 8 ? 'x' : 'y']: { beginAtZero: true, ...(percent ? { ticks: { callback: (v) => `${v}%` } } : {}) } },
+      scales: {
+        [labels.length > 8 ? 'x' : 'y']: {
+          beginAtZero: true,
+          ...(percent ? { max: 100, ticks: { callback: (v) => `${v}%` } } : counts ? { ticks: { precision: 0 } } : {}),
+        },
+      },
       plugins: { legend: { display: false } },
     },
   });

@@ -37,6 +37,8 @@ SCREENSHOTS = os.environ.get("ANNEX_SCREENSHOTS")  # `make screenshots`: where t
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
+    """Chromium, once per test session; `expect` waits up to 20 s for what it looks for (a function's
+    first request starts its container, which takes seconds on a busy 2-core machine)."""
     if not Path(CHROMIUM).exists():
         reason = (
             f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium with apt-get when run as root "
@@ -45,8 +47,9 @@ def browser() -> Iterator[Any]:
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=20_000)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield launched
