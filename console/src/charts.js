@@ -38,7 +38,7 @@ export function lineChart(canvas, labels, label, data, { percent = false, color 
       scales: {
         y: {
           beginAtZero: true,
-          ...(percent ? { max: 100, ticks: { callback: (v) => `${v}%` } } : counts ? { ticks: { precision: 0 } } : {}),
+          ...(percent ? { max: 100, ticks: { callback: (v) => `${v}%` } } : { ticks: { precision: 0 } }),
         },
       },
       plugins: { legend: { display: false } },
