@@ -35,9 +35,9 @@ FLAGS = [
 SCREENSHOTS = os.environ.get("ANNEX_SCREENSHOTS")  # `make screenshots`: where to save the views
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Chromium, once per test session; `expect` waits up to 20 s for what it looks for (a function's
+    """Chromium, once per module (Playwright's loop is gone before other tests run); `expect` waits up to 20 s for what it looks for (a function's
     first request starts its container, which takes seconds on a busy 2-core machine)."""
     if not Path(CHROMIUM).exists():
         reason = (

@@ -181,8 +181,8 @@ export function renderAnalytics(main) {
     h(
       'div',
       { class: 'toolbar' },
-      h('span', { class: 'field' }, h('label', { for: lower.id }, 'From'), lower),
-      h('span', { class: 'field' }, h('label', { for: upper.id }, 'To'), upper),
+      h('span', { class: 'field' }, h('label', { for: lower.id }, 'From (UTC)'), lower),
+      h('span', { class: 'field' }, h('label', { for: upper.id }, 'To (UTC)'), upper),
       h('span', { class: 'field' }, h('label', { for: period.id }, 'Period'), period),
       h('span', { class: 'field' }, h('label', { for: group.id }, 'Group by'), group),
       pathField,
