@@ -168,7 +168,7 @@ def import_file(
             progress.console.print(f"line {number}: {reason}", markup=False, highlight=False, soft_wrap=True)
 
         job = importer.Importer(app_id, reject)
-        number = 0
+        number, stopped = 0, None
         try:
             for number, raw in enumerate(source, 1):
                 job.add(number, raw)
@@ -176,16 +176,17 @@ def import_file(
             job.finish()
             progress.update(task, counts=job.tally.brief())
         except KeyboardInterrupt:
-            _print({"app_id": app_id, "file": str(file), "complete": False} | job.tally.summary())
-            err.print(f"Interrupted at line {number}: rerun the same command to resume (what is there is skipped).")
-            raise typer.Exit(130) from None
+            stopped = 130, f"Interrupted at line {number}: rerun the same command to resume (what is there is skipped)."
         except (importer.Stopped, AnnexError, ClientError, BotoCoreError) as error:
-            _print({"app_id": app_id, "file": str(file), "complete": False} | job.tally.summary())
             message = error.message if isinstance(error, AnnexError) else str(error)
             if isinstance(error, ClientError | BotoCoreError):
                 message = _dynamodb_error(error)
-            raise _fail(f"Stopped at line {number}: {message}. Rerun the same command to resume.") from None
-    _print({"app_id": app_id, "file": str(file), "complete": True} | job.tally.summary())
+            stopped = 1, f"Stopped at line {number}: {message}. Rerun the same command to resume."
+    _print({"app_id": app_id, "file": str(file), "complete": stopped is None} | job.tally.summary())
+    if stopped is not None:
+        code, message = stopped
+        err.print(message, style="red", markup=False, highlight=False)
+        raise typer.Exit(code)
     if job.tally.rejected:
         raise typer.Exit(1)
 

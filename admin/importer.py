@@ -97,7 +97,7 @@ def parse(raw: bytes, first: bool = False) -> Line | str:
     if len(raw) > MAX_BODY_BYTES:
         return f"the line is longer than {MAX_BODY_BYTES} bytes (the API's body limit)"
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8").rstrip("\r\n")
     except UnicodeDecodeError as err:
         return f"not UTF-8 (byte {err.start + 1})"
     if first:
