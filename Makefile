@@ -9,12 +9,13 @@ BIN       := $(VENV)/bin
 PYTHON ?= $(shell for p in python3.12 $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | sort -V -r) /usr/local/bin/python3.12 /usr/bin/python3.12; do \
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { command -v "$$p" || echo "$$p"; } && break; done)
 
-.PHONY: help run test lint typecheck openapi client fuzz bench build validate clean check-python
+.PHONY: help run test lint typecheck openapi client fuzz bench load build validate clean check-python
 
 help:
 	@echo "make run    start the local API on http://127.0.0.1:\$${PORT:-3000} (token \$${ANNEX_DEV_TOKEN:-local-dev-token})"
 	@echo "make test   lint, type-check and run every test"
 	@echo "make bench  DynamoDB requests per call, latency and cold import time"
+	@echo "make load   locust against a local server for \$${LOAD_SECONDS:-60} s, then checks nothing was lost"
 	@echo "make openapi  regenerate docs/openapi.json from the code"
 	@echo "make client regenerate the typed Python client clients/python from docs/openapi.json"
 	@echo "make fuzz   schemathesis and the stateful model test, long"
@@ -38,7 +39,7 @@ lint: $(BIN)/.installed
 	$(BIN)/cfn-lint template.yaml
 
 typecheck: $(BIN)/.installed
-	$(BIN)/mypy layers/annex/annex local admin tests benchmarks
+	$(BIN)/mypy layers/annex/annex local admin tests benchmarks load
 	@for f in functions/*/app.py; do $(BIN)/mypy --follow-imports=silent "$$f" || exit 1; done
 
 test: lint typecheck
@@ -58,6 +59,10 @@ client: openapi
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks.metadata
 	$(BIN)/python -m benchmarks.sessions
+
+# Bounded and local only: LOAD_SECONDS (60), LOAD_USERS (8), LOAD_URL (a server on this machine; default: start one).
+load: $(BIN)/.installed
+	$(BIN)/python -m load
 
 $(SAM_VENV)/.installed: | check-python
 	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
