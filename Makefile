@@ -13,12 +13,13 @@ PYTHON ?= $(shell for p in python3.12 $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/
 CHROMIUM  ?= /usr/bin/chromium
 NPM       ?= npm
 
-.PHONY: help run test lint typecheck openapi client console console-deps browser screenshots fuzz bench build validate clean check-python
+.PHONY: help run test lint typecheck openapi client console console-deps browser screenshots fuzz bench load build validate clean check-python
 
 help:
 	@echo "make run    start the local API on http://127.0.0.1:\$${PORT:-3000} (token \$${ANNEX_DEV_TOKEN:-local-dev-token})"
 	@echo "make test   lint, type-check and run every test"
 	@echo "make bench  DynamoDB requests per call, latency and cold import time"
+	@echo "make load   locust against a local server for \$${LOAD_SECONDS:-60} s, then checks nothing was lost"
 	@echo "make openapi  regenerate docs/openapi.json from the code"
 	@echo "make client regenerate the typed Python client clients/python from docs/openapi.json"
 	@echo "make console  rebuild the web console (console/src → functions/console/static) with npm's esbuild"
@@ -44,7 +45,7 @@ lint: $(BIN)/.installed
 	$(BIN)/cfn-lint template.yaml
 
 typecheck: $(BIN)/.installed
-	$(BIN)/mypy layers/annex/annex local admin tests benchmarks
+	$(BIN)/mypy layers/annex/annex local admin tests benchmarks load
 	@for f in functions/*/app.py; do $(BIN)/mypy --follow-imports=silent "$$f" || exit 1; done
 
 test: lint typecheck console-deps browser
@@ -90,6 +91,10 @@ client: openapi
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks.metadata
 	$(BIN)/python -m benchmarks.sessions
+
+# Bounded and local only: LOAD_SECONDS (60), LOAD_USERS (8), LOAD_URL (a server on this machine; default: start one).
+load: $(BIN)/.installed
+	$(BIN)/python -m load
 
 $(SAM_VENV)/.installed: | check-python
 	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)

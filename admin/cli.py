@@ -1,20 +1,24 @@
-"""`annex-admin`: applications and API tokens, against a deployed stack or the local one.
+"""`annex-admin`: applications, API tokens and bulk import, against a deployed stack or the local one.
 
 annex-admin --endpoint-url http://127.0.0.1:8000 apps create "my app"   # make run's engine
 annex-admin --stack annex apps list                                      # a deployed stack
+annex-admin --stack annex import data.jsonl --app app_3f2a…              # users, channels, sessions
 """
 
 from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from typing import Annotated, Any
 
 import boto3
 import typer
+from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
+from admin import importer
 from annex import config
 from annex.errors import AnnexError
 from annex.store import table as table_module
@@ -66,12 +70,27 @@ def target(
     table_module.reset()
 
 
+def _fail(message: str) -> typer.Exit:
+    err.print(message, style="red", markup=False, highlight=False)
+    return typer.Exit(1)
+
+
+def _dynamodb_error(error: ClientError | BotoCoreError) -> str:
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        if code == "ResourceNotFoundException":
+            return f"DynamoDB has no table {os.environ.get('TABLE_NAME')}: check --table, --stack or --endpoint-url"
+        return f"DynamoDB refused: {code}: {error.response.get('Error', {}).get('Message', '')}"
+    return f"DynamoDB: {error}"
+
+
 def _run(action: Any) -> Any:
     try:
         return action()
     except AnnexError as error:
-        err.print(f"[red]{error.message}[/red]")
-        raise typer.Exit(1) from None
+        raise _fail(error.message) from None
+    except (ClientError, BotoCoreError) as error:
+        raise _fail(_dynamodb_error(error)) from None
 
 
 @apps.command("create")
@@ -117,6 +136,59 @@ def tokens_revoke(token_id: str) -> None:
     """Revoke a token (API Gateway may keep accepting it for AuthorizerCacheSeconds)."""
     _run(lambda: tokens.revoke_token(token_id))
     _print({"revoked": token_id})
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[
+        Path, typer.Argument(help="JSON Lines: one user, channel or session a line", exists=True, dir_okay=False)
+    ],
+    app_id: Annotated[str, typer.Option("--app", help="The application to import into")],
+) -> None:
+    """Import users, channels (metadata, metacounter, meta) and sessions from a JSON Lines file.
+
+    Rerunning the same file skips what is already there (an interrupted import resumes); each
+    rejected line is reported with its number. Exits 1 when any line was rejected.
+    """
+    _run(lambda: tokens.require_application(app_id))
+    with (
+        file.open("rb") as source,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[counts]}"),
+            console=err,
+        ) as progress,
+    ):
+        task = progress.add_task(f"Importing {file.name}", total=file.stat().st_size, counts="")
+
+        def reject(number: int, reason: str) -> None:
+            progress.console.print(f"line {number}: {reason}", markup=False, highlight=False, soft_wrap=True)
+
+        job = importer.Importer(app_id, reject)
+        number, stopped = 0, None
+        try:
+            for number, raw in enumerate(source, 1):
+                job.add(number, raw)
+                progress.update(task, advance=len(raw), counts=job.tally.brief())
+            job.finish()
+            progress.update(task, counts=job.tally.brief())
+        except KeyboardInterrupt:
+            stopped = 130, f"Interrupted at line {number}: rerun the same command to resume (what is there is skipped)."
+        except (importer.Stopped, AnnexError, ClientError, BotoCoreError) as error:
+            message = error.message if isinstance(error, AnnexError) else str(error)
+            if isinstance(error, ClientError | BotoCoreError):
+                message = _dynamodb_error(error)
+            stopped = 1, f"Stopped at line {number}: {message}. Rerun the same command to resume."
+    _print({"app_id": app_id, "file": str(file), "complete": stopped is None} | job.tally.summary())
+    if stopped is not None:
+        code, message = stopped
+        err.print(message, style="red", markup=False, highlight=False)
+        raise typer.Exit(code)
+    if job.tally.rejected:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -37,8 +37,9 @@ SCREENSHOTS = os.environ.get("ANNEX_SCREENSHOTS")  # `make screenshots`: where t
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Chromium, once per module (Playwright's loop is gone before other tests run); `expect` waits up to 20 s for what it looks for (a function's
-    first request starts its container, which takes seconds on a busy 2-core machine)."""
+    """Chromium, once per module (Playwright's loop is gone before other tests run). `expect` waits up
+    to 20 s for what it looks for: a function's first request starts its container, which takes
+    seconds on a busy 2-core machine."""
     if not Path(CHROMIUM).exists():
         reason = (
             f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium with apt-get when run as root "

@@ -59,20 +59,38 @@ class ChannelRef:
         self.missing = f"Channel not found: {self.kind}/{channel_url}"
 
 
+def new_user(app_id: str, body: UserCreate, created_at: int | None = None) -> tuple[Ref, dict[str, Any]]:
+    """Where a new user lives and the fields it starts with (the API's create and annex-admin import)."""
+    fields = body.model_dump(include=set(UserCreate.model_fields))  # a subclass's extra fields are not stored
+    return keys.user(app_id, body.user_id), fields | {"created_at": now_ms() if created_at is None else created_at}
+
+
 def create_user(app_id: str, body: UserCreate) -> dict[str, Any]:
-    fields = body.model_dump() | {"created_at": now_ms()}
-    return records.create(keys.user(app_id, body.user_id), fields, f"User already exists: {body.user_id}")
+    ref, fields = new_user(app_id, body)
+    return records.create(ref, fields, f"User already exists: {body.user_id}")
 
 
 def update_user(user: UserRef, body: UserUpdate, expected: int | None = None) -> dict[str, Any]:
     return records.update(user.ref, body.model_dump(exclude_none=True), user.missing, expected)
 
 
-def create_channel(app_id: str, kind: str, body: ChannelCreate) -> dict[str, Any]:
+def new_channel(
+    app_id: str, kind: str, body: ChannelCreate, created_at: int | None = None
+) -> tuple[Ref, dict[str, Any]]:
+    """Where a new channel lives and the fields it starts with; its url is generated when absent."""
     kind = channel_type(kind)
     url = body.channel_url or f"{kind.removesuffix('s')}_{uuid.uuid4().hex}"
-    fields = body.model_dump() | {"channel_url": url, "channel_type": str(kind), "created_at": now_ms()}
-    return records.create(keys.channel(app_id, kind, url), fields, f"Channel already exists: {kind}/{url}")
+    fields = body.model_dump(include=set(ChannelCreate.model_fields)) | {
+        "channel_url": url,
+        "channel_type": str(kind),
+        "created_at": now_ms() if created_at is None else created_at,
+    }
+    return keys.channel(app_id, kind, url), fields
+
+
+def create_channel(app_id: str, kind: str, body: ChannelCreate) -> dict[str, Any]:
+    ref, fields = new_channel(app_id, kind, body)
+    return records.create(ref, fields, f"Channel already exists: {fields['channel_type']}/{fields['channel_url']}")
 
 
 def update_channel(channel: ChannelRef, body: ChannelUpdate, expected: int | None = None) -> dict[str, Any]:

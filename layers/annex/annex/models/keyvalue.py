@@ -11,6 +11,7 @@ from annex.domain.keyvalue import (
     INT64_MIN,
     MAX_ITEMS_PER_REQUEST,
     MAX_KEY_CHARS,
+    MAX_KEYS_PER_RESOURCE,
     MAX_VALUE_CHARS,
     CounterMode,
 )
@@ -28,6 +29,10 @@ Count = Annotated[StrictInt, Field(ge=INT64_MIN, le=INT64_MAX)]
 MetadataItems = Annotated[dict[Key, Value], Field(min_length=1, max_length=MAX_ITEMS_PER_REQUEST)]
 CounterItems = Annotated[dict[Key, Count], Field(min_length=1, max_length=MAX_ITEMS_PER_REQUEST)]
 InitialMetadata = Annotated[dict[Key, Value], Field(max_length=MAX_ITEMS_PER_REQUEST)]
+# Everything one resource may hold (a record that arrives whole, as annex-admin import brings it, is
+# not one request of at most 5 items, but still one resource of at most 100 keys).
+ResourceMetadata = Annotated[dict[Key, Value], Field(max_length=MAX_KEYS_PER_RESOURCE)]
+ResourceCounters = Annotated[dict[Key, Count], Field(max_length=MAX_KEYS_PER_RESOURCE)]
 
 
 class Strict(BaseModel):

@@ -1,17 +1,17 @@
-"""Single-item records (users, channels): conditional create, read, update, delete."""
+"""Single-item records (users, channels): conditional create (one or many), read, update, delete."""
 
 from __future__ import annotations
 
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from annex.errors import Conflict, NotFound, PreconditionFailed
-from annex.store.keys import PK, VERSION, Ref
+from annex.store.keys import PK, SK, VERSION, Ref
 from annex.store.table import failed_item, plain, precondition, reraise_unless_condition_failed, stale, table
 
 _KEY_ATTRS = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", VERSION})
@@ -38,10 +38,15 @@ def storable(fields: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def new_item(ref: Ref, fields: dict[str, Any]) -> dict[str, Any]:
+    """The item a new record is stored as."""
+    return ref.attributes() | storable(fields) | {VERSION: first_version()}
+
+
 def create(ref: Ref, fields: dict[str, Any], exists: str) -> dict[str, Any]:
     try:
         table().put_item(
-            Item=ref.attributes() | storable(fields) | {VERSION: first_version()},
+            Item=new_item(ref, fields),
             ConditionExpression="attribute_not_exists(#pk)",
             ExpressionAttributeNames={"#pk": PK},
         )
@@ -161,3 +166,85 @@ def update_document(
             continue
         return public(out["Attributes"])
     raise Conflict("The document changed concurrently; retry the request", code="concurrent_update")
+
+
+# DynamoDB's limits on one TransactWriteItems: 100 items and 4 MB (item sizes are estimated from above).
+MAX_TRANSACTION_ITEMS = 100
+MAX_TRANSACTION_BYTES = 3_500_000
+# Cancellation reasons that say "not now" rather than "never": the transaction is sent again.
+_TRANSIENT_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
+
+
+def _size(item: dict[str, Any]) -> int:
+    """At least the item's DynamoDB size (names and values; JSON's quotes and commas only add)."""
+    return len(json.dumps(item, default=str, ensure_ascii=False).encode())
+
+
+def _chunks(items: list[tuple[int, dict[str, Any]]]) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    """Transactions' worth of items: at most 100 and 3.5 MB each, and no key twice in one (DynamoDB
+    refuses a transaction that names an item twice; the second one then finds the first)."""
+    chunk: list[tuple[int, dict[str, Any]]] = []
+    size, seen = 0, set[tuple[str, str]]()
+    for index, item in items:
+        key, item_size = (str(item[PK]), str(item[SK])), _size(item)
+        if chunk and (len(chunk) == MAX_TRANSACTION_ITEMS or size + item_size > MAX_TRANSACTION_BYTES or key in seen):
+            yield chunk
+            chunk, size, seen = [], 0, set()
+        chunk.append((index, item))
+        size += item_size
+        seen.add(key)
+    if chunk:
+        yield chunk
+
+
+def create_many(new: Sequence[tuple[Ref, dict[str, Any]]]) -> list[bool]:
+    """Create each record that does not exist yet; per record, True when this call created it, False
+    when a record with its key was already there (left as it is, not compared).
+
+    The records go in ``TransactWriteItems`` of up to 100 ``Put``s, each conditioned on
+    ``attribute_not_exists``. DynamoDB cancels a transaction whole when any condition fails and
+    names those in its cancellation reasons, so the transaction is sent again without them: one
+    request per 100 new records, plus one per batch that meets existing ones. Each record is one
+    item, so none is ever half-written, and a rerun over the same records creates none twice.
+    """
+    created = [False] * len(new)
+    items = [(index, new_item(ref, fields)) for index, (ref, fields) in enumerate(new)]
+    for chunk in _chunks(items):
+        _create_chunk(chunk, created)
+    return created
+
+
+def _create_chunk(pending: list[tuple[int, dict[str, Any]]], created: list[bool]) -> None:
+    conflicts = 0
+    while pending:
+        try:
+            table().meta.client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": table().name,
+                            "Item": item,
+                            "ConditionExpression": "attribute_not_exists(#pk)",
+                            "ExpressionAttributeNames": {"#pk": PK},
+                        }
+                    }
+                    for _, item in pending
+                ]
+            )
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            reasons: list[dict[str, Any]] = err.response.get("CancellationReasons", [])  # type: ignore[assignment]
+            exists = {n for n, reason in enumerate(reasons) if reason.get("Code") == "ConditionalCheckFailed"}
+            if not exists:  # a concurrent transaction on one of the items, or throttling: again, later
+                if not any(reason.get("Code") in _TRANSIENT_REASONS for reason in reasons):
+                    raise
+                conflicts += 1
+                if conflicts >= DOCUMENT_ATTEMPTS:
+                    raise Conflict("The records changed concurrently; retry", code="concurrent_update") from None
+                time.sleep(random.uniform(0, 0.01 * conflicts))
+            pending = [entry for n, entry in enumerate(pending) if n not in exists]
+            continue
+        for index, _ in pending:
+            created[index] = True
+        return

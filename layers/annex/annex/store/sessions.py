@@ -257,23 +257,34 @@ def new_item(app_id: str, session_id: str, fields: dict[str, Any], now: int) -> 
     return item
 
 
-def create(app_id: str, session_id: str, fields: dict[str, Any], user_metadata: Any) -> dict[str, Any]:
-    """A new RUNNING session with its list entry, user number and index entries; 409 if it exists."""
+def _create_holds(user_id: Any, user_metadata: Any) -> bool:
+    """Whether a create's one transaction holds every index entry of ``user_metadata``: the session,
+    its list entry, (with a user) the user's counter and numbered entry, and the entries."""
+    entries = len(qindex.entries(user_metadata)) if user_metadata is not None else 0
+    return 2 + (2 if user_id is not None else 0) + entries <= MAX_TRANSACTION_ITEMS
+
+
+def create(
+    app_id: str, session_id: str, fields: dict[str, Any], user_metadata: Any, created_at: int | None = None
+) -> dict[str, Any]:
+    """A new RUNNING session with its list entry, user number and index entries; 409 if it exists.
+
+    ``created_at`` (default: now) is when it began, for sessions brought over by annex-admin import.
+    """
     for attempt in range(ATTEMPTS):
         if attempt:
             _sleep(attempt)
-        now = now_ms()
+        now = now_ms() if created_at is None else created_at
         item = new_item(app_id, session_id, fields, now)
         tx = Tx()
         tx.put(item, "attribute_not_exists(#pk)", {"#pk": PK})
         tx.put(keys.session_listing(app_id, session_id, now).key | {"session_id": session_id})
         if "user_id" in item:
             item["session_number"] = _user_numbering(tx, app_id, item["user_id"], session_id, now)
-        entries = qindex.entries(user_metadata) if user_metadata is not None else set()
-        fits = len(tx.items) + len(entries) <= MAX_TRANSACTION_ITEMS
+        fits = _create_holds(item.get("user_id"), user_metadata)
         if fits and user_metadata is not None:
             item["user_metadata"] = _text(user_metadata)
-            for entry in entries:
+            for entry in qindex.entries(user_metadata):
                 tx.put(_entry_item(app_id, item, entry))
         reasons = tx.run()
         if reasons is None:
@@ -283,6 +294,20 @@ def create(app_id: str, session_id: str, fields: dict[str, Any], user_metadata: 
         if _failed(reasons, 0):
             raise Conflict(f"Session already exists: {session_id}", code="already_exists")
     raise Conflict("The user's sessions changed concurrently; retry the request", code="concurrent_update")
+
+
+def finish_create(app_id: str, session_id: str, fields: dict[str, Any], user_metadata: Any) -> bool:
+    """Finish a ``create`` of an existing session that stopped between its two steps: a
+    ``user_metadata`` with more index entries than its transaction holds is stored by the lock
+    protocol after the session exists, so a process that died in between left the session without
+    it. Stores it then (True); otherwise changes nothing (False, and no read when it always fits)."""
+    if user_metadata is None or _create_holds(fields.get("user_id"), user_metadata):
+        return False
+    item = _read(keys.session(app_id, session_id).key)
+    if item is None or "user_metadata" in item:
+        return False
+    set_metadata(app_id, session_id, user_metadata, None)
+    return True
 
 
 # ---------------------------------------------------------------- user_metadata and its index

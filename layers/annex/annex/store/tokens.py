@@ -165,10 +165,15 @@ def revoke_token(token_id: str) -> None:
     )
 
 
+def require_application(app_id: str) -> None:
+    """404 unless the application exists."""
+    if table().get_item(Key=keys.application(app_id).key, ConsistentRead=True).get("Item") is None:
+        raise NotFound(f"Application not found: {app_id}")
+
+
 def delete_application(app_id: str, progress: Callable[[int], None] = lambda _: None) -> int:
     """Delete the application and every item of it, in batches; the number of items deleted."""
-    if table().get_item(Key=keys.application(app_id).key).get("Item") is None:
-        raise NotFound(f"Application not found: {app_id}")
+    require_application(app_id)
     deleted = 0
     with table().batch_writer() as batch:
         for key in _keys_of(app_id):
