@@ -209,3 +209,14 @@ def test_analytics_charts_draw_the_api_rows(console: Console, seeded: Seeded) ->
     summary = page.get_by_role("definition")
     expect(summary.first).to_have_text("7")
     console.screenshot("analytics")
+
+    for period, attribute in (("week", "session_uploaded_week"), ("month", "session_uploaded_month")):
+        page.get_by_label("Period").select_option(period)
+        page.get_by_role("button", name="Update").click()
+        expect(page.get_by_text(f"Sessions per {period}")).to_be_visible()
+        chart = _chart(page, "chart-series")
+        api_rows = {row[attribute]: row["session_count"] for row in rows([{"attribute": attribute}])}
+        assert {k: v for k, v in zip(chart["labels"], chart["values"], strict=True) if v} == api_rows
+        assert chart["labels"] == sorted(set(chart["labels"]))
+        if period == "week":  # weeks are named by their Monday
+            assert {datetime.date.fromisoformat(label).weekday() for label in chart["labels"]} == {0}
