@@ -37,9 +37,7 @@ export const ATTRIBUTES = [
 const KIND = Object.fromEntries(ATTRIBUTES);
 
 /** The string attributes sessions can be grouped by (analytics), besides user_metadata paths. */
-export const GROUPABLE = ATTRIBUTES.filter(([name, kind]) => kind === STRING && !['session_id'].includes(name)).map(
-  ([name]) => name,
-);
+export const GROUPABLE = ATTRIBUTES.filter(([name, kind]) => kind === STRING && name !== 'session_id').map(([name]) => name);
 
 export const OPERATORS = [
   'equal',
@@ -84,8 +82,9 @@ export function toFilter({ attribute, path, operator, value, lower, upper }) {
   }
   if (NO_VALUE.has(operator)) return { attribute: name, operator };
   if (MANY.has(operator)) {
-    const parts = value.split(',').filter((part, i, all) => part.trim() !== '' || all.length === 1);
-    return { attribute: name, operator, value: parts.map((part) => typedValue(kind, part)) };
+    const parts = value.split(',');
+    const given = parts.filter((part) => part.trim() !== ''); // 'a, b,' is [a, b]; '' stays [''] for the API to judge
+    return { attribute: name, operator, value: (given.length ? given : parts).map((part) => typedValue(kind, part)) };
   }
   return { attribute: name, operator, value: typedValue(kind, value) };
 }
