@@ -109,25 +109,28 @@ def _projection_once_per_item() -> None:
     dynamo_type.Item.project = project  # type: ignore[method-assign]
 
 
-def _query_answers_as_json() -> None:
-    """Write ``Query`` answers with a JSON encoder, not moto's shape-driven serializer.
+def _reads_answered_as_json() -> None:
+    """Write the answers of reads (``GetItem``, ``BatchGetItem``, ``Query``, ``Scan``) with a JSON
+    encoder, not moto's shape-driven serializer.
 
     moto walks the output shape member by member for every attribute value (about a hundred
-    lookups per item): most of a big query's time. A Query answer is plain DynamoDB JSON (type
-    tags over strings, lists and maps; binary in base64), which ``json.dumps`` writes directly.
+    lookups per item): most of a big read's time. These answers are plain DynamoDB JSON (type tags
+    over strings, lists and maps; binary in base64), which ``json.dumps`` writes directly. Errors
+    are raised before any answer exists, so they keep moto's own serialization.
     """
     from moto.dynamodb.models.utilities import dynamo_json_dump
     from moto.dynamodb.responses import DynamoHandler
 
-    if getattr(DynamoHandler.query, "as_json", False):
-        return
-    original = DynamoHandler.query
+    for name in ("get_item", "batch_get_item", "query", "scan"):
+        original = getattr(DynamoHandler, name)
+        if getattr(original, "as_json", False):
+            continue
 
-    def query(self: Any) -> Any:
-        return dynamo_json_dump(original(self).result)
+        def as_json(self: Any, original: Any = original) -> Any:
+            return dynamo_json_dump(original(self).result)
 
-    query.as_json = True  # type: ignore[attr-defined]
-    DynamoHandler.query = query  # type: ignore[method-assign]
+        as_json.as_json = True  # type: ignore[attr-defined]
+        setattr(DynamoHandler, name, as_json)
 
 
 def _queries_without_a_table_sort() -> None:
@@ -196,7 +199,7 @@ def speed_up() -> None:
     """The engine's patches of moto (also for tests and benchmarks that use moto in process)."""
     _item_level_transactions()
     _projection_once_per_item()
-    _query_answers_as_json()
+    _reads_answered_as_json()
     _queries_without_a_table_sort()
     _item_size_kept_per_attribute()
 

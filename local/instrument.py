@@ -13,32 +13,46 @@ class DynamoCalls:
     """Counts DynamoDB requests by operation, and items read, while active.
 
     Every attempt the SDK sends counts (a retried request counts twice), because that is what
-    DynamoDB bills and what adds latency.
+    DynamoDB bills and what adds latency. Items read are what DynamoDB reads to answer: a query's
+    ``ScannedCount`` (before any filter), a found ``GetItem``, the items of a ``BatchGetItem``;
+    ``items_by_target`` splits them by where they were read (``Query GSI1``, ``Query``, ...).
     """
 
     def __init__(self) -> None:
         self.operations: Counter[str] = Counter()
-        self.items_read = 0
+        self.items_by_target: Counter[str] = Counter()
         self._events = table().meta.client.meta.events
 
     @property
     def requests(self) -> int:
         return sum(self.operations.values())
 
+    @property
+    def items_read(self) -> int:
+        return sum(self.items_by_target.values())
+
+    def _parameters(self, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+        context["annex_target"] = " ".join(filter(None, (model.name, params.get("IndexName"))))
+
     def _before(self, model: Any, **_: Any) -> None:
         self.operations[model.name] += 1
 
-    def _after(self, http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+    def _after(self, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+        target = context.get("annex_target", model.name)
         if "ScannedCount" in parsed:
-            self.items_read += int(parsed["ScannedCount"])
+            self.items_by_target[target] += int(parsed["ScannedCount"])
         elif model.name == "GetItem" and parsed.get("Item") is not None:
-            self.items_read += 1
+            self.items_by_target[target] += 1
+        elif model.name == "BatchGetItem":
+            self.items_by_target[target] += sum(len(items) for items in parsed.get("Responses", {}).values())
 
     def __enter__(self) -> DynamoCalls:
+        self._events.register("before-parameter-build.dynamodb", self._parameters)
         self._events.register("before-call.dynamodb", self._before)
         self._events.register("after-call.dynamodb", self._after)
         return self
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self._events.unregister("before-parameter-build.dynamodb", self._parameters)
         self._events.unregister("before-call.dynamodb", self._before)
         self._events.unregister("after-call.dynamodb", self._after)

@@ -101,11 +101,15 @@ def _json(text: str, name: str, code: str) -> Any:
     if len(text) > MAX_PARAM_CHARS:
         raise BadRequest(f"{name} is longer than {MAX_PARAM_CHARS} characters", code=code)
     try:
-        return json.loads(text, parse_constant=refuse, parse_float=finite)
+        value = json.loads(text, parse_constant=refuse, parse_float=finite)
+        json.dumps(value, ensure_ascii=False).encode("utf-8")  # keys and values become DynamoDB strings
     except json.JSONDecodeError as err:
         raise BadRequest(f"{name} is not valid JSON (character {err.pos + 1}): {err.msg}", code=code) from None
+    except UnicodeEncodeError:
+        raise BadRequest(f"{name} has a string that is not valid Unicode", code=code) from None
     except (ValueError, RecursionError):  # an integer of thousands of digits; nesting too deep
         raise BadRequest(f"{name} holds a number too large or nests too deeply", code=code) from None
+    return value
 
 
 def _describe(name: str, parsed: Any, err: ValidationError) -> str:
