@@ -146,20 +146,21 @@ def _queries_without_a_table_sort() -> None:
     if getattr(Table.query, "unsorted", False):
         return
     original_all_items, original_query = Table.all_items, Table.query
+    querying = threading.local()  # moto in process may serve several threads at once
 
     def all_items(self: Any) -> Any:
-        if not getattr(self, "_querying", False):
+        if id(getattr(querying, "table", None)) != id(self):  # not inside this table's query
             return original_all_items(self)
         if self.range_key_attr:
             return [item for by_range in self.items.values() for item in by_range.values()]
         return list(self.items.values())
 
     def query(self: Any, *args: Any, **kwargs: Any) -> Any:
-        self._querying = True  # the engine serves one request at a time
+        querying.table = self
         try:
             return original_query(self, *args, **kwargs)
         finally:
-            self._querying = False
+            querying.table = None
 
     query.unsorted = True  # type: ignore[attr-defined]
     Table.all_items = all_items  # type: ignore[method-assign]

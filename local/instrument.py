@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from types import TracebackType
 from typing import Any
 
-from annex.store.table import table
+from annex.store.table import bulk_client, table
 
 
 class DynamoCalls:
@@ -21,7 +22,8 @@ class DynamoCalls:
     def __init__(self) -> None:
         self.operations: Counter[str] = Counter()
         self.items_by_target: Counter[str] = Counter()
-        self._events = table().meta.client.meta.events
+        self._lock = threading.Lock()  # bulk reads run on several threads
+        self._emitters = [table().meta.client.meta.events, bulk_client().meta.events]
 
     @property
     def requests(self) -> int:
@@ -35,24 +37,30 @@ class DynamoCalls:
         context["annex_target"] = " ".join(filter(None, (model.name, params.get("IndexName"))))
 
     def _before(self, model: Any, **_: Any) -> None:
-        self.operations[model.name] += 1
+        with self._lock:
+            self.operations[model.name] += 1
 
     def _after(self, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
         target = context.get("annex_target", model.name)
+        read = 0
         if "ScannedCount" in parsed:
-            self.items_by_target[target] += int(parsed["ScannedCount"])
+            read = int(parsed["ScannedCount"])
         elif model.name == "GetItem" and parsed.get("Item") is not None:
-            self.items_by_target[target] += 1
+            read = 1
         elif model.name == "BatchGetItem":
-            self.items_by_target[target] += sum(len(items) for items in parsed.get("Responses", {}).values())
+            read = sum(len(items) for items in parsed.get("Responses", {}).values())
+        with self._lock:
+            self.items_by_target[target] += read
 
     def __enter__(self) -> DynamoCalls:
-        self._events.register("before-parameter-build.dynamodb", self._parameters)
-        self._events.register("before-call.dynamodb", self._before)
-        self._events.register("after-call.dynamodb", self._after)
+        for events in self._emitters:
+            events.register("before-parameter-build.dynamodb", self._parameters)
+            events.register("before-call.dynamodb", self._before)
+            events.register("after-call.dynamodb", self._after)
         return self
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self._events.unregister("before-parameter-build.dynamodb", self._parameters)
-        self._events.unregister("before-call.dynamodb", self._before)
-        self._events.unregister("after-call.dynamodb", self._after)
+        for events in self._emitters:
+            events.unregister("before-parameter-build.dynamodb", self._parameters)
+            events.unregister("before-call.dynamodb", self._before)
+            events.unregister("after-call.dynamodb", self._after)

@@ -23,9 +23,10 @@ from annex.errors import Conflict, NotFound, PreconditionFailed
 from annex.store import keys
 from annex.store.keys import GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK, VERSION
 from annex.store.records import first_version
-from annex.store.table import plain, table
+from annex.store.table import bulk_client, decoded, plain, table
 
 BASE = "user_metadata"
+BULK_PAGE = 250  # items per page of a bulk read: with its threads, bounds its memory whatever the range
 Path = tuple[str, ...]  # an attribute, or a path into a map attribute (``("device", "model")``)
 MAX_TRANSACTION_ITEMS = 100
 ATTEMPTS = 20
@@ -848,26 +849,96 @@ def projection_of(paths: Iterable[Path]) -> dict[str, Any]:
 
 
 def created_between(app_id: str, lo: int, hi: int, attributes: Iterable[Path]) -> Iterator[dict[str, Any]]:
-    """Every session created in ``[lo, hi]`` (ms, inclusive), shard after shard, with only
-    ``attributes`` (and ``id``, ``created_at``): one pass over GSI1, each item read once.
+    """Every session created in ``[lo, hi]`` (ms, inclusive), with only ``attributes`` (and ``id``,
+    ``created_at``): one pass over GSI1, each item read once.
+
+    The shards are read concurrently, a page of at most ``BULK_PAGE`` items at a time each, handed
+    over one page at a time: memory holds a few pages whatever the range, and DynamoDB's latency
+    overlaps the decoding of the pages already read. Order is not kept.
 
     GSI reads are eventually consistent: a session changed in the last moments may show its
     previous state (fine for aggregates, and why the session list does not read from here).
     """
     projection = projection_of([*attributes, ("id",), ("created_at",)])
-    for shard in range(keys.SHARDS):
+    names = projection["ExpressionAttributeNames"] | {"#gpk": GSI1PK, "#gsk": GSI1SK}
+    client = bulk_client()
+
+    def pages(shard: int) -> Iterator[list[dict[str, Any]]]:
         kwargs: dict[str, Any] = {
+            "TableName": table().name,
             "IndexName": GSI1,
-            "KeyConditionExpression": Key(GSI1PK).eq(keys.sessions_by_created(app_id, shard))
-            & Key(GSI1SK).between(f"{lo:013d}#", f"{hi:013d}$"),  # "$" sorts just after "#"
-        } | projection
+            "KeyConditionExpression": "#gpk = :pk AND #gsk BETWEEN :lo AND :hi",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {
+                ":pk": {"S": keys.sessions_by_created(app_id, shard)},
+                ":lo": {"S": f"{lo:013d}#"},
+                ":hi": {"S": f"{hi:013d}$"},  # "$" sorts just after "#"
+            },
+            "ProjectionExpression": projection["ProjectionExpression"],
+            "Limit": BULK_PAGE,
+        }
         while True:
-            page = table().query(**kwargs)
-            for item in page.get("Items", []):
-                yield stored(item)
+            page: dict[str, Any] = client.query(**kwargs)  # type: ignore[assignment]
+            yield page.get("Items", [])
             if "LastEvaluatedKey" not in page:
-                break
+                return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    for raw in _concurrently([pages(shard) for shard in range(keys.SHARDS)]):
+        item = decoded(raw)
+        if "user_metadata" in item:
+            item["user_metadata"] = json.loads(item["user_metadata"])
+        yield item
+
+
+_DONE = object()
+
+
+def _concurrently(sources: list[Iterator[list[dict[str, Any]]]]) -> Iterator[dict[str, Any]]:
+    """The items of every source's pages, each source read by its own thread, handed over one page
+    at a time (each thread holds at most the page it waits to hand over). A source's error is
+    raised here; leaving early stops them all."""
+    import queue
+    import threading
+
+    pending: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(value: Any) -> bool:
+        while not stop.is_set():
+            try:
+                pending.put(value, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read(source: Iterator[list[dict[str, Any]]]) -> None:
+        try:
+            for page in source:
+                if not put(page):
+                    return
+        except Exception as err:  # handed to the consumer, which raises it
+            put(err)
+        put(_DONE)
+
+    threads = [threading.Thread(target=read, args=(source,), daemon=True) for source in sources]
+    for thread in threads:
+        thread.start()
+    try:
+        running = len(threads)
+        while running:
+            got = pending.get()
+            if got is _DONE:
+                running -= 1
+            elif isinstance(got, Exception):
+                raise got
+            else:
+                yield from got
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=5)
 
 
 def created_per_day(app_id: str, first_day: str, last_day: str) -> dict[str, int]:
