@@ -14,7 +14,7 @@ PYTHON ?= $(shell for p in python3.12 $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/
 help:
 	@echo "make run    start the local API on http://127.0.0.1:\$${PORT:-3000} (token \$${ANNEX_DEV_TOKEN:-local-dev-token})"
 	@echo "make test   lint, type-check and run every test"
-	@echo "make bench  DynamoDB requests per call, latency and cold import time"
+	@echo "make bench  DynamoDB requests per call, latency, cold import time; analytics over 1k/10k/50k sessions"
 	@echo "make openapi  regenerate docs/openapi.json from the code"
 	@echo "make fuzz   schemathesis and the stateful model test, long"
 	@echo "make build  sam validate --lint and sam build (installs aws-sam-cli in $(SAM_VENV))"
@@ -53,6 +53,7 @@ openapi: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks.metadata
+	$(BIN)/python -m benchmarks.analytics
 
 $(SAM_VENV)/.installed: | check-python
 	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)

@@ -47,9 +47,7 @@ def sessions(
                 "id": f"dev-{rng.randrange(users * 2 + 1)}",
             }
             | ({"browser_name": rng.choice(("Firefox", "Chrome"))} if platform == "web" else {}),
-            "location": {"country": rng.choice(COUNTRIES), "city": rng.choice(CITIES)}
-            if rng.random() < 0.9
-            else {},
+            "location": {"country": rng.choice(COUNTRIES), "city": rng.choice(CITIES)} if rng.random() < 0.9 else {},
             "first_event_at": first,
             "last_event_at": last,
             "active_at": last,
