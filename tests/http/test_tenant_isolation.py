@@ -3,6 +3,7 @@ and changes nothing of A's. Every route in template.yaml must have a case here."
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -76,6 +77,12 @@ CASES: dict[tuple[str, str], Case] = {
         b.post(CH.format(**ids) + "/meta", {"x": 1})
     ),
     ("GET", "/sessions"): lambda b, ids: _empty_list(b.get("/sessions", params={"q": "user_metadata['k']:'secret'"})),
+    ("GET", "/sessions/analytics"): lambda b, ids: _no_sessions(
+        b.get(
+            "/sessions/analytics",
+            params={"filters": json.dumps([{"attribute": "user_id", "operator": "equal", "value": ids["user"]}])},
+        )
+    ),
     ("GET", "/sessions/{session_id}"): lambda b, ids: _missing(b.get(S.format(**ids))),
     ("POST", "/sessions/{session_id}"): lambda b, ids: _missing(b.post(S.format(**ids), {"status": "REQUEST_RELEASE"})),
     ("PATCH", "/sessions/{session_id}"): lambda b, ids: _missing(b("PATCH", S.format(**ids), {"user_metadata": 1})),
@@ -91,6 +98,11 @@ CASES: dict[tuple[str, str], Case] = {
         b.post("/events", {"batch": [{"session_id": ids["session"], "type": "screen", "name": "B"}]})
     ),
 }
+
+
+def _no_sessions(response: Any) -> None:
+    assert response.status_code == 200, response.text
+    assert [row["session_count"] for row in response.json()["data"]] == [0]
 
 
 def _accepted(response: Any) -> None:

@@ -141,12 +141,14 @@ def test_fault_answers_the_spec_error_and_writes_nothing(
     handler = HANDLERS.setdefault(function.logical_id, Containers(function))
     monkeypatch.setattr("botocore.endpoint.time.sleep", lambda _: None)  # keep the SDK's retries, not its waits
     injector = Injector(fault)
-    events = engine_table.meta.client.meta.events
-    events.register_first("before-send.dynamodb", injector)
+    emitters = [engine_table.meta.client.meta.events, table_module.bulk_client().meta.events]
+    for events in emitters:
+        events.register_first("before-send.dynamodb", injector)
     try:
         response = handler.invoke(event)
     finally:
-        events.unregister("before-send.dynamodb", injector)
+        for events in emitters:
+            events.unregister("before-send.dynamodb", injector)
     if injector.sent == 0:
         assert response["statusCode"] in (200, 201), "a route without that call site answers normally"
         return

@@ -1,5 +1,7 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .analytics_answer import AnalyticsAnswer
+from .analytics_row import AnalyticsRow
 from .channel import Channel
 from .channel_create import ChannelCreate
 from .channel_create_meta import ChannelCreateMeta
@@ -78,6 +80,8 @@ from .user_metadata import UserMetadata
 from .user_update import UserUpdate
 
 __all__ = (
+    "AnalyticsAnswer",
+    "AnalyticsRow",
     "Channel",
     "ChannelCreate",
     "ChannelCreateMeta",

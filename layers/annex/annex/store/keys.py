@@ -7,6 +7,7 @@ what tells us the application, so that entry is keyed by the token's SHA-256 has
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from dataclasses import dataclass
 
@@ -79,13 +80,52 @@ def session(app_id: str, session_id: str) -> Ref:
     return Ref(f"{app_id}#SESSION#{session_id}", "SESSION")
 
 
+def position(created_at: int, session_id: str) -> str:
+    """A session's place in every newest-first order: ``{created_at:013d}#{id}``."""
+    return f"{created_at:013d}#{session_id}"
+
+
+def sessions_by_created(app_id: str, shard: int) -> str:
+    """GSI1 partition of a shard of the application's session items, by ``GSI1SK = position``:
+    analytics reads session attributes from it in one pass (eventually consistent)."""
+    return f"{app_id}#SCREATED#{shard}"
+
+
+def session_item(app_id: str, session_id: str, created_at: int) -> Ref:
+    """The session item with its GSI1 keys (``created_at`` never changes once the session exists)."""
+    ref = session(app_id, session_id)
+    return Ref(ref.pk, ref.sk, sessions_by_created(app_id, shard_of(session_id)), position(created_at, session_id))
+
+
 def sessions_list(app_id: str, shard: int) -> str:
     """A shard of the application's sessions, newest first by ``SK = {created_at:013d}#{id}``."""
     return f"{app_id}#SESSIONS#{shard}"
 
 
 def session_listing(app_id: str, session_id: str, created_at: int) -> Ref:
-    return Ref(sessions_list(app_id, shard_of(session_id)), f"{created_at:013d}#{session_id}")
+    return Ref(sessions_list(app_id, shard_of(session_id)), position(created_at, session_id))
+
+
+# Sessions created per UTC day, counted in the creation transaction, so analytics can tell how many
+# sessions a date range holds before reading them. Each shard's day is split over COUNTER_SLOTS
+# items: concurrent creations rarely touch the same counter (a transaction conflict and a retry).
+COUNTER_SLOTS = 8
+DAY_MS = 86_400_000
+
+
+def session_days(app_id: str, shard: int) -> str:
+    """Partition of one shard's daily creation counters (``SK = {YYYY-MM-DD}#{slot}``)."""
+    return f"{app_id}#SESSIONDAYS#{shard}"
+
+
+def day_of(at_ms: int) -> str:
+    """The UTC day of a time in milliseconds, ``YYYY-MM-DD``."""
+    return datetime.datetime.fromtimestamp(at_ms // DAY_MS * 86_400, datetime.UTC).strftime("%Y-%m-%d")
+
+
+def session_day_counter(app_id: str, session_id: str, created_at: int) -> Ref:
+    digest = int.from_bytes(hashlib.sha256(session_id.encode("utf-8", "surrogatepass")).digest()[4:8], "big")
+    return Ref(session_days(app_id, shard_of(session_id)), f"{day_of(created_at)}#{digest % COUNTER_SLOTS}")
 
 
 def user_sessions(app_id: str, user_id: str) -> str:
