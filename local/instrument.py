@@ -33,6 +33,8 @@ class DynamoCalls:
             self.items_read += int(parsed["ScannedCount"])
         elif model.name == "GetItem" and parsed.get("Item") is not None:
             self.items_read += 1
+        elif model.name == "BatchGetItem":
+            self.items_read += sum(len(items) for items in parsed.get("Responses", {}).values())
 
     def __enter__(self) -> DynamoCalls:
         self._events.register("before-call.dynamodb", self._before)
