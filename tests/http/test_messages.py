@@ -157,7 +157,8 @@ def test_a_bad_filter_is_400(api: Api, channel: str, params: dict[str, str]) -> 
 
 
 @pytest.mark.parametrize(
-    "message_id", ["abc", "0", "-1", "1.5", "99999999999999999999", "9223372036854775808", "%20", "１"]
+    "message_id",
+    ["abc", "0", "-1", "1.5", "99999999999999999999", "9223372036854775808", "%20", "\uff11"],  # fullwidth one
 )
 def test_a_message_id_that_is_not_a_positive_integer_is_404(api: Api, channel: str, message_id: str) -> None:
     _send(api, channel)
