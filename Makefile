@@ -53,6 +53,7 @@ openapi: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks.metadata
+	$(BIN)/python -m benchmarks.messages
 
 $(SAM_VENV)/.installed: | check-python
 	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)

@@ -6,7 +6,7 @@ from collections import Counter
 from types import TracebackType
 from typing import Any
 
-from annex.store.table import table
+from annex.store.table import client, table
 
 
 class DynamoCalls:
@@ -19,7 +19,8 @@ class DynamoCalls:
     def __init__(self) -> None:
         self.operations: Counter[str] = Counter()
         self.items_read = 0
-        self._events = table().meta.client.meta.events
+        # The store's table resource, and the plain client Powertools idempotency writes with.
+        self._emitters = [table().meta.client.meta.events, client().meta.events]
 
     @property
     def requests(self) -> int:
@@ -37,10 +38,12 @@ class DynamoCalls:
             self.items_read += sum(len(items) for items in parsed.get("Responses", {}).values())
 
     def __enter__(self) -> DynamoCalls:
-        self._events.register("before-call.dynamodb", self._before)
-        self._events.register("after-call.dynamodb", self._after)
+        for events in self._emitters:
+            events.register("before-call.dynamodb", self._before)
+            events.register("after-call.dynamodb", self._after)
         return self
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self._events.unregister("before-call.dynamodb", self._before)
-        self._events.unregister("after-call.dynamodb", self._after)
+        for events in self._emitters:
+            events.unregister("before-call.dynamodb", self._before)
+            events.unregister("after-call.dynamodb", self._after)
