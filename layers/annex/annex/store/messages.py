@@ -206,7 +206,8 @@ def encode_cursor(message_id: int) -> str:
 
 
 def decode_cursor(cursor: str | None) -> int:
-    if cursor is None:
+    """The id a ``next`` cursor goes on after (none, or an empty one: from the start)."""
+    if not cursor:
         return 0
     try:
         value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
