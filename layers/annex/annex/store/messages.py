@@ -48,7 +48,7 @@ from annex.store.writes import Tx
 LAST, FLOOR, DELETED = "last_message_id", "floor", "deleted"
 SMA, META, LOCK = "sorted_metaarray", "meta", "index_lock"
 MAX_ID = 2**63 - 1
-ATTEMPTS = 12  # optimistic retries when a concurrent change breaks what a write pinned
+ATTEMPTS = 20  # optimistic retries when a concurrent change breaks what a write pinned (as for documents)
 LOCK_MS = 30_000  # longer than a function may run (10 s), so an expired lock's holder is gone
 LOCK_WAIT_S = 5.0  # how long a writer waits for another's lock before answering 409
 MAX_TRANSACTION_ITEMS = 100
@@ -679,7 +679,7 @@ def change_meta(
 ) -> dict[str, Any]:
     """Replace the meta document with ``change(current)``, conditioned on the version read; the
     message after. A concurrent change makes the write fail and the change is applied again."""
-    for attempt in range(ATTEMPTS * 2):
+    for attempt in range(ATTEMPTS):
         if attempt:
             _sleep(attempt)
         item = _visible(message)
