@@ -60,6 +60,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks.metadata
 	$(BIN)/python -m benchmarks.sessions
 	$(BIN)/python -m benchmarks.analytics
+	$(BIN)/python -m benchmarks.messages
 
 # Bounded and local only: LOAD_SECONDS (60), LOAD_USERS (8), LOAD_URL (a server on this machine; default: start one).
 load: $(BIN)/.installed

@@ -7,7 +7,7 @@ from collections import Counter
 from types import TracebackType
 from typing import Any
 
-from annex.store.table import bulk_client, table
+from annex.store.table import bulk_client, client, table
 
 
 class DynamoCalls:
@@ -23,7 +23,8 @@ class DynamoCalls:
         self.operations: Counter[str] = Counter()
         self.items_by_target: Counter[str] = Counter()
         self._lock = threading.Lock()  # bulk reads run on several threads
-        self._emitters = [table().meta.client.meta.events, bulk_client().meta.events]
+        # The store's table resource, its bulk-read client, and the plain client Powertools idempotency writes with.
+        self._emitters = [table().meta.client.meta.events, bulk_client().meta.events, client().meta.events]
 
     @property
     def requests(self) -> int:

@@ -127,7 +127,8 @@ def _headers(method: str, path: str, operation: dict[str, Any]) -> None:
     if method in ("put", "patch", "post"):
         parameters.append(IDEMPOTENCY_KEY)
     ok = operation.get("responses", {}).get("200")
-    if method == "get" and ok is not None and path.count("/") > 1 and path not in UNVERSIONED:  # a resource
+    paged = any(p.get("name") == "next" and p.get("in") == "query" for p in parameters)  # a list answers no ETag
+    if method == "get" and ok is not None and path.count("/") > 1 and not paged and path not in UNVERSIONED:
         ok["headers"] = {"ETag": ETAG}
     responses = operation.setdefault("responses", {})
     if method != "get":

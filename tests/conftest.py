@@ -235,3 +235,16 @@ def admin(stack: Stack, *args: str) -> Any:
 def other_app(stack: Stack) -> Api:
     """A second application on the same server."""
     return Api(stack.url, token=admin(stack, "apps", "create", "tenant-b")["token"])
+
+
+def scan_all(table: Any, condition: Any) -> list[dict[str, Any]]:
+    """Every item of ``table`` matching ``condition``: a Scan reads 1 MB per page, and the shared
+    test table holds more than that (tests may scan; the API never does)."""
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"FilterExpression": condition}
+    while True:
+        page = table.scan(**kwargs)
+        items += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from annex.domain.resources import create_channel, create_user
+from annex.domain import messages
+from annex.domain.resources import ChannelRef, create_channel, create_user
 from annex.models.resources import ChannelCreate, UserCreate
 from annex.store import sessions
 from local.gateway import Containers
@@ -42,6 +43,9 @@ def test_event_runs_through_its_handler(moto_table: Any, path: Path) -> None:
         ChannelCreate(channel_url="lobby", metadata={"topic": "general"}, metacounter={"visits": 1}),
     )
     sessions.create(app_id, "visit-1", {"user_id": "alice"}, {"plan": "pro"})
+    lobby = ChannelRef(app_id, "open_channels", "lobby")
+    fields = {"user_id": "alice", "message": "hello", "data": "", "meta": {"mood": "happy"}}
+    messages.send(lobby, fields, [("design", ["A", "B"]), ("likes", ["alice"])])  # message 1
     response = _function_for(event).invoke(event)
     assert response["statusCode"] in (200, 201), response["body"]
     assert isinstance(json.loads(response["body"]), dict)

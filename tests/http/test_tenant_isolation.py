@@ -25,6 +25,8 @@ def _empty_list(response: Any) -> None:
 
 
 U, CH, S = "/users/{user}", "/open_channels/{channel}", "/sessions/{session}"
+MSG = CH + "/messages/{message}"
+M, M1 = "/{channel_type}/{channel_url}/messages", "/{channel_type}/{channel_url}/messages/{message_id}"
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/users"): lambda b, ids: _empty_list(b.get(f"/users?metadatakey=k&metadatavalues_in={ids['value']}")),
     ("GET", "/users/{user_id}"): lambda b, ids: _missing(b.get(U.format(**ids))),
@@ -76,6 +78,22 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/{channel_type}/{channel_url}/meta"): lambda b, ids: _missing(
         b.post(CH.format(**ids) + "/meta", {"x": 1})
     ),
+    ("POST", M): lambda b, ids: _missing(b.post(CH.format(**ids) + "/messages", {"user_id": "b", "message": "B"})),
+    ("GET", M): lambda b, ids: _missing(b.get(CH.format(**ids) + "/messages?metaarray_key=k&metaarray_values=secret")),
+    ("GET", M1): lambda b, ids: _missing(b.get(MSG.format(**ids))),
+    ("DELETE", M1): lambda b, ids: _missing(b.delete(MSG.format(**ids))),
+    ("PATCH", M1): lambda b, ids: _missing(b("PATCH", MSG.format(**ids), {"meta": {"x": 1}})),
+    ("GET", f"{M1}/meta"): lambda b, ids: _missing(b.get(MSG.format(**ids) + "/meta")),
+    ("POST", f"{M1}/meta"): lambda b, ids: _missing(b.post(MSG.format(**ids) + "/meta", {"x": 1})),
+    ("POST", f"{M1}/sorted_metaarray"): lambda b, ids: _missing(
+        b.post(MSG.format(**ids) + "/sorted_metaarray", {"sorted_metaarray": [{"key": "b", "value": ["B"]}]})
+    ),
+    ("PUT", f"{M1}/sorted_metaarray"): lambda b, ids: _missing(
+        b.put(MSG.format(**ids) + "/sorted_metaarray", {"sorted_metaarray": [{"key": "k", "value": ["B"]}]})
+    ),
+    ("DELETE", f"{M1}/sorted_metaarray"): lambda b, ids: _missing(
+        b.delete(MSG.format(**ids) + "/sorted_metaarray?keys=k")
+    ),
     ("GET", "/sessions"): lambda b, ids: _empty_list(b.get("/sessions", params={"q": "user_metadata['k']:'secret'"})),
     ("GET", "/sessions/analytics"): lambda b, ids: _no_sessions(
         b.get(
@@ -119,6 +137,7 @@ def _created(response: Any) -> None:
 
 def _snapshot(a: Api, ids: dict[str, str]) -> list[Any]:
     paths = [U, U + "/metadata", CH, CH + "/metadata", CH + "/metacounter", S, S + "/events", U + "/sessions"]
+    paths += [CH + "/messages", MSG, MSG + "/meta"]
     return [a.get(p.format(**ids)).json() for p in paths]
 
 
@@ -141,6 +160,10 @@ def test_every_route_is_isolated_between_applications(api: Api, other_app: Api) 
     assert api.post("/open_channels", channel).status_code == 201
     session = {"session_id": ids["session"], "user_id": ids["user"], "user_metadata": {"k": "secret"}}
     assert api.post("/sessions", session).status_code == 201
+    message = {"user_id": ids["user"], "message": "A", "sorted_metaarray": [{"key": "k", "value": ["secret"]}]}
+    sent = api.post(f"/open_channels/{ids['channel']}/messages", message | {"meta": {"m": 1}})
+    assert sent.status_code == 201, sent.text
+    ids["message"] = str(sent.json()["message_id"])
     events = {"batch": [{"session_id": ids["session"], "type": "screen", "name": "A"}]}
     assert api.post("/events", events).json()["accepted"] == 1
     before = _snapshot(api, ids)

@@ -18,7 +18,8 @@ from botocore.compat import HTTPHeaders
 from botocore.exceptions import ReadTimeoutError
 
 from annex import config
-from annex.domain.resources import create_channel, create_user
+from annex.domain import messages
+from annex.domain.resources import ChannelRef, create_channel, create_user
 from annex.models.resources import ChannelCreate, UserCreate
 from annex.store import sessions
 from annex.store import table as table_module
@@ -123,6 +124,9 @@ def _seed(app_id: str) -> None:
         ChannelCreate(channel_url="lobby", metadata={"topic": "general"}, metacounter={"visits": 1}),
     )
     sessions.create(app_id, "visit-1", {"user_id": "alice"}, {"plan": "pro"})
+    lobby = ChannelRef(app_id, "open_channels", "lobby")
+    fields = {"user_id": "alice", "message": "hello", "data": "", "meta": {"mood": "happy"}}
+    messages.send(lobby, fields, [("design", ["A", "B"]), ("likes", ["alice"])])  # message 1
 
 
 def _state(table: Any) -> list[dict[str, Any]]:

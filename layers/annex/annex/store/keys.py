@@ -67,6 +67,42 @@ def channel(app_id: str, channel_type: str, channel_url: str) -> Ref:
     )
 
 
+def channel_messages(app_id: str, channel_type: str, channel_url: str) -> str:
+    """The partition of a channel's messages, their sorted_metaarray index entries and its message
+    counter. It outlives the channel: a deleted channel's counter stays, so ids are never reused."""
+    return f"{app_id}#MESSAGES#{channel_type}#{channel_url}"
+
+
+MESSAGE_ID_DIGITS = 19  # a message id is a positive signed 64-bit integer: at most 19 digits
+MESSAGE_PREFIX, INDEX_PREFIX = "M#", "X#"
+
+
+def message_counter(app_id: str, channel_type: str, channel_url: str) -> Ref:
+    """The channel's last message id (``ADD``-allocated), its floor and its deleted mark."""
+    return Ref(channel_messages(app_id, channel_type, channel_url), "COUNTER")
+
+
+def message_sk(message_id: int) -> str:
+    """``M#`` and the zero-padded id: sort-key order is id order (oldest first)."""
+    return f"{MESSAGE_PREFIX}{message_id:0{MESSAGE_ID_DIGITS}d}"
+
+
+def message(app_id: str, channel_type: str, channel_url: str, message_id: int) -> Ref:
+    return Ref(channel_messages(app_id, channel_type, channel_url), message_sk(message_id))
+
+
+def metaarray_prefix(key: str, value: str) -> str:
+    """The sort-key prefix every index entry of one sorted_metaarray (key, value) shares. Both parts
+    are length-prefixed, so no (key, value) pair's prefix is a prefix of another pair's."""
+    return f"{INDEX_PREFIX}{len(key)}:{key}#{len(value)}:{value}#"
+
+
+def metaarray_entry(app_id: str, channel_type: str, channel_url: str, key: str, value: str, message_id: int) -> Ref:
+    """The index entry saying message ``message_id`` holds ``value`` under ``key`` (oldest first)."""
+    sk = f"{metaarray_prefix(key, value)}{message_id:0{MESSAGE_ID_DIGITS}d}"
+    return Ref(channel_messages(app_id, channel_type, channel_url), sk)
+
+
 # Session lists and the q index are spread over this many partitions per application, by a hash of
 # the session id, so no partition takes every write of an application (see docs/data-model.md).
 SHARDS = 4

@@ -11,7 +11,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -24,6 +24,7 @@ from annex.store import keys
 from annex.store.keys import GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK, VERSION
 from annex.store.records import first_version
 from annex.store.table import bulk_client, decoded, plain, table
+from annex.store.writes import Expression, Tx
 
 BASE = "user_metadata"
 BULK_PAGE = 250  # items per page of a bulk read: with its threads, bounds its memory whatever the range
@@ -72,95 +73,6 @@ def _entry_item(app_id: str, session: dict[str, Any], entry: qindex.Entry) -> di
         "target": sid,
         "created_at": int(session["created_at"]),
     }
-
-
-@dataclass
-class Tx:
-    """A transaction being assembled."""
-
-    items: list[dict[str, Any]] = field(default_factory=list)
-
-    def put(self, item: dict[str, Any], condition: str | None = None, names: dict[str, str] | None = None) -> None:
-        op: dict[str, Any] = {"TableName": table().name, "Item": item}
-        if condition:
-            op |= {"ConditionExpression": condition, "ExpressionAttributeNames": names or {}}
-        self.items.append({"Put": op})
-
-    def delete(self, key: dict[str, str]) -> None:
-        self.items.append({"Delete": {"TableName": table().name, "Key": key}})
-
-    def add(self, key: dict[str, str], counter: str, amount: int) -> None:
-        """``ADD counter amount`` on the item at ``key`` (created when absent), unconditionally."""
-        self.items.append(
-            {
-                "Update": {
-                    "TableName": table().name,
-                    "Key": key,
-                    "UpdateExpression": "ADD #c :n",
-                    "ExpressionAttributeNames": {"#c": counter},
-                    "ExpressionAttributeValues": {":n": amount},
-                }
-            }
-        )
-
-    def update(self, key: dict[str, str], expression: Expression) -> None:
-        op = {"TableName": table().name, "Key": key} | expression.request()
-        op["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-        self.items.append({"Update": op})
-
-    def run(self) -> list[dict[str, Any]] | None:
-        """Apply; None on success, else each item's cancellation reason (with the old item)."""
-        try:
-            table().meta.client.transact_write_items(TransactItems=self.items)  # type: ignore[arg-type]
-        except ClientError as err:
-            code = err.response.get("Error", {}).get("Code")
-            if code == "ConditionalCheckFailedException":  # not DynamoDB's answer to a transaction, but
-                return [{"Code": "ConditionalCheckFailed"}]  # if one says so, no reason is known
-            if code != "TransactionCanceledException":
-                raise
-            reasons: list[dict[str, Any]] = err.response.get("CancellationReasons", [])  # type: ignore[assignment]
-            return reasons or [{"Code": "TransactionConflict"}]
-        return None
-
-
-@dataclass
-class Expression:
-    """An UpdateExpression with its condition, names and values."""
-
-    sets: list[str] = field(default_factory=list)
-    adds: list[str] = field(default_factory=list)
-    removes: list[str] = field(default_factory=list)
-    conditions: list[str] = field(default_factory=list)
-    names: dict[str, str] = field(default_factory=dict)
-    values: dict[str, Any] = field(default_factory=dict)
-
-    def n(self, name: str) -> str:
-        ref = f"#{name}"
-        self.names[ref] = name
-        return ref
-
-    def v(self, value: Any) -> str:
-        ref = f":v{len(self.values)}"
-        self.values[ref] = value
-        return ref
-
-    def set(self, name: str, value: Any) -> None:
-        self.sets.append(f"{self.n(name)} = {self.v(value)}")
-
-    def request(self) -> dict[str, Any]:
-        parts = []
-        if self.sets:
-            parts.append("SET " + ", ".join(self.sets))
-        if self.adds:
-            parts.append("ADD " + ", ".join(self.adds))
-        if self.removes:
-            parts.append("REMOVE " + ", ".join(self.removes))
-        out: dict[str, Any] = {"UpdateExpression": " ".join(parts), "ExpressionAttributeNames": self.names}
-        if self.conditions:
-            out["ConditionExpression"] = " AND ".join(self.conditions)
-        if self.values:
-            out["ExpressionAttributeValues"] = self.values
-        return out
 
 
 def _running_keys(app_id: str, session_id: str, active_at: int) -> dict[str, str]:

@@ -13,7 +13,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, ReadTimeoutError
 
 from annex.config import settings
-from annex.errors import AnnexError, PreconditionFailed, Throttled, Unavailable
+from annex.errors import AnnexError, Conflict, PreconditionFailed, Throttled, Unavailable
 from annex.store.keys import VERSION
 
 if TYPE_CHECKING:
@@ -115,6 +115,8 @@ def service_error(err: BotoCoreError | ClientError) -> AnnexError | None:
             return Throttled("Too many requests, retry shortly", headers={"Retry-After": "1"})
         if code in UNAVAILABLE_CODES:
             return Unavailable("The data store is unavailable, retry shortly", headers={"Retry-After": "1"})
+        if code == "TransactionConflictException":  # a write met a transaction in progress on its item
+            return Conflict("The resource is being changed concurrently; retry the request", code="concurrent_update")
         return None
     if isinstance(err, ConnectionError | ReadTimeoutError):
         return Unavailable("The data store did not answer in time, retry shortly", headers={"Retry-After": "1"})
