@@ -18,7 +18,7 @@ NPM       ?= npm
 help:
 	@echo "make run    start the local API on http://127.0.0.1:\$${PORT:-3000} (token \$${ANNEX_DEV_TOKEN:-local-dev-token})"
 	@echo "make test   lint, type-check and run every test"
-	@echo "make bench  DynamoDB requests per call, latency and cold import time"
+	@echo "make bench  DynamoDB requests per call, latency, cold import time; analytics over 1k/10k/50k sessions"
 	@echo "make load   locust against a local server for \$${LOAD_SECONDS:-60} s, then checks nothing was lost"
 	@echo "make openapi  regenerate docs/openapi.json from the code"
 	@echo "make client regenerate the typed Python client clients/python from docs/openapi.json"
@@ -91,6 +91,8 @@ client: openapi
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks.metadata
 	$(BIN)/python -m benchmarks.sessions
+	$(BIN)/python -m benchmarks.analytics
+	$(BIN)/python -m benchmarks.messages
 
 # Bounded and local only: LOAD_SECONDS (60), LOAD_USERS (8), LOAD_URL (a server on this machine; default: start one).
 load: $(BIN)/.installed

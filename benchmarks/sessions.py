@@ -29,7 +29,7 @@ import requests
 from moto import mock_aws
 
 from benchmarks.metadata import event, percentile
-from local.engine import item_level_transactions
+from local.engine import speed_up
 from local.gateway import Containers
 from local.template import ROOT, Template, load
 
@@ -175,7 +175,7 @@ def http_throughput(threads: int = 4, batches: int = int(os.environ.get("BENCH_B
 
 
 def main() -> None:
-    item_level_transactions()
+    speed_up()
     from annex.store import table
 
     template = Template(load())

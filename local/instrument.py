@@ -2,46 +2,66 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from types import TracebackType
 from typing import Any
 
-from annex.store.table import table
+from annex.store.table import bulk_client, client, table
 
 
 class DynamoCalls:
     """Counts DynamoDB requests by operation, and items read, while active.
 
     Every attempt the SDK sends counts (a retried request counts twice), because that is what
-    DynamoDB bills and what adds latency. Items read: a Query's or Scan's ``ScannedCount`` (what
-    it read before any filter), a GetItem that found its item, every item a BatchGetItem answered.
+    DynamoDB bills and what adds latency. Items read are what DynamoDB reads to answer: a query's
+    ``ScannedCount`` (before any filter), a found ``GetItem``, the items of a ``BatchGetItem``;
+    ``items_by_target`` splits them by where they were read (``Query GSI1``, ``Query``, ...).
     """
 
     def __init__(self) -> None:
         self.operations: Counter[str] = Counter()
-        self.items_read = 0
-        self._events = table().meta.client.meta.events
+        self.items_by_target: Counter[str] = Counter()
+        self._lock = threading.Lock()  # bulk reads run on several threads
+        # The store's table resource, its bulk-read client, and the plain client Powertools idempotency writes with.
+        self._emitters = [table().meta.client.meta.events, bulk_client().meta.events, client().meta.events]
 
     @property
     def requests(self) -> int:
         return sum(self.operations.values())
 
-    def _before(self, model: Any, **_: Any) -> None:
-        self.operations[model.name] += 1
+    @property
+    def items_read(self) -> int:
+        return sum(self.items_by_target.values())
 
-    def _after(self, http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+    def _parameters(self, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+        context["annex_target"] = " ".join(filter(None, (model.name, params.get("IndexName"))))
+
+    def _before(self, model: Any, **_: Any) -> None:
+        with self._lock:
+            self.operations[model.name] += 1
+
+    def _after(self, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+        target = context.get("annex_target", model.name)
+        read = 0
         if "ScannedCount" in parsed:
-            self.items_read += int(parsed["ScannedCount"])
+            read = int(parsed["ScannedCount"])
         elif model.name == "GetItem" and parsed.get("Item") is not None:
-            self.items_read += 1
+            read = 1
         elif model.name == "BatchGetItem":
-            self.items_read += sum(len(items) for items in parsed.get("Responses", {}).values())
+            read = sum(len(items) for items in parsed.get("Responses", {}).values())
+        with self._lock:
+            self.items_by_target[target] += read
 
     def __enter__(self) -> DynamoCalls:
-        self._events.register("before-call.dynamodb", self._before)
-        self._events.register("after-call.dynamodb", self._after)
+        for events in self._emitters:
+            events.register("before-parameter-build.dynamodb", self._parameters)
+            events.register("before-call.dynamodb", self._before)
+            events.register("after-call.dynamodb", self._after)
         return self
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self._events.unregister("before-call.dynamodb", self._before)
-        self._events.unregister("after-call.dynamodb", self._after)
+        for events in self._emitters:
+            events.unregister("before-parameter-build.dynamodb", self._parameters)
+            events.unregister("before-call.dynamodb", self._before)
+            events.unregister("after-call.dynamodb", self._after)

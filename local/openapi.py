@@ -115,6 +115,8 @@ IDEMPOTENCY_KEY = {
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
 }
 ETAG = {"description": "The resource's version, for If-Match", "schema": {"type": "string"}}
+# GET routes below a resource that answer a list or an aggregate, not a versioned resource.
+UNVERSIONED = frozenset({"/sessions/analytics", "/sessions/{session_id}/events", "/users/{user_id}/sessions"})
 
 
 def _headers(method: str, path: str, operation: dict[str, Any]) -> None:
@@ -125,7 +127,8 @@ def _headers(method: str, path: str, operation: dict[str, Any]) -> None:
     if method in ("put", "patch", "post"):
         parameters.append(IDEMPOTENCY_KEY)
     ok = operation.get("responses", {}).get("200")
-    if method == "get" and ok is not None and path.count("/") > 1:  # a resource, not a collection
+    paged = any(p.get("name") == "next" and p.get("in") == "query" for p in parameters)  # a list answers no ETag
+    if method == "get" and ok is not None and path.count("/") > 1 and not paged and path not in UNVERSIONED:
         ok["headers"] = {"ETag": ETAG}
     responses = operation.setdefault("responses", {})
     if method != "get":

@@ -25,7 +25,7 @@ from moto import mock_aws
 
 from annex import config
 from annex.store import table as table_module
-from local.engine import item_level_transactions
+from local.engine import speed_up
 from local.template import Template, load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,7 +66,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def moto_table(aws_env: None) -> Iterator[Any]:
     """The table template.yaml declares, in moto, with the store pointed at it (transactions
     rolled back item by item, as the embedded engine does, not by copying the table)."""
-    item_level_transactions()
+    speed_up()
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         client.create_table(TableName=TEST_TABLE, **Template(load()).table_definition())
@@ -235,3 +235,16 @@ def admin(stack: Stack, *args: str) -> Any:
 def other_app(stack: Stack) -> Api:
     """A second application on the same server."""
     return Api(stack.url, token=admin(stack, "apps", "create", "tenant-b")["token"])
+
+
+def scan_all(table: Any, condition: Any) -> list[dict[str, Any]]:
+    """Every item of ``table`` matching ``condition``: a Scan reads 1 MB per page, and the shared
+    test table holds more than that (tests may scan; the API never does)."""
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"FilterExpression": condition}
+    while True:
+        page = table.scan(**kwargs)
+        items += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

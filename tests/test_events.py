@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from annex.domain.resources import create_channel, create_user
+from annex.domain import messages
+from annex.domain.resources import ChannelRef, create_channel, create_user
 from annex.models.resources import ChannelCreate, UserCreate
 from annex.store import sessions
 from local.gateway import Containers
@@ -43,6 +44,9 @@ def seed(event: dict[str, Any]) -> None:
         ChannelCreate(channel_url="lobby", metadata={"topic": "general"}, metacounter={"visits": 1}),
     )
     sessions.create(app_id, "visit-1", {"user_id": "alice"}, {"plan": "pro"})
+    lobby = ChannelRef(app_id, "open_channels", "lobby")
+    fields = {"user_id": "alice", "message": "hello", "data": "", "meta": {"mood": "happy"}}
+    messages.send(lobby, fields, [("design", ["A", "B"]), ("likes", ["alice"])])  # message 1
 
 
 @pytest.mark.parametrize("path", EVENTS, ids=[f"{p.parent.name}/{p.stem}" for p in EVENTS])

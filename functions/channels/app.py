@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from annex import api
-from annex.domain import meta, resources
+from annex.domain import messages, meta, resources
 from annex.domain import metadata as kv
 from annex.domain.keyvalue import WriteMode, metadata_mode
 from annex.domain.resources import ChannelRef
@@ -85,8 +85,7 @@ def update_channel(channel_type: str, channel_url: str, body: ChannelUpdate) -> 
 
 @app.delete(PREFIX)
 def delete_channel(channel_type: str, channel_url: str) -> dict[str, Any]:
-    ref = channel(channel_type, channel_url)
-    records.delete(ref.ref, ref.missing, api.if_match(app))
+    messages.delete_channel(channel(channel_type, channel_url), api.if_match(app))
     return {}
 
 

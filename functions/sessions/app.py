@@ -1,4 +1,5 @@
-"""Sessions endpoint group: sessions, their user_metadata and q, release, and their stored events."""
+"""Sessions endpoint group: sessions, their user_metadata, q and filters, analytics, release, and their
+stored events."""
 
 from __future__ import annotations
 
@@ -11,14 +12,30 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from annex import api
 from annex.config import settings
-from annex.domain import session_search
+from annex.domain import analytics, session_search
 from annex.domain.sessions import possible_id, view
+from annex.models import filters as filter_models
+from annex.models.filters import AnalyticsAnswer
 from annex.models.sessions import Session, SessionCreate, SessionPatch, SessionRelease, Status, StoredEvent
 from annex.store import sessions as store
 
 app = api.create_app()
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=2048)]
+Filters = Annotated[
+    str | None,
+    Query(
+        max_length=filter_models.MAX_PARAM_CHARS,
+        description='JSON list of {"attribute", "operator", "value"}, all of which must hold (SPEC "Filters")',
+    ),
+]
+GroupBy = Annotated[
+    str | None,
+    Query(
+        max_length=filter_models.MAX_PARAM_CHARS,
+        description='JSON list of {"attribute", "max_group_number"?} (default 50, at most 500)',
+    ),
+]
 
 
 def shown(stored: dict[str, Any]) -> Response[Session]:
@@ -39,11 +56,25 @@ def list_sessions(
     next: Cursor = None,
     status: Status | None = None,
     q: Annotated[str | None, Query(max_length=4096)] = None,
+    filters: Filters = None,
 ) -> dict[str, Any]:
+    conditions = filter_models.parse_filters(filters)
     items, cursor = session_search.list_sessions(
-        api.tenant(app), limit, next, status, q, store.now_ms(), settings().timeout_ms
+        api.tenant(app), limit, next, status, q, conditions, store.now_ms(), settings().timeout_ms
     )
     return api.page(items, cursor)
+
+
+# Declared before /sessions/<session_id>, which it would otherwise match. The answer is built as a
+# dict so each row shows its group values first, as its metrics follow them in the SPEC.
+@app.get(
+    "/sessions/analytics",
+    responses={200: {"description": "Rows by group", "content": {"application/json": {"model": AnalyticsAnswer}}}},
+)
+def session_analytics(filters: Filters = None, group_by: GroupBy = None) -> dict[str, Any]:
+    conditions, groups = filter_models.parse_filters(filters), filter_models.parse_group_by(group_by)
+    rows = analytics.run(api.tenant(app), conditions, groups, store.now_ms(), settings().analytics_max_sessions)
+    return {"success": True, "data": rows}
 
 
 @app.get("/sessions/<session_id>")

@@ -115,13 +115,6 @@ def test_users_and_channels_show_their_metadata_metacounters_and_meta(console: C
     console.screenshot("channel")
 
 
-ANALYTICS_PENDING = pytest.mark.xfail(
-    strict=False,
-    reason="GET /sessions/analytics and GET /sessions?filters= are being built on the analytics branch",
-)
-
-
-@ANALYTICS_PENDING
 def test_the_filter_builder_narrows_sessions_and_shows_the_api_400_inline(console: Console, seeded: Seeded) -> None:
     page = console.sign_in(seeded.token)
     page.get_by_role("button", name="Add filter").click()
@@ -156,7 +149,6 @@ def _chart(page: Any, canvas_id: str) -> dict[str, Any]:
     return data
 
 
-@ANALYTICS_PENDING
 def test_analytics_charts_draw_the_api_rows(console: Console, seeded: Seeded) -> None:
     page = console.sign_in(seeded.token)
     page.get_by_role("navigation", name="Views").get_by_role("link", name="Analytics").click()

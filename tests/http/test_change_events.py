@@ -4,6 +4,7 @@ table's stream (in AWS: the EventBridge bus) as {app_id, resource, id, field, be
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from tests.conftest import Api, Webhook
 
@@ -48,3 +49,27 @@ def test_session_status_and_user_metadata_changes_are_published(api: Api, webhoo
     assert plan and plan[0]["before"] == {"plan": "free"}
     fields = [e["field"] for e in webhook.events if e["id"] == sid]
     assert fields.count("status") == 2  # created RUNNING, then COMPLETED: events publish nothing of their own
+
+
+def test_sorted_metaarray_and_message_meta_changes_are_published(api: Api, webhook: Webhook, channel: str) -> None:
+    sent = api.post(
+        f"{channel}/messages",
+        {"user_id": "u", "message": "m", "sorted_metaarray": [{"key": "likes", "value": ["bob"]}]},
+    )
+    message = f"{channel}/messages/{sent.json()['message_id']}"
+    message_id = f"{channel.lstrip('/')}/{sent.json()['message_id']}"
+    api.put(f"{message}/sorted_metaarray", {"sorted_metaarray": [{"key": "likes", "value": ["carol"]}]})
+    api.post(f"{message}/meta", {"pinned": True})
+    api.delete(f"{message}/sorted_metaarray?keys=likes")
+
+    def mine(field: str) -> list[dict[str, Any]]:
+        return [e for e in webhook.events if e["id"] == message_id and e["field"] == field]
+
+    assert webhook.wait_for(
+        lambda e: e["id"] == message_id and e["field"] == "sorted_metaarray.likes" and e["after"] is None
+    )
+    likes = [(e["before"], e["after"]) for e in mine("sorted_metaarray.likes")]
+    assert likes == [(None, ["bob"]), (["bob"], ["bob", "carol"]), (["bob", "carol"], None)]
+    assert webhook.wait_for(lambda e: e["id"] == message_id and e["field"] == "meta")
+    assert [(e["before"], e["after"], e["resource"]) for e in mine("meta")] == [({}, {"pinned": True}, "message")]
+    assert not [e for e in webhook.events if e["id"].startswith(message_id) and e["resource"] != "message"]

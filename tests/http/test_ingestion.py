@@ -11,12 +11,12 @@ from typing import Any
 import boto3
 from boto3.dynamodb.conditions import Key
 
-from tests.conftest import Api, Stack
+from tests.conftest import Api, Stack, scan_all
 
 
 def _app_id(table: Any, session_id: str) -> str:
     """The application of a session, from its item (the test knows only its token)."""
-    items = table.scan(FilterExpression=Key("SK").eq("SESSION") & Key("id").eq(session_id))["Items"]
+    items = scan_all(table, Key("SK").eq("SESSION") & Key("id").eq(session_id))
     return str(items[0]["PK"]).split("#", 1)[0]
 
 

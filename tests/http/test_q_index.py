@@ -21,7 +21,7 @@ from boto3.dynamodb.conditions import Attr
 
 from annex.domain import qindex
 from annex.store import keys
-from tests.conftest import Api, Stack
+from tests.conftest import Api, Stack, scan_all
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,7 @@ def _entries_of(table: Any, session_id: str) -> set[tuple[str, str]]:
 
 def _expected(table: Any, session_id: str) -> set[tuple[str, str]]:
     """The entries the stored user_metadata calls for."""
-    item = table.scan(FilterExpression=Attr("SK").eq("SESSION") & Attr("id").eq(session_id))["Items"][0]
+    item = scan_all(table, Attr("SK").eq("SESSION") & Attr("id").eq(session_id))[0]
     app_id = str(item["PK"]).split("#", 1)[0]
     document = json.loads(item["user_metadata"]) if "user_metadata" in item else None
     created = int(item["created_at"])
@@ -181,7 +181,7 @@ def test_many_leaves_take_the_lock_protocol_and_stay_exact(api: Api, table: Any)
 
 
 def _pk(table: Any, session_id: str) -> str:
-    item = table.scan(FilterExpression=Attr("SK").eq("SESSION") & Attr("id").eq(session_id))["Items"][0]
+    item = scan_all(table, Attr("SK").eq("SESSION") & Attr("id").eq(session_id))[0]
     return str(item["PK"])
 
 

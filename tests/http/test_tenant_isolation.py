@@ -3,6 +3,7 @@ and changes nothing of A's. Every route in template.yaml must have a case here."
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +27,8 @@ def _empty_list(response: Any) -> None:
 
 
 U, CH, S = "/users/{user}", "/open_channels/{channel}", "/sessions/{session}"
+MSG = CH + "/messages/{message}"
+M, M1 = "/{channel_type}/{channel_url}/messages", "/{channel_type}/{channel_url}/messages/{message_id}"
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/users"): lambda b, ids: _empty_list(b.get(f"/users?metadatakey=k&metadatavalues_in={ids['value']}")),
     ("GET", "/users/{user_id}"): lambda b, ids: _missing(b.get(U.format(**ids))),
@@ -77,7 +80,29 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/{channel_type}/{channel_url}/meta"): lambda b, ids: _missing(
         b.post(CH.format(**ids) + "/meta", {"x": 1})
     ),
+    ("POST", M): lambda b, ids: _missing(b.post(CH.format(**ids) + "/messages", {"user_id": "b", "message": "B"})),
+    ("GET", M): lambda b, ids: _missing(b.get(CH.format(**ids) + "/messages?metaarray_key=k&metaarray_values=secret")),
+    ("GET", M1): lambda b, ids: _missing(b.get(MSG.format(**ids))),
+    ("DELETE", M1): lambda b, ids: _missing(b.delete(MSG.format(**ids))),
+    ("PATCH", M1): lambda b, ids: _missing(b("PATCH", MSG.format(**ids), {"meta": {"x": 1}})),
+    ("GET", f"{M1}/meta"): lambda b, ids: _missing(b.get(MSG.format(**ids) + "/meta")),
+    ("POST", f"{M1}/meta"): lambda b, ids: _missing(b.post(MSG.format(**ids) + "/meta", {"x": 1})),
+    ("POST", f"{M1}/sorted_metaarray"): lambda b, ids: _missing(
+        b.post(MSG.format(**ids) + "/sorted_metaarray", {"sorted_metaarray": [{"key": "b", "value": ["B"]}]})
+    ),
+    ("PUT", f"{M1}/sorted_metaarray"): lambda b, ids: _missing(
+        b.put(MSG.format(**ids) + "/sorted_metaarray", {"sorted_metaarray": [{"key": "k", "value": ["B"]}]})
+    ),
+    ("DELETE", f"{M1}/sorted_metaarray"): lambda b, ids: _missing(
+        b.delete(MSG.format(**ids) + "/sorted_metaarray?keys=k")
+    ),
     ("GET", "/sessions"): lambda b, ids: _empty_list(b.get("/sessions", params={"q": "user_metadata['k']:'secret'"})),
+    ("GET", "/sessions/analytics"): lambda b, ids: _no_sessions(
+        b.get(
+            "/sessions/analytics",
+            params={"filters": json.dumps([{"attribute": "user_id", "operator": "equal", "value": ids["user"]}])},
+        )
+    ),
     ("GET", "/sessions/{session_id}"): lambda b, ids: _missing(b.get(S.format(**ids))),
     ("POST", "/sessions/{session_id}"): lambda b, ids: _missing(b.post(S.format(**ids), {"status": "REQUEST_RELEASE"})),
     ("PATCH", "/sessions/{session_id}"): lambda b, ids: _missing(b("PATCH", S.format(**ids), {"user_metadata": 1})),
@@ -103,7 +128,12 @@ def _public_file(b: Api, path: str, ids: dict[str, str]) -> None:
     response = b.get(path)
     assert response.status_code == 200, response.text
     assert response.content == requests.get(b.base + path, timeout=30).content
-    assert not [value for value in ids.values() if value in response.text]
+    assert not [ids[name] for name in ("user", "channel", "session") if ids[name] in response.text]
+
+
+def _no_sessions(response: Any) -> None:
+    assert response.status_code == 200, response.text
+    assert [row["session_count"] for row in response.json()["data"]] == [0]
 
 
 def _accepted(response: Any) -> None:
@@ -120,6 +150,7 @@ def _created(response: Any) -> None:
 
 def _snapshot(a: Api, ids: dict[str, str]) -> list[Any]:
     paths = [U, U + "/metadata", CH, CH + "/metadata", CH + "/metacounter", S, S + "/events", U + "/sessions"]
+    paths += [CH + "/messages", MSG, MSG + "/meta"]
     return [a.get(p.format(**ids)).json() for p in paths]
 
 
@@ -142,6 +173,10 @@ def test_every_route_is_isolated_between_applications(api: Api, other_app: Api) 
     assert api.post("/open_channels", channel).status_code == 201
     session = {"session_id": ids["session"], "user_id": ids["user"], "user_metadata": {"k": "secret"}}
     assert api.post("/sessions", session).status_code == 201
+    message = {"user_id": ids["user"], "message": "A", "sorted_metaarray": [{"key": "k", "value": ["secret"]}]}
+    sent = api.post(f"/open_channels/{ids['channel']}/messages", message | {"meta": {"m": 1}})
+    assert sent.status_code == 201, sent.text
+    ids["message"] = str(sent.json()["message_id"])
     events = {"batch": [{"session_id": ids["session"], "type": "screen", "name": "A"}]}
     assert api.post("/events", events).json()["accepted"] == 1
     before = _snapshot(api, ids)

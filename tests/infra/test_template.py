@@ -17,6 +17,7 @@ ALLOWED_ACTIONS = {
     "dynamodb:Query",
     "dynamodb:BatchGetItem",  # item-level batches: sessions by id, events and index entries
     "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",  # a transaction's check of an item it does not write (a channel exists)
 }
 
 STREAM_ACTIONS = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -22,7 +23,9 @@ def _image(metadata: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def test_stream_records_become_events_on_the_bus(moto_table: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def bus(moto_table: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[Containers, Callable[[], list[dict[str, Any]]]]:
+    """The stream function with the bus configured, and what a rule on the bus delivered."""
     events, sqs = boto3.client("events", region_name="us-east-1"), boto3.client("sqs", region_name="us-east-1")
     events.create_event_bus(Name="annex-changes")
     queue = sqs.create_queue(QueueName="changes")["QueueUrl"]
@@ -32,23 +35,36 @@ def test_stream_records_become_events_on_the_bus(moto_table: Any, monkeypatch: p
     monkeypatch.setenv("EVENT_BUS_NAME", "annex-changes")
     monkeypatch.delenv("ANNEX_WEBHOOK_URL", raising=False)
     function = Containers(Template(load()).function("ChangesFunction"))  # imported now, with the bus configured
-    record = {
-        "eventID": "1",
-        "eventName": "MODIFY",
+
+    def delivered() -> list[dict[str, Any]]:
+        messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+        return [json.loads(m["Body"]) for m in messages]
+
+    return function, delivered
+
+
+def _record(old: dict[str, Any] | None, new: dict[str, Any] | None, event_id: str = "1") -> dict[str, Any]:
+    images = {"OldImage": old} if old else {}
+    images |= {"NewImage": new} if new else {}
+    return {
+        "eventID": event_id,
+        "eventName": "MODIFY" if old and new else "INSERT" if new else "REMOVE",
         "eventSource": "aws:dynamodb",
         "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/x",
         "dynamodb": {
             "ApproximateCreationDateTime": 1795600000,
-            "SequenceNumber": "1",
+            "SequenceNumber": event_id,
             "StreamViewType": "NEW_AND_OLD_IMAGES",
-            "OldImage": _image({"a": "1"}),
-            "NewImage": _image({"a": "2"}),
+            **images,
         },
     }
-    answer = function.invoke({"Records": [record], "requestContext": {"requestId": "r"}})
+
+
+def test_stream_records_become_events_on_the_bus(bus: tuple[Containers, Callable[[], list[dict[str, Any]]]]) -> None:
+    function, delivered = bus
+    answer = function.invoke({"Records": [_record(_image({"a": "1"}), _image({"a": "2"}))], "requestContext": {}})
     assert answer["batchItemFailures"] == []
-    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
-    detail = json.loads(messages[0]["Body"])["detail"]
+    detail = delivered()[0]["detail"]
     assert detail == {
         "app_id": "app1",
         "resource": "user",
@@ -57,4 +73,48 @@ def test_stream_records_become_events_on_the_bus(moto_table: Any, monkeypatch: p
         "field": "metadata.a",
         "before": "1",
         "after": "2",
+    }
+
+
+def _message(likes: list[str]) -> dict[str, Any]:
+    return {
+        "PK": {"S": "app1#MESSAGES#open_channels#lobby"},
+        "SK": {"S": "M#0000000000000000001"},
+        "message_id": {"N": "1"},
+        "channel_type": {"S": "open_channels"},
+        "channel_url": {"S": "lobby"},
+        "user_id": {"S": "alice"},
+        "message": {"S": "hi"},
+        "sorted_metaarray": {
+            "M": {"likes": {"M": {"o": {"N": "0"}, "v": {"L": [{"S": v} for v in likes]}}}},
+        },
+        "meta": {"S": "{}"},
+        "version": {"N": "3"},
+    }
+
+
+def test_a_sorted_metaarray_change_is_an_event_and_index_entries_are_not(
+    bus: tuple[Containers, Callable[[], list[dict[str, Any]]]],
+) -> None:
+    function, delivered = bus
+    entry = {
+        "PK": {"S": "app1#MESSAGES#open_channels#lobby"},
+        "SK": {"S": "X#5:likes#5:carol#0000000000000000001"},
+        "message_id": {"N": "1"},
+    }
+    records = [_record(_message(["bob"]), _message(["bob", "carol"])), _record(None, entry, "2")]
+    answer = function.invoke({"Records": records, "requestContext": {"requestId": "r"}})
+    assert answer["batchItemFailures"] == []
+    sent = delivered()
+    assert [(m["detail-type"], m["detail"]["field"]) for m in sent] == [
+        ("message.sorted_metaarray", "sorted_metaarray.likes")
+    ]
+    assert sent[0]["detail"] | {"at": 0} == {
+        "app_id": "app1",
+        "resource": "message",
+        "id": "open_channels/lobby/1",
+        "at": 0,
+        "field": "sorted_metaarray.likes",
+        "before": ["bob"],
+        "after": ["bob", "carol"],
     }

@@ -18,7 +18,8 @@ from botocore.compat import HTTPHeaders
 from botocore.exceptions import ReadTimeoutError
 
 from annex import config
-from annex.domain.resources import create_channel, create_user
+from annex.domain import messages
+from annex.domain.resources import ChannelRef, create_channel, create_user
 from annex.models.resources import ChannelCreate, UserCreate
 from annex.store import sessions
 from annex.store import table as table_module
@@ -125,6 +126,9 @@ def _seed(app_id: str | None) -> None:
         ChannelCreate(channel_url="lobby", metadata={"topic": "general"}, metacounter={"visits": 1}),
     )
     sessions.create(app_id, "visit-1", {"user_id": "alice"}, {"plan": "pro"})
+    lobby = ChannelRef(app_id, "open_channels", "lobby")
+    fields = {"user_id": "alice", "message": "hello", "data": "", "meta": {"mood": "happy"}}
+    messages.send(lobby, fields, [("design", ["A", "B"]), ("likes", ["alice"])])  # message 1
 
 
 def _state(table: Any) -> list[dict[str, Any]]:
@@ -143,12 +147,14 @@ def test_fault_answers_the_spec_error_and_writes_nothing(
     handler = HANDLERS.setdefault(function.logical_id, Containers(function))
     monkeypatch.setattr("botocore.endpoint.time.sleep", lambda _: None)  # keep the SDK's retries, not its waits
     injector = Injector(fault)
-    events = engine_table.meta.client.meta.events
-    events.register_first("before-send.dynamodb", injector)
+    emitters = [engine_table.meta.client.meta.events, table_module.bulk_client().meta.events]
+    for events in emitters:
+        events.register_first("before-send.dynamodb", injector)
     try:
         response = handler.invoke(event)
     finally:
-        events.unregister("before-send.dynamodb", injector)
+        for events in emitters:
+            events.unregister("before-send.dynamodb", injector)
     if injector.sent == 0:
         assert response["statusCode"] in (200, 201), "a route without that call site answers normally"
         return

@@ -38,7 +38,7 @@ def _create(first: int, count: int) -> None:
 
 def _reads(q: str) -> tuple[list[str], int]:
     with DynamoCalls() as calls:
-        found, cursor = session_search.list_sessions(APP, 100, None, None, q, sessions.now_ms(), 3_600_000)
+        found, cursor = session_search.list_sessions(APP, 100, None, None, q, [], sessions.now_ms(), 3_600_000)
     assert cursor is None
     return [s["id"] for s in found], calls.items_read
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from annex import api
@@ -49,6 +50,12 @@ def conflict() -> dict[str, Any]:
     raise Conflict("taken", code="already_exists")
 
 
+@app.get("/transaction-conflict")
+def transaction_conflict() -> dict[str, Any]:
+    error = {"Error": {"Code": "TransactionConflictException", "Message": "Transaction is ongoing for the item"}}
+    raise ClientError(error, "UpdateItem")  # type: ignore[arg-type]
+
+
 handler = api.lambda_handler(app)
 
 
@@ -68,3 +75,9 @@ def test_a_response_that_breaks_its_model_is_500_not_a_client_error() -> None:
 def test_domain_errors_keep_their_status_and_code() -> None:
     assert call("/conflict") == (409, {"error": True, "code": "already_exists", "message": "taken"})
     assert call("/nowhere")[0] == 404
+
+
+def test_a_write_that_met_a_transaction_in_progress_is_a_retryable_409() -> None:
+    status, body = call("/transaction-conflict")
+    assert status == 409 and body["code"] == "concurrent_update"
+    assert "ongoing" not in body["message"]

@@ -37,3 +37,51 @@ def test_channel_counters_and_deletion() -> None:
     assert [(e["resource"], e["id"], e["field"], e["before"], e["after"]) for e in gone] == [
         ("channel", "open_channels/c", "metacounter.n", 1, None)
     ]
+
+
+MESSAGE = {
+    "PK": "app1#MESSAGES#group_channels#c",
+    "SK": "M#0000000000000000007",
+    "message_id": 7,
+    "channel_type": "group_channels",
+    "channel_url": "c",
+    "user_id": "u1",
+    "message": "hi",
+    "sorted_metaarray": {"likes": {"o": 0, "v": ["bob"]}, "design": {"o": 1, "v": ["A"]}},
+    "meta": "{}",
+    "version": 5,
+}
+
+
+def test_each_changed_sorted_metaarray_key_of_a_message_is_one_event() -> None:
+    new = MESSAGE | {
+        "sorted_metaarray": {"likes": {"o": 0, "v": ["bob", "carol"]}, "tags": {"o": 2, "v": []}},
+        "meta": '{"pinned":true}',
+        "version": 6,
+    }
+    events = changes(MESSAGE, new, at=3)
+    assert [(e["field"], e["before"], e["after"]) for e in events] == [
+        ("sorted_metaarray.design", ["A"], None),
+        ("sorted_metaarray.likes", ["bob"], ["bob", "carol"]),
+        ("sorted_metaarray.tags", None, []),
+        ("meta", {}, {"pinned": True}),
+    ]
+    assert {(e["app_id"], e["resource"], e["id"]) for e in events} == {("app1", "message", "group_channels/c/7")}
+
+
+def test_a_sent_message_reports_its_keys_and_meta_coming() -> None:
+    events = changes(None, MESSAGE | {"meta": '{"m":1}'}, at=1)
+    assert [(e["field"], e["before"], e["after"]) for e in events] == [
+        ("sorted_metaarray.design", None, ["A"]),
+        ("sorted_metaarray.likes", None, ["bob"]),
+        ("meta", None, {"m": 1}),
+    ]
+
+
+def test_message_bookkeeping_says_nothing() -> None:
+    locked = MESSAGE | {"index_lock": {"id": "x", "until": 1}}
+    assert changes(MESSAGE, locked, at=1) == []  # the index lock comes and goes unseen
+    entry = {"PK": MESSAGE["PK"], "SK": "X#5:likes#3:bob#0000000000000000007", "message_id": 7}
+    assert changes(None, entry, at=1) == [] and changes(entry, None, at=1) == []
+    counter = {"PK": MESSAGE["PK"], "SK": "COUNTER", "last_message_id": 8}
+    assert changes(counter, counter | {"last_message_id": 9}, at=1) == []

@@ -20,6 +20,8 @@ class Settings(BaseModel):
     region: str = Field("us-east-1", alias="AWS_REGION")
     session_timeout_seconds: int = Field(2700, alias="SESSION_TIMEOUT_SECONDS", gt=0)
     event_retention_days: int = Field(90, alias="EVENT_RETENTION_DAYS", gt=0, le=3650)
+    # Analytics refuses (400 range_too_large) a request that would read more sessions than this.
+    analytics_max_sessions: int = Field(200_000, alias="ANALYTICS_MAX_SESSIONS", gt=0)
 
     @property
     def timeout_ms(self) -> int:

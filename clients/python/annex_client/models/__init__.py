@@ -1,5 +1,7 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .analytics_answer import AnalyticsAnswer
+from .analytics_row import AnalyticsRow
 from .channel import Channel
 from .channel_create import ChannelCreate
 from .channel_create_meta import ChannelCreateMeta
@@ -16,6 +18,7 @@ from .create_user_metadata_return import CreateUserMetadataReturn
 from .delete_channel_metadata_key_return import DeleteChannelMetadataKeyReturn
 from .delete_channel_metadata_return import DeleteChannelMetadataReturn
 from .delete_channel_return import DeleteChannelReturn
+from .delete_message_return import DeleteMessageReturn
 from .delete_metacounter_key_return import DeleteMetacounterKeyReturn
 from .delete_metacounter_return import DeleteMetacounterReturn
 from .delete_user_metadata_key_return import DeleteUserMetadataKeyReturn
@@ -27,6 +30,7 @@ from .event_batch import EventBatch
 from .get_channel_meta_return import GetChannelMetaReturn
 from .get_channel_metadata_key_return import GetChannelMetadataKeyReturn
 from .get_channel_metadata_return import GetChannelMetadataReturn
+from .get_message_meta_return import GetMessageMetaReturn
 from .get_metacounter_key_return import GetMetacounterKeyReturn
 from .get_metacounter_return import GetMetacounterReturn
 from .get_user_meta_return import GetUserMetaReturn
@@ -34,6 +38,7 @@ from .get_user_metadata_key_return import GetUserMetadataKeyReturn
 from .get_user_metadata_return import GetUserMetadataReturn
 from .ingest_result import IngestResult
 from .list_channels_return import ListChannelsReturn
+from .list_messages_return import ListMessagesReturn
 from .list_session_events_return import ListSessionEventsReturn
 from .list_sessions_return import ListSessionsReturn
 from .list_user_sessions_return import ListUserSessionsReturn
@@ -41,10 +46,20 @@ from .list_users_return import ListUsersReturn
 from .location import Location
 from .merge_channel_meta_body import MergeChannelMetaBody
 from .merge_channel_meta_return import MergeChannelMetaReturn
+from .merge_message_meta_body import MergeMessageMetaBody
+from .merge_message_meta_return import MergeMessageMetaReturn
 from .merge_user_meta_body import MergeUserMetaBody
 from .merge_user_meta_return import MergeUserMetaReturn
+from .message import Message
+from .message_meta import MessageMeta
+from .message_send import MessageSend
+from .message_send_meta import MessageSendMeta
 from .meta_replace import MetaReplace
 from .meta_replace_meta import MetaReplaceMeta
+from .metaarray_create import MetaarrayCreate
+from .metaarray_entry import MetaarrayEntry
+from .metaarray_item import MetaarrayItem
+from .metaarray_update import MetaarrayUpdate
 from .metacounter_create import MetacounterCreate
 from .metacounter_create_metacounter import MetacounterCreateMetacounter
 from .metacounter_update import MetacounterUpdate
@@ -55,6 +70,7 @@ from .metadata_create_metadata import MetadataCreateMetadata
 from .metadata_update import MetadataUpdate
 from .metadata_update_metadata import MetadataUpdateMetadata
 from .metadata_value_update import MetadataValueUpdate
+from .mode import Mode
 from .rejected import Rejected
 from .session import Session
 from .session_create import SessionCreate
@@ -78,6 +94,8 @@ from .user_metadata import UserMetadata
 from .user_update import UserUpdate
 
 __all__ = (
+    "AnalyticsAnswer",
+    "AnalyticsRow",
     "Channel",
     "ChannelCreate",
     "ChannelCreateMeta",
@@ -94,6 +112,7 @@ __all__ = (
     "DeleteChannelMetadataKeyReturn",
     "DeleteChannelMetadataReturn",
     "DeleteChannelReturn",
+    "DeleteMessageReturn",
     "DeleteMetacounterKeyReturn",
     "DeleteMetacounterReturn",
     "DeleteUserMetadataKeyReturn",
@@ -105,6 +124,7 @@ __all__ = (
     "GetChannelMetadataKeyReturn",
     "GetChannelMetadataReturn",
     "GetChannelMetaReturn",
+    "GetMessageMetaReturn",
     "GetMetacounterKeyReturn",
     "GetMetacounterReturn",
     "GetUserMetadataKeyReturn",
@@ -112,6 +132,7 @@ __all__ = (
     "GetUserMetaReturn",
     "IngestResult",
     "ListChannelsReturn",
+    "ListMessagesReturn",
     "ListSessionEventsReturn",
     "ListSessionsReturn",
     "ListUserSessionsReturn",
@@ -119,8 +140,18 @@ __all__ = (
     "Location",
     "MergeChannelMetaBody",
     "MergeChannelMetaReturn",
+    "MergeMessageMetaBody",
+    "MergeMessageMetaReturn",
     "MergeUserMetaBody",
     "MergeUserMetaReturn",
+    "Message",
+    "MessageMeta",
+    "MessageSend",
+    "MessageSendMeta",
+    "MetaarrayCreate",
+    "MetaarrayEntry",
+    "MetaarrayItem",
+    "MetaarrayUpdate",
     "MetacounterCreate",
     "MetacounterCreateMetacounter",
     "MetacounterUpdate",
@@ -133,6 +164,7 @@ __all__ = (
     "MetadataValueUpdate",
     "MetaReplace",
     "MetaReplaceMeta",
+    "Mode",
     "Rejected",
     "Session",
     "SessionCreate",

@@ -2,8 +2,11 @@
 
 Every change to a key of ``metadata`` or ``metacounter`` and to the ``meta`` document of a user or
 channel becomes one event ``{app_id, resource, id, field, before, after, at}``; ``field`` is
-``metadata.<key>``, ``metacounter.<key>`` or ``meta``. Creating or deleting a record reports its
-non-empty fields coming or going. A session reports ``status`` and ``user_metadata``.
+``metadata.<key>``, ``metacounter.<key>`` or ``meta``. A message (``id`` =
+``{channel_type}/{channel_url}/{message_id}``) reports each changed key of its sorted_metaarray
+(``sorted_metaarray.<key>``, before and after its list of values) and its ``meta``. Creating or
+deleting a record reports its non-empty fields coming or going. A session reports ``status`` and
+``user_metadata``. Bookkeeping items (index entries, counters, locks) report nothing.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from annex.store.keys import application_of
+from annex.store.keys import MESSAGE_PREFIX, application_of
 
 TRACKED_MAPS = ("metadata", "metacounter")
 
@@ -23,7 +26,15 @@ def _resource(image: dict[str, Any]) -> tuple[str, str] | None:
         return "channel", f"{image['channel_type']}/{image['channel_url']}"
     if image.get("SK") == "SESSION":
         return "session", str(image["id"])
+    if str(image.get("SK", "")).startswith(MESSAGE_PREFIX) and "message_id" in image:
+        return "message", f"{image['channel_type']}/{image['channel_url']}/{image['message_id']}"
     return None
+
+
+def _metaarray(image: dict[str, Any] | None) -> dict[str, list[str]]:
+    """A message's sorted_metaarray, key → values, from its stored map ``{key: {"o", "v"}}``."""
+    stored = (image or {}).get("sorted_metaarray") or {}
+    return {key: list(entry.get("v", [])) for key, entry in stored.items()}
 
 
 def _session_changes(base: dict[str, Any], old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
@@ -54,6 +65,12 @@ def changes(old: dict[str, Any] | None, new: dict[str, Any] | None, at: int) -> 
     if resource[0] == "session":
         return _session_changes(base, old or {}, new or {})
     events = []
+    if resource[0] == "message":
+        before_array, after_array = _metaarray(old), _metaarray(new)
+        for key in sorted(set(before_array) | set(after_array)):
+            if before_array.get(key) != after_array.get(key):
+                change = {"before": before_array.get(key), "after": after_array.get(key)}
+                events.append(base | {"field": f"sorted_metaarray.{key}"} | change)
     for field in TRACKED_MAPS:
         before, after = (old or {}).get(field) or {}, (new or {}).get(field) or {}
         for key in sorted(set(before) | set(after)):

@@ -46,8 +46,8 @@ class Clause:
     negated: bool = False
 
     def matches(self, document: Any) -> bool:
-        found = _lookup(document, self.path)
-        if found is _MISSING:
+        found = lookup(document, self.path)
+        if found is MISSING:
             hit = False
         elif isinstance(found, list):
             hit = any(self._holds(item) for item in found)
@@ -89,13 +89,14 @@ def same_value(stored: Any, wanted: Scalar) -> bool:
     return type(stored) is type(wanted) and stored == wanted
 
 
-_MISSING = object()
+MISSING = object()  # what ``lookup`` finds at a path a document does not have
 
 
-def _lookup(document: Any, path: tuple[str, ...]) -> Any:
+def lookup(document: Any, path: tuple[str, ...]) -> Any:
+    """The value at ``path`` in a JSON document, or MISSING."""
     for key in path:
         if not isinstance(document, dict) or key not in document:
-            return _MISSING
+            return MISSING
         document = document[key]
     return document
 

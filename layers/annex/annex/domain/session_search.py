@@ -1,4 +1,4 @@
-"""Listing sessions: newest first, by ``status=`` and ``q=``, with the q planner.
+"""Listing sessions: newest first, by ``status=``, ``q=`` and ``filters=``, with the q planner.
 
 The planner answers ``q`` from the index (``domain/qindex.py``). It probes every clause the index
 can answer (up to three, likeliest most selective first), reading at most ``PROBE`` entries per
@@ -8,6 +8,11 @@ newest-first list for a range that matches too much to sort. Every candidate is 
 the table and checked against the whole query and ``status`` as stored now, so a stale index entry
 can cost a read but never a wrong result. Each page stops after ``READ_BUDGET`` candidates, with a
 cursor, so no page reads without bound.
+
+Filters (``domain/filters.py``) narrow the candidates first: ``session_id``/``user_id`` by their
+keys, a ``user_metadata.`` equality as one more q clause, ``date_range`` as bounds on the
+position ``{created_at:013d}#{id}`` every candidate source is ordered by. The cursor is such a
+position, so a page continues strictly below it whichever source the next request uses.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from annex.domain import qindex, query
+from annex.domain import filters, qindex, query
 from annex.domain.resources import MAX_ID_CHARS
 from annex.domain.sessions import MAX_SESSION_ID_CHARS, view
 from annex.errors import BadRequest
@@ -53,23 +58,72 @@ def decode_cursor(cursor: str | None) -> str | None:
     return position
 
 
+def upper_position(high: int) -> str:
+    """The position every session created at or before ``high`` is strictly below."""
+    return f"{high + 1:013d}#"
+
+
+def lower_position(low: int) -> str | None:
+    """The position every session created at or after ``low`` is at or above (None: no bound)."""
+    return f"{low:013d}#" if low > filters.MIN_MS else None
+
+
 def list_sessions(
-    app_id: str, limit: int, cursor: str | None, status: str | None, q: str | None, now: int, timeout_ms: int
+    app_id: str,
+    limit: int,
+    cursor: str | None,
+    status: str | None,
+    q: str | None,
+    conditions: list[filters.Condition],
+    now: int,
+    timeout_ms: int,
 ) -> tuple[list[dict[str, Any]], str | None]:
     below = decode_cursor(cursor)
     parsed = query.parse(q, BASES) if q is not None else None
+    plan = filters.plan(conditions)
+    if plan.empty:
+        return [], None
 
     def keep(session: dict[str, Any]) -> bool:
         if status is not None and view(session, now, timeout_ms)["status"] != status:
             return False
-        return parsed is None or parsed.matches({store.BASE: session.get("user_metadata")})
+        if parsed is not None and not parsed.matches({store.BASE: session.get("user_metadata")}):
+            return False
+        return plan.matches(session)
 
-    candidates = _candidates(app_id, parsed, below) if parsed is not None else None
-    if candidates is None:
+    top = upper_position(plan.high)
+    below = top if below is None else min(below, top)
+    above = lower_position(plan.low)
+    found_candidates = candidates(app_id, plan, parsed, below, above)
+    if found_candidates is None:
         partitions = [keys.sessions_list(app_id, shard) for shard in range(keys.SHARDS)]
-        candidates = ((pos, str(item["session_id"])) for pos, item in store.newest_first(partitions, below, 25))
-    found, position = store.collect(candidates, app_id, keep, limit, READ_BUDGET)
+        stream = store.newest_first(partitions, below, 25, above=above)
+        found_candidates = ((pos, str(item["session_id"])) for pos, item in stream)
+    found, position = store.collect(found_candidates, app_id, keep, limit, READ_BUDGET)
     return [view(s, now, timeout_ms) for s in found], encode_cursor(position) if position else None
+
+
+def candidates(
+    app_id: str, plan: filters.Plan, parsed: query.Query | None, below: str | None, above: str | None
+) -> Iterable[tuple[str, str]] | None:
+    """Candidate sessions ``(position, id)`` newest first, between ``above`` (inclusive) and
+    ``below`` (exclusive), from the narrowest keys the filters and ``q`` offer: the session ids,
+    the users' numbered sessions, or the q index. None when only the created-time range is left."""
+    if plan.session_ids is not None:
+        wanted = sorted(plan.session_ids)
+        found = store.batch_get(app_id, wanted, [("created_at",)])
+        return _ordered([(keys.position(int(s["created_at"]), i), i) for i, s in found.items()], below, above)
+    if plan.user_ids is not None:
+        entries: list[tuple[str, str]] = []
+        for user_id in sorted(plan.user_ids):
+            numbered = store.user_entries(app_id, user_id, MAX_RANGE_ENTRIES)
+            if numbered is None:  # a user with very many sessions: the time range is the better path
+                break
+            entries += [(keys.position(created, sid), sid) for created, sid in numbered]
+        else:
+            return _ordered(entries, below, above)
+    clauses = (parsed.clauses if parsed is not None else ()) + plan.clauses
+    return _candidates(app_id, query.Query(clauses), below, above) if clauses else None
 
 
 def list_user_sessions(
@@ -131,12 +185,17 @@ def _probe(app_id: str, clause: query.Clause, limit: int | None) -> tuple[list[t
     return found, True
 
 
-def _ordered(entries: list[tuple[str, str]], below: str | None) -> list[tuple[str, str]]:
+def _ordered(entries: list[tuple[str, str]], below: str | None, above: str | None = None) -> list[tuple[str, str]]:
     unique = dict(entries)  # one session appears once per value, maybe several values per clause
-    return sorted(((p, s) for p, s in unique.items() if below is None or p < below), reverse=True)
+    return sorted(
+        ((p, s) for p, s in unique.items() if (below is None or p < below) and (above is None or p >= above)),
+        reverse=True,
+    )
 
 
-def _candidates(app_id: str, parsed: query.Query, below: str | None) -> Iterable[tuple[str, str]] | None:
+def _candidates(
+    app_id: str, parsed: query.Query, below: str | None, above: str | None = None
+) -> Iterable[tuple[str, str]] | None:
     """Candidate sessions for ``parsed``, newest first; None when the index cannot narrow them."""
     clauses = qindex.answerable(parsed)[:MAX_PROBES]
     if not clauses:
@@ -144,16 +203,16 @@ def _candidates(app_id: str, parsed: query.Query, below: str | None) -> Iterable
     probes = [_probe(app_id, clause, PROBE) for clause in clauses]
     complete = [entries for entries, done in probes if done]
     if complete:
-        return _ordered(min(complete, key=len), below)
+        return _ordered(min(complete, key=len), below, above)
     lead = clauses[0]
     key_range = qindex.key_range(lead)
     assert key_range is not None
     if key_range.equality:
         prefix = key_range.low  # the value's encoding and "#": entries then run {created}#{id}
-        stream = store.newest_first(_shards(app_id, lead), below, PROBE, value_prefix=prefix)
+        stream = store.newest_first(_shards(app_id, lead), below, PROBE, value_prefix=prefix, above=above)
         return ((position, str(item["target"])) for position, item in stream)
     entries, done = _probe(app_id, lead, None)
-    return _ordered(entries, below) if done else None
+    return _ordered(entries, below, above) if done else None
 
 
 _EVENT_POSITION = re.compile(r"\d{13}#\d{13}[0-9a-f]{12}\d{3}")

@@ -7,6 +7,7 @@ what tells us the application, so that entry is keyed by the token's SHA-256 has
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from dataclasses import dataclass
 
@@ -66,6 +67,42 @@ def channel(app_id: str, channel_type: str, channel_url: str) -> Ref:
     )
 
 
+def channel_messages(app_id: str, channel_type: str, channel_url: str) -> str:
+    """The partition of a channel's messages, their sorted_metaarray index entries and its message
+    counter. It outlives the channel: a deleted channel's counter stays, so ids are never reused."""
+    return f"{app_id}#MESSAGES#{channel_type}#{channel_url}"
+
+
+MESSAGE_ID_DIGITS = 19  # a message id is a positive signed 64-bit integer: at most 19 digits
+MESSAGE_PREFIX, INDEX_PREFIX = "M#", "X#"
+
+
+def message_counter(app_id: str, channel_type: str, channel_url: str) -> Ref:
+    """The channel's last message id (``ADD``-allocated), its floor and its deleted mark."""
+    return Ref(channel_messages(app_id, channel_type, channel_url), "COUNTER")
+
+
+def message_sk(message_id: int) -> str:
+    """``M#`` and the zero-padded id: sort-key order is id order (oldest first)."""
+    return f"{MESSAGE_PREFIX}{message_id:0{MESSAGE_ID_DIGITS}d}"
+
+
+def message(app_id: str, channel_type: str, channel_url: str, message_id: int) -> Ref:
+    return Ref(channel_messages(app_id, channel_type, channel_url), message_sk(message_id))
+
+
+def metaarray_prefix(key: str, value: str) -> str:
+    """The sort-key prefix every index entry of one sorted_metaarray (key, value) shares. Both parts
+    are length-prefixed, so no (key, value) pair's prefix is a prefix of another pair's."""
+    return f"{INDEX_PREFIX}{len(key)}:{key}#{len(value)}:{value}#"
+
+
+def metaarray_entry(app_id: str, channel_type: str, channel_url: str, key: str, value: str, message_id: int) -> Ref:
+    """The index entry saying message ``message_id`` holds ``value`` under ``key`` (oldest first)."""
+    sk = f"{metaarray_prefix(key, value)}{message_id:0{MESSAGE_ID_DIGITS}d}"
+    return Ref(channel_messages(app_id, channel_type, channel_url), sk)
+
+
 # Session lists and the q index are spread over this many partitions per application, by a hash of
 # the session id, so no partition takes every write of an application (see docs/data-model.md).
 SHARDS = 4
@@ -79,13 +116,52 @@ def session(app_id: str, session_id: str) -> Ref:
     return Ref(f"{app_id}#SESSION#{session_id}", "SESSION")
 
 
+def position(created_at: int, session_id: str) -> str:
+    """A session's place in every newest-first order: ``{created_at:013d}#{id}``."""
+    return f"{created_at:013d}#{session_id}"
+
+
+def sessions_by_created(app_id: str, shard: int) -> str:
+    """GSI1 partition of a shard of the application's session items, by ``GSI1SK = position``:
+    analytics reads session attributes from it in one pass (eventually consistent)."""
+    return f"{app_id}#SCREATED#{shard}"
+
+
+def session_item(app_id: str, session_id: str, created_at: int) -> Ref:
+    """The session item with its GSI1 keys (``created_at`` never changes once the session exists)."""
+    ref = session(app_id, session_id)
+    return Ref(ref.pk, ref.sk, sessions_by_created(app_id, shard_of(session_id)), position(created_at, session_id))
+
+
 def sessions_list(app_id: str, shard: int) -> str:
     """A shard of the application's sessions, newest first by ``SK = {created_at:013d}#{id}``."""
     return f"{app_id}#SESSIONS#{shard}"
 
 
 def session_listing(app_id: str, session_id: str, created_at: int) -> Ref:
-    return Ref(sessions_list(app_id, shard_of(session_id)), f"{created_at:013d}#{session_id}")
+    return Ref(sessions_list(app_id, shard_of(session_id)), position(created_at, session_id))
+
+
+# Sessions created per UTC day, counted in the creation transaction, so analytics can tell how many
+# sessions a date range holds before reading them. Each shard's day is split over COUNTER_SLOTS
+# items: concurrent creations rarely touch the same counter (a transaction conflict and a retry).
+COUNTER_SLOTS = 8
+DAY_MS = 86_400_000
+
+
+def session_days(app_id: str, shard: int) -> str:
+    """Partition of one shard's daily creation counters (``SK = {YYYY-MM-DD}#{slot}``)."""
+    return f"{app_id}#SESSIONDAYS#{shard}"
+
+
+def day_of(at_ms: int) -> str:
+    """The UTC day of a time in milliseconds, ``YYYY-MM-DD``."""
+    return datetime.datetime.fromtimestamp(at_ms // DAY_MS * 86_400, datetime.UTC).strftime("%Y-%m-%d")
+
+
+def session_day_counter(app_id: str, session_id: str, created_at: int) -> Ref:
+    digest = int.from_bytes(hashlib.sha256(session_id.encode("utf-8", "surrogatepass")).digest()[4:8], "big")
+    return Ref(session_days(app_id, shard_of(session_id)), f"{day_of(created_at)}#{digest % COUNTER_SLOTS}")
 
 
 def user_sessions(app_id: str, user_id: str) -> str:

@@ -10,8 +10,8 @@ import json
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -21,11 +21,14 @@ from annex.domain import qindex
 from annex.domain.sessions import COMPLETED, DISTINCT_KEPT, ERROR, RUNNING, SCREENS_KEPT, TIMED_OUT, Delta
 from annex.errors import Conflict, NotFound, PreconditionFailed
 from annex.store import keys
-from annex.store.keys import GSI2, GSI2PK, GSI2SK, PK, SK, VERSION
+from annex.store.keys import GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK, VERSION
 from annex.store.records import first_version
-from annex.store.table import plain, table
+from annex.store.table import bulk_client, decoded, plain, table
+from annex.store.writes import Expression, Tx
 
 BASE = "user_metadata"
+BULK_PAGE = 250  # items per page of a bulk read: with its threads, bounds its memory whatever the range
+Path = tuple[str, ...]  # an attribute, or a path into a map attribute (``("device", "model")``)
 MAX_TRANSACTION_ITEMS = 100
 ATTEMPTS = 20
 # How long a many-leaf metadata change may hold its session before another writer recovers it: its
@@ -70,81 +73,6 @@ def _entry_item(app_id: str, session: dict[str, Any], entry: qindex.Entry) -> di
         "target": sid,
         "created_at": int(session["created_at"]),
     }
-
-
-@dataclass
-class Tx:
-    """A transaction being assembled."""
-
-    items: list[dict[str, Any]] = field(default_factory=list)
-
-    def put(self, item: dict[str, Any], condition: str | None = None, names: dict[str, str] | None = None) -> None:
-        op: dict[str, Any] = {"TableName": table().name, "Item": item}
-        if condition:
-            op |= {"ConditionExpression": condition, "ExpressionAttributeNames": names or {}}
-        self.items.append({"Put": op})
-
-    def delete(self, key: dict[str, str]) -> None:
-        self.items.append({"Delete": {"TableName": table().name, "Key": key}})
-
-    def update(self, key: dict[str, str], expression: Expression) -> None:
-        op = {"TableName": table().name, "Key": key} | expression.request()
-        op["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-        self.items.append({"Update": op})
-
-    def run(self) -> list[dict[str, Any]] | None:
-        """Apply; None on success, else each item's cancellation reason (with the old item)."""
-        try:
-            table().meta.client.transact_write_items(TransactItems=self.items)  # type: ignore[arg-type]
-        except ClientError as err:
-            code = err.response.get("Error", {}).get("Code")
-            if code == "ConditionalCheckFailedException":  # not DynamoDB's answer to a transaction, but
-                return [{"Code": "ConditionalCheckFailed"}]  # if one says so, no reason is known
-            if code != "TransactionCanceledException":
-                raise
-            reasons: list[dict[str, Any]] = err.response.get("CancellationReasons", [])  # type: ignore[assignment]
-            return reasons or [{"Code": "TransactionConflict"}]
-        return None
-
-
-@dataclass
-class Expression:
-    """An UpdateExpression with its condition, names and values."""
-
-    sets: list[str] = field(default_factory=list)
-    adds: list[str] = field(default_factory=list)
-    removes: list[str] = field(default_factory=list)
-    conditions: list[str] = field(default_factory=list)
-    names: dict[str, str] = field(default_factory=dict)
-    values: dict[str, Any] = field(default_factory=dict)
-
-    def n(self, name: str) -> str:
-        ref = f"#{name}"
-        self.names[ref] = name
-        return ref
-
-    def v(self, value: Any) -> str:
-        ref = f":v{len(self.values)}"
-        self.values[ref] = value
-        return ref
-
-    def set(self, name: str, value: Any) -> None:
-        self.sets.append(f"{self.n(name)} = {self.v(value)}")
-
-    def request(self) -> dict[str, Any]:
-        parts = []
-        if self.sets:
-            parts.append("SET " + ", ".join(self.sets))
-        if self.adds:
-            parts.append("ADD " + ", ".join(self.adds))
-        if self.removes:
-            parts.append("REMOVE " + ", ".join(self.removes))
-        out: dict[str, Any] = {"UpdateExpression": " ".join(parts), "ExpressionAttributeNames": self.names}
-        if self.conditions:
-            out["ConditionExpression"] = " AND ".join(self.conditions)
-        if self.values:
-            out["ExpressionAttributeValues"] = self.values
-        return out
 
 
 def _running_keys(app_id: str, session_id: str, active_at: int) -> dict[str, str]:
@@ -194,16 +122,21 @@ def get(app_id: str, session_id: str) -> dict[str, Any]:
     return stored(item)
 
 
-def batch_get(app_id: str, session_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Stored sessions by id (strongly consistent), the missing ones left out."""
+def batch_get(
+    app_id: str, session_ids: list[str], attributes: Iterable[Path] | None = None, consistent: bool = True
+) -> dict[str, dict[str, Any]]:
+    """Stored sessions by id (strongly consistent unless told), the missing ones left out; only
+    ``attributes`` (and ``id``) when given."""
     found: dict[str, dict[str, Any]] = {}
     wanted = list(dict.fromkeys(session_ids))
+    projection = projection_of([*attributes, ("id",)]) if attributes is not None else {}
     for start in range(0, len(wanted), 100):
         pending: dict[str, Any] = {
             table().name: {
                 "Keys": [keys.session(app_id, s).key for s in wanted[start : start + 100]],
-                "ConsistentRead": True,
+                "ConsistentRead": consistent,
             }
+            | projection
         }
         for attempt in range(ATTEMPTS):
             out = table().meta.client.batch_get_item(RequestItems=pending)
@@ -235,8 +168,8 @@ def _user_numbering(tx: Tx, app_id: str, user_id: str, session_id: str, created_
 
 
 def new_item(app_id: str, session_id: str, fields: dict[str, Any], now: int) -> dict[str, Any]:
-    ref = keys.session(app_id, session_id)
-    item = ref.key | {
+    """A new RUNNING session item created at ``now``, with its GSI1 keys (analytics reads it there)."""
+    item = keys.session_item(app_id, session_id, now).attributes() | {
         "id": session_id,
         "status": RUNNING,
         "created_at": now,
@@ -257,11 +190,17 @@ def new_item(app_id: str, session_id: str, fields: dict[str, Any], now: int) -> 
     return item
 
 
+def _register(tx: Tx, app_id: str, session_id: str, created_at: int) -> None:
+    """What every new session adds next to its item: its list entry and a count in its day."""
+    tx.put(keys.session_listing(app_id, session_id, created_at).key | {"session_id": session_id})
+    tx.add(keys.session_day_counter(app_id, session_id, created_at).key, "count", 1)
+
+
 def _create_holds(user_id: Any, user_metadata: Any) -> bool:
     """Whether a create's one transaction holds every index entry of ``user_metadata``: the session,
-    its list entry, (with a user) the user's counter and numbered entry, and the entries."""
+    its list entry and day counter, (with a user) the user's counter and numbered entry, and the entries."""
     entries = len(qindex.entries(user_metadata)) if user_metadata is not None else 0
-    return 2 + (2 if user_id is not None else 0) + entries <= MAX_TRANSACTION_ITEMS
+    return 3 + (2 if user_id is not None else 0) + entries <= MAX_TRANSACTION_ITEMS
 
 
 def create(
@@ -278,7 +217,7 @@ def create(
         item = new_item(app_id, session_id, fields, now)
         tx = Tx()
         tx.put(item, "attribute_not_exists(#pk)", {"#pk": PK})
-        tx.put(keys.session_listing(app_id, session_id, now).key | {"session_id": session_id})
+        _register(tx, app_id, session_id, now)
         if "user_id" in item:
             item["session_number"] = _user_numbering(tx, app_id, item["user_id"], session_id, now)
         fits = _create_holds(item.get("user_id"), user_metadata)
@@ -760,7 +699,7 @@ def _open(app_id: str, delta: Delta, now: int, retention_s: int, arrival: str) -
         del item[GSI2PK], item[GSI2SK]
     tx = Tx()
     tx.put(item, "attribute_not_exists(#pk)", {"#pk": PK})
-    tx.put(keys.session_listing(app_id, delta.session_id, created).key | {"session_id": delta.session_id})
+    _register(tx, app_id, delta.session_id, created)
     if delta.user_id is not None:
         item["session_number"] = _user_numbering(tx, app_id, delta.user_id, delta.session_id, created)
     deferred = False
@@ -814,15 +753,19 @@ def events_page(
 
 
 def newest_first(
-    partitions: list[str], below: str | None, chunk: int, value_prefix: str = ""
+    partitions: list[str], below: str | None, chunk: int, value_prefix: str = "", above: str | None = None
 ) -> Iterable[tuple[str, dict[str, Any]]]:
     """Entries of several partitions merged newest first by sort key (each ``{prefix}{created}#{id}``),
-    strictly below ``below``; reads ``chunk`` entries per partition per request."""
+    strictly below ``below`` and from ``above`` up; reads ``chunk`` entries per partition per request."""
     import heapq
 
     def stream(partition: str) -> Iterable[tuple[str, dict[str, Any]]]:
         condition: Any = Key(PK).eq(partition)
-        if below is not None and value_prefix:
+        if above is not None:
+            # "\U0010ffff" sorts after any position; below is then checked entry by entry
+            top = value_prefix + (below if below is not None else "\U0010ffff")
+            condition = condition & Key(SK).between(value_prefix + above, top)
+        elif below is not None and value_prefix:
             condition = condition & Key(SK).between(value_prefix, value_prefix + below)
         elif below is not None:
             condition = condition & Key(SK).lt(below)
@@ -884,3 +827,241 @@ def collect(
     if not exhausted and read >= budget and last_position is not None:
         return [s for _, s in found], last_position
     return [s for _, s in found], None
+
+
+# ---------------------------------------------------------------- analytics reads
+
+
+def projection_of(paths: Iterable[Path]) -> dict[str, Any]:
+    """``ProjectionExpression`` arguments for ``paths`` (a path under another one asked whole is
+    left out: DynamoDB refuses overlapping paths)."""
+    unique = sorted(set(paths))
+    kept = [p for p in unique if not any(p[: len(q)] == q for q in unique if len(q) < len(p))]
+    names: dict[str, str] = {}
+    refs = []
+    for path in kept:
+        parts = []
+        for segment in path:
+            ref = names.setdefault(segment, f"#p{len(names)}")
+            parts.append(ref)
+        refs.append(".".join(parts))
+    return {"ProjectionExpression": ", ".join(refs), "ExpressionAttributeNames": {v: k for k, v in names.items()}}
+
+
+def created_between(app_id: str, lo: int, hi: int, attributes: Iterable[Path]) -> Iterator[dict[str, Any]]:
+    """Every session created in ``[lo, hi]`` (ms, inclusive), with only ``attributes`` (and ``id``,
+    ``created_at``): one pass over GSI1, each item read once.
+
+    The shards are read concurrently, a page of at most ``BULK_PAGE`` items at a time each, handed
+    over one page at a time: memory holds a few pages whatever the range, and DynamoDB's latency
+    overlaps the decoding of the pages already read. Order is not kept.
+
+    GSI reads are eventually consistent: a session changed in the last moments may show its
+    previous state (fine for aggregates, and why the session list does not read from here).
+    """
+    projection = projection_of([*attributes, ("id",), ("created_at",)])
+    names = projection["ExpressionAttributeNames"] | {"#gpk": GSI1PK, "#gsk": GSI1SK}
+    client = bulk_client()
+
+    def pages(shard: int) -> Iterator[list[dict[str, Any]]]:
+        kwargs: dict[str, Any] = {
+            "TableName": table().name,
+            "IndexName": GSI1,
+            "KeyConditionExpression": "#gpk = :pk AND #gsk BETWEEN :lo AND :hi",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {
+                ":pk": {"S": keys.sessions_by_created(app_id, shard)},
+                ":lo": {"S": f"{lo:013d}#"},
+                ":hi": {"S": f"{hi:013d}$"},  # "$" sorts just after "#"
+            },
+            "ProjectionExpression": projection["ProjectionExpression"],
+            "Limit": BULK_PAGE,
+        }
+        while True:
+            page: dict[str, Any] = client.query(**kwargs)  # type: ignore[assignment]
+            yield page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    for raw in _concurrently([pages(shard) for shard in range(keys.SHARDS)]):
+        item = decoded(raw)
+        if "user_metadata" in item:
+            item["user_metadata"] = json.loads(item["user_metadata"])
+        yield item
+
+
+_DONE = object()
+
+
+def _concurrently(sources: list[Iterator[list[dict[str, Any]]]]) -> Iterator[dict[str, Any]]:
+    """The items of every source's pages, each source read by its own thread, handed over one page
+    at a time (each thread holds at most the page it waits to hand over). A source's error is
+    raised here; leaving early stops them all."""
+    import queue
+    import threading
+
+    pending: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(value: Any) -> bool:
+        while not stop.is_set():
+            try:
+                pending.put(value, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read(source: Iterator[list[dict[str, Any]]]) -> None:
+        try:
+            for page in source:
+                if not put(page):
+                    return
+        except Exception as err:  # handed to the consumer, which raises it
+            put(err)
+        put(_DONE)
+
+    threads = [threading.Thread(target=read, args=(source,), daemon=True) for source in sources]
+    for thread in threads:
+        thread.start()
+    try:
+        running = len(threads)
+        while running:
+            got = pending.get()
+            if got is _DONE:
+                running -= 1
+            elif isinstance(got, Exception):
+                raise got
+            else:
+                yield from got
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=5)
+
+
+def created_per_day(app_id: str, first_day: str, last_day: str) -> dict[str, int]:
+    """Sessions created on each UTC day from ``first_day`` to ``last_day`` (``YYYY-MM-DD``), from
+    the daily counters: a few small items per day, whatever the number of sessions."""
+    counts: dict[str, int] = {}
+    for shard in range(keys.SHARDS):
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": Key(PK).eq(keys.session_days(app_id, shard))
+            & Key(SK).between(f"{first_day}#", f"{last_day}$"),
+        }
+        while True:
+            page = table().query(**kwargs)
+            for item in page.get("Items", []):
+                day = str(item[SK]).split("#", 1)[0]
+                counts[day] = counts.get(day, 0) + int(str(item.get("count", 0)))
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return counts
+
+
+def user_entries(app_id: str, user_id: str, most: int) -> list[tuple[int, str]] | None:
+    """The user's sessions as ``(created_at, session_id)``; None when there are more than ``most``."""
+    found: list[tuple[int, str]] = []
+    kwargs: dict[str, Any] = {
+        "KeyConditionExpression": Key(PK).eq(keys.user_sessions(app_id, user_id)) & Key(SK).begins_with("N#"),
+        "ConsistentRead": True,
+    }
+    while True:
+        page = table().query(**kwargs)
+        found += [(int(str(i["created_at"])), str(i["session_id"])) for i in page.get("Items", [])]
+        if len(found) > most:
+            return None
+        if "LastEvaluatedKey" not in page:
+            return found
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+# ---------------------------------------------------------------- bulk load
+
+
+def load(app_id: str, sessions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Write sessions straight to the table in batches (imports, benchmarks and test data), as
+    ``create`` and the events would have left them: the item with its GSI keys, its list entry,
+    its q index entries, its user's numbering and the daily counters.
+
+    Each session is a stored session (``id``, ``created_at`` and whatever else it holds). Sessions
+    are numbered per user in the order given, after the user's existing sessions; nothing else may
+    write these users' sessions meanwhile (no conditions, no transactions). Answers the sessions as
+    stored, ``session_number`` included.
+    """
+    given = list(sessions)
+    numbers = _session_counts(app_id, {str(s["user_id"]) for s in given if s.get("user_id") is not None})
+    loaded: list[dict[str, Any]] = []
+    days: dict[tuple[str, str], int] = {}
+    with table().batch_writer() as batch:
+        for session in given:
+            sid, created = str(session["id"]), int(session["created_at"])
+            item = {k: v for k, v in session.items() if k != "user_metadata"}
+            item |= keys.session_item(app_id, sid, created).attributes()
+            item |= {"status": item.get("status", RUNNING), "updated_at": item.get("updated_at", created)}
+            item |= {"active_at": item.get("active_at", created), VERSION: first_version()}
+            for name in ("screen_set", "event_name_set"):
+                if name in item:
+                    item[name] = set(item[name])
+                    if not item[name]:
+                        del item[name]
+            if item["status"] == RUNNING:
+                item |= _running_keys(app_id, sid, int(item["active_at"]))
+            user_id = session.get("user_id")
+            if user_id is not None:
+                numbers[user_id] += 1
+                item["session_number"] = numbers[user_id]
+                numbered = keys.user_session(app_id, user_id, numbers[user_id]).key
+                batch.put_item(Item=numbered | {"session_id": sid, "created_at": created})
+            if session.get("user_metadata") is not None:
+                item["user_metadata"] = _text(session["user_metadata"])
+                for leaf in qindex.entries(session["user_metadata"]):
+                    batch.put_item(Item=_entry_item(app_id, item, leaf))
+            batch.put_item(Item=_floats_as_decimals(item))
+            batch.put_item(Item=keys.session_listing(app_id, sid, created).key | {"session_id": sid})
+            counter_key = keys.session_day_counter(app_id, sid, created)
+            days[(counter_key.pk, counter_key.sk)] = days.get((counter_key.pk, counter_key.sk), 0) + 1
+            loaded.append(stored(item))
+        for user_id, count in numbers.items():
+            batch.put_item(Item=keys.user_sessions_counter(app_id, user_id).key | {"count": count})
+    for (pk, sk), count in days.items():
+        table().update_item(
+            Key={PK: pk, SK: sk},
+            UpdateExpression="ADD #c :n",
+            ExpressionAttributeNames={"#c": "count"},
+            ExpressionAttributeValues={":n": count},
+        )
+    return loaded
+
+
+def _session_counts(app_id: str, user_ids: set[str]) -> dict[str, int]:
+    """How many sessions each user has (their numbering counter), 100 users per request."""
+    counts = dict.fromkeys(user_ids, 0)
+    by_key = {keys.user_sessions_counter(app_id, u).pk: u for u in user_ids}
+    wanted = sorted(user_ids)
+    for start in range(0, len(wanted), 100):
+        counters = [keys.user_sessions_counter(app_id, u).key for u in wanted[start : start + 100]]
+        pending: dict[str, Any] = {table().name: {"Keys": counters, "ConsistentRead": True}}
+        for attempt in range(ATTEMPTS):
+            out = table().meta.client.batch_get_item(RequestItems=pending)
+            for item in out.get("Responses", {}).get(table().name, []):
+                counts[by_key[str(item[PK])]] = int(str(item["count"]))
+            pending = out.get("UnprocessedKeys") or {}
+            if not pending:
+                break
+            _sleep(attempt + 1)
+    return counts
+
+
+def _floats_as_decimals(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _floats_as_decimals(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_floats_as_decimals(v) for v in value]
+    return value

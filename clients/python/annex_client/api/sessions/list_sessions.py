@@ -17,6 +17,7 @@ def _get_kwargs(
     next_: None | str | Unset = UNSET,
     status: None | Status | Unset = UNSET,
     q: None | str | Unset = UNSET,
+    filters: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -45,6 +46,13 @@ def _get_kwargs(
     else:
         json_q = q
     params["q"] = json_q
+
+    json_filters: None | str | Unset
+    if isinstance(filters, Unset):
+        json_filters = UNSET
+    else:
+        json_filters = filters
+    params["filters"] = json_filters
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -119,6 +127,7 @@ def sync_detailed(
     next_: None | str | Unset = UNSET,
     status: None | Status | Unset = UNSET,
     q: None | str | Unset = UNSET,
+    filters: None | str | Unset = UNSET,
 ) -> Response[Error | ListSessionsReturn]:
     """GET /sessions
 
@@ -127,6 +136,8 @@ def sync_detailed(
         next_ (None | str | Unset):
         status (None | Status | Unset):
         q (None | str | Unset):
+        filters (None | str | Unset): JSON list of {"attribute", "operator", "value"}, all of
+            which must hold (SPEC "Filters")
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -141,6 +152,7 @@ def sync_detailed(
         next_=next_,
         status=status,
         q=q,
+        filters=filters,
     )
 
     response = client.get_httpx_client().request(
@@ -157,6 +169,7 @@ def sync(
     next_: None | str | Unset = UNSET,
     status: None | Status | Unset = UNSET,
     q: None | str | Unset = UNSET,
+    filters: None | str | Unset = UNSET,
 ) -> Error | ListSessionsReturn | None:
     """GET /sessions
 
@@ -165,6 +178,8 @@ def sync(
         next_ (None | str | Unset):
         status (None | Status | Unset):
         q (None | str | Unset):
+        filters (None | str | Unset): JSON list of {"attribute", "operator", "value"}, all of
+            which must hold (SPEC "Filters")
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -180,6 +195,7 @@ def sync(
         next_=next_,
         status=status,
         q=q,
+        filters=filters,
     ).parsed
 
 
@@ -190,6 +206,7 @@ async def asyncio_detailed(
     next_: None | str | Unset = UNSET,
     status: None | Status | Unset = UNSET,
     q: None | str | Unset = UNSET,
+    filters: None | str | Unset = UNSET,
 ) -> Response[Error | ListSessionsReturn]:
     """GET /sessions
 
@@ -198,6 +215,8 @@ async def asyncio_detailed(
         next_ (None | str | Unset):
         status (None | Status | Unset):
         q (None | str | Unset):
+        filters (None | str | Unset): JSON list of {"attribute", "operator", "value"}, all of
+            which must hold (SPEC "Filters")
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -212,6 +231,7 @@ async def asyncio_detailed(
         next_=next_,
         status=status,
         q=q,
+        filters=filters,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -226,6 +246,7 @@ async def asyncio(
     next_: None | str | Unset = UNSET,
     status: None | Status | Unset = UNSET,
     q: None | str | Unset = UNSET,
+    filters: None | str | Unset = UNSET,
 ) -> Error | ListSessionsReturn | None:
     """GET /sessions
 
@@ -234,6 +255,8 @@ async def asyncio(
         next_ (None | str | Unset):
         status (None | Status | Unset):
         q (None | str | Unset):
+        filters (None | str | Unset): JSON list of {"attribute", "operator", "value"}, all of
+            which must hold (SPEC "Filters")
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -250,5 +273,6 @@ async def asyncio(
             next_=next_,
             status=status,
             q=q,
+            filters=filters,
         )
     ).parsed

@@ -1,0 +1,309 @@
+"""Session analytics (SPEC "Analytics"): aggregates of the sessions a filter list selects, by group.
+
+One streaming pass: the plan of ``domain/filters.py`` says where the sessions are (a created-time
+range on GSI1, or the keys and q index entries the list uses too), each session is read once with
+only the attributes the filters, groups and metrics need, checked, and added to its group's running
+totals. Memory holds the totals of each group and the set of users seen per group (users as small
+integers), never the sessions themselves.
+
+- Without ``date_range`` the range is the last ``DEFAULT_DAYS`` days.
+- Time groups are UTC: ``session_uploadedon_day`` ``YYYY-MM-DD``, ``session_uploaded_week`` the
+  Monday ``YYYY-MM-DD``, ``session_uploaded_month`` ``YYYY-MM``.
+- ``session_new_users_count`` counts sessions numbered 1 (a user's first): the users whose first
+  session is in the group. ``crash_rate`` is the share of sessions with status ``ERROR`` (a timed
+  out session did not crash). Averages are of the group's sessions; users are distinct user ids
+  (sessions without one count in no user figure).
+- Each ``group_by`` attribute keeps its ``max_group_number`` values with the most sessions (ties by
+  value) and folds the others into ``"other"``; rows are ordered by ``session_count`` descending
+  (ties by group values), rows holding an ``"other"`` last. The ``"other"`` row is the sum of the
+  rows it folds: its averages are recomputed from the summed totals.
+- Before reading a created-time range, the daily creation counters estimate its sessions; more than
+  ``max_sessions`` is 400 ``range_too_large``. Reading stops with the same answer if the estimate
+  was short, so no request reads more than ``max_sessions`` sessions.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+import math
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from annex.domain import filters, query, session_search
+from annex.domain.filters import Path, Plan, Stored
+from annex.domain.sessions import ERROR
+from annex.errors import BadRequest
+from annex.store import keys
+from annex.store import sessions as store
+
+DEFAULT_DAYS = 30
+DEFAULT_GROUPS, MAX_GROUPS, MAX_GROUP_BY = 50, 500, 5
+OTHER = "other"
+DAY_MS = keys.DAY_MS
+TIME_GROUPS = ("session_uploadedon_day", "session_uploaded_week", "session_uploaded_month")
+NOT_GROUPABLE = {
+    "event_name": "a session holds several event names",
+    "session_id": "each session would be a group of its own",
+    "date_range": "use session_uploadedon_day, session_uploaded_week or session_uploaded_month",
+}
+# What the metrics read, whatever the filters and groups.
+METRIC_READS: frozenset[Path] = frozenset(
+    {
+        ("user_id",),
+        ("session_number",),
+        ("status",),
+        ("first_event_at",),
+        ("last_event_at",),
+        ("gesture_count",),
+        ("rage_gesture_count",),
+        ("screen_count",),
+        ("screen_set",),
+        ("created_at",),
+    }
+)
+
+
+# ---------------------------------------------------------------- groups
+
+
+@functools.lru_cache(maxsize=8192)
+def _date(day: int) -> str:
+    """``YYYY-MM-DD`` of a day number (days since 1970-01-01)."""
+    return (datetime.date(1970, 1, 1) + datetime.timedelta(days=day)).isoformat()
+
+
+def day_of(created_at: int) -> str:
+    return _date(created_at // DAY_MS)
+
+
+def week_of(created_at: int) -> str:
+    day = created_at // DAY_MS
+    return _date(day - (day + 3) % 7)  # 1970-01-01 was a Thursday (weekday 3 counting from Monday)
+
+
+def month_of(created_at: int) -> str:
+    return _date(created_at // DAY_MS)[:7]
+
+
+_TIME: dict[str, Callable[[int], str]] = dict(zip(TIME_GROUPS, (day_of, week_of, month_of), strict=True))
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """A ``group_by`` entry: the group value of a session, and how many values keep their own row."""
+
+    name: str
+    reads: tuple[Path, ...]
+    value: Callable[[Stored], Any] = field(compare=False)
+    max_groups: int = DEFAULT_GROUPS
+
+
+def grouping(name: str, max_groups: int = DEFAULT_GROUPS) -> Grouping:
+    """The group_by attribute ``name``; ValueError when sessions cannot be grouped by it."""
+    if name in _TIME:
+        bucket = _TIME[name]
+        return Grouping(name, (("created_at",),), lambda s: bucket(int(s["created_at"])), max_groups)
+    if name in NOT_GROUPABLE:
+        raise ValueError(f"sessions cannot be grouped by {name}: {NOT_GROUPABLE[name]}")
+    found = filters.attribute(name)
+    if found.kind is filters.Kind.JSON:
+        get = found.get
+        return Grouping(name, found.reads, lambda s: None if get(s) is query.MISSING else get(s), max_groups)
+    if found.kind is not filters.Kind.STRING:
+        raise ValueError(f"sessions are grouped by string attributes; {name} is a {found.kind} attribute")
+    return Grouping(name, found.reads, found.get, max_groups)
+
+
+def _key(value: Any) -> Any:
+    """A hashable key for a group value (JSON values by their text, so 1 and "1" stay apart)."""
+    if value is None or isinstance(value, str):
+        return value
+    return ("json", json.dumps(value, sort_keys=True, separators=(",", ":")))
+
+
+def _order(value: Any) -> tuple[int, str]:
+    """Ties in session_count are ordered by group value: null, then strings, then other JSON."""
+    if value is None:
+        return (0, "")
+    if isinstance(value, str):
+        return (1, value)
+    return (2, json.dumps(value, sort_keys=True, separators=(",", ":")))
+
+
+# ---------------------------------------------------------------- totals
+
+
+@dataclass
+class Totals:
+    """A group's running sums; the row is computed from them (so folded rows stay exact)."""
+
+    sessions: int = 0
+    new_users: int = 0
+    duration_ms: int = 0
+    gestures: int = 0
+    rage_gestures: int = 0
+    screens: int = 0
+    unique_screens: int = 0
+    crashed: int = 0
+    users: set[int] = field(default_factory=set)
+
+    def add(self, session: Stored, user: int | None) -> None:
+        self.sessions += 1
+        if user is not None:
+            self.users.add(user)
+        if session.get("session_number") == 1:
+            self.new_users += 1
+        first, last = session.get("first_event_at"), session.get("last_event_at")
+        if first is not None and last is not None:
+            self.duration_ms += int(last) - int(first)
+        self.gestures += int(session.get("gesture_count") or 0)
+        self.rage_gestures += int(session.get("rage_gesture_count") or 0)
+        self.screens += int(session.get("screen_count") or 0)
+        self.unique_screens += len(session.get("screen_set") or ())
+        if session.get("status") == ERROR:
+            self.crashed += 1
+
+    def merge(self, other: Totals) -> None:
+        self.sessions += other.sessions
+        self.new_users += other.new_users
+        self.duration_ms += other.duration_ms
+        self.gestures += other.gestures
+        self.rage_gestures += other.rage_gestures
+        self.screens += other.screens
+        self.unique_screens += other.unique_screens
+        self.crashed += other.crashed
+        self.users |= other.users
+
+    def row(self) -> dict[str, Any]:
+        n = self.sessions or 1  # an empty total answers zeros, not a division by zero
+        return {
+            "session_count": self.sessions,
+            "session_unique_user_count": len(self.users),
+            "session_new_users_count": self.new_users,
+            "avg_session_duration": self.duration_ms / 1000 / n,
+            "avg_session_gesture_count": self.gestures / n,
+            "avg_session_rage_gesture_count": self.rage_gestures / n,
+            "avg_session_screen_count": self.screens / n,
+            "avg_session_unique_screen_count": self.unique_screens / n,
+            "crash_rate": self.crashed / n,
+        }
+
+
+def aggregate(sessions: Iterable[Stored], groups: list[Grouping]) -> list[dict[str, Any]]:
+    """The rows of ``sessions`` (already filtered) grouped by ``groups``, in one pass."""
+    users: dict[str, int] = {}
+    totals: dict[tuple[Any, ...], Totals] = {}
+    shown: dict[Any, Any] = {}  # group key -> the value a row shows
+    for session in sessions:
+        user_id = session.get("user_id")
+        user = users.setdefault(user_id, len(users)) if user_id is not None else None
+        key = []
+        for group in groups:
+            value = group.value(session)
+            k = _key(value)
+            shown.setdefault(k, value)
+            key.append(k)
+        group_key = tuple(key)
+        if group_key not in totals:
+            totals[group_key] = Totals()
+        totals[group_key].add(session, user)
+    if not groups:
+        return [totals.get((), Totals()).row()]
+    return _rows(totals, groups, shown)
+
+
+def _rows(totals: dict[tuple[Any, ...], Totals], groups: list[Grouping], shown: dict[Any, Any]) -> list[dict[str, Any]]:
+    kept: list[set[Any]] = []
+    for position, group in enumerate(groups):
+        per_value: dict[Any, int] = {}
+        for key, total in totals.items():
+            per_value[key[position]] = per_value.get(key[position], 0) + total.sessions
+        ranked = sorted(per_value, key=lambda k: (-per_value[k], _order(shown[k])))
+        kept.append(set(ranked[: group.max_groups]))
+    folded: dict[tuple[Any, ...], Totals] = {}
+    for key, total in totals.items():
+        target = tuple(k if k in kept[i] else (OTHER, None) for i, k in enumerate(key))
+        if target not in folded:
+            folded[target] = Totals()
+        folded[target].merge(total)
+
+    def display(k: Any) -> Any:
+        return OTHER if k == (OTHER, None) else shown[k]
+
+    def order(item: tuple[tuple[Any, ...], Totals]) -> tuple[bool, int, list[tuple[int, str]]]:
+        key, total = item
+        has_other = any(k == (OTHER, None) for k in key)
+        return (has_other, -total.sessions, [_order(display(k)) for k in key])
+
+    return [
+        {g.name: display(k) for g, k in zip(groups, key, strict=True)} | total.row()
+        for key, total in sorted(folded.items(), key=order)
+    ]
+
+
+# ---------------------------------------------------------------- reading
+
+
+def estimate(app_id: str, low: int, high: int, now: int) -> int:
+    """Sessions created in ``[low, high]`` by the daily counters: whole days inside the range, and
+    the covered share of a day the range cuts (today's sessions spread up to ``now`` only)."""
+    total = 0.0
+    for day, count in store.created_per_day(app_id, keys.day_of(low), keys.day_of(high)).items():
+        start = int(datetime.datetime.fromisoformat(day).replace(tzinfo=datetime.UTC).timestamp()) * 1000
+        end = max(start, min(start + DAY_MS - 1, now))
+        covered = min(high, end) - max(low, start) + 1
+        total += count * min(1.0, max(0, covered) / (end - start + 1))
+    return math.ceil(total)
+
+
+def _too_large(found: int, most: int) -> BadRequest:
+    return BadRequest(
+        f"The request would read {found:,} sessions or more; analytics reads at most {most:,}: narrow date_range",
+        code="range_too_large",
+    )
+
+
+def _capped(sessions: Iterable[Stored], most: int) -> Iterator[Stored]:
+    for read, session in enumerate(sessions, start=1):
+        if read > most:
+            raise _too_large(read, most)
+        yield session
+
+
+def _by_ids(app_id: str, candidates: Iterable[tuple[str, str]], reads: set[Path]) -> Iterator[Stored]:
+    chunk: list[str] = []
+    for _, session_id in candidates:
+        chunk.append(session_id)
+        if len(chunk) == 100:
+            yield from store.batch_get(app_id, chunk, reads, consistent=False).values()
+            chunk = []
+    if chunk:
+        yield from store.batch_get(app_id, chunk, reads, consistent=False).values()
+
+
+def sessions_of(app_id: str, plan: Plan, reads: set[Path], most: int, now: int) -> Iterator[Stored]:
+    """Every session the plan may select (each read once, only ``reads``), at most ``most``."""
+    if plan.empty:
+        return iter(())
+    below = session_search.upper_position(plan.high)
+    above = session_search.lower_position(plan.low)
+    candidates = session_search.candidates(app_id, plan, None, below, above)
+    if candidates is not None:
+        return _capped(_by_ids(app_id, candidates, reads), most)
+    expected = estimate(app_id, plan.low, plan.high, now)
+    if expected > most:
+        raise _too_large(expected, most)
+    return _capped(store.created_between(app_id, plan.low, plan.high, reads), most)
+
+
+def run(
+    app_id: str, conditions: list[filters.Condition], groups: list[Grouping], now: int, max_sessions: int
+) -> list[dict[str, Any]]:
+    """The analytics rows of the sessions ``conditions`` select (the last 30 days without a date_range)."""
+    plan = filters.plan(conditions, default_range=(max(0, now - DEFAULT_DAYS * DAY_MS), now))
+    reads = set(METRIC_READS) | plan.reads() | {path for g in groups for path in g.reads}
+    matching = (s for s in sessions_of(app_id, plan, reads, max_sessions, now) if plan.matches(s))
+    return aggregate(matching, groups)

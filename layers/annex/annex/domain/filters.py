@@ -1,0 +1,450 @@
+"""Session filters (SPEC "Filters"): the attributes, what each operator means, and the plan.
+
+A filter list is checked entry by entry into ``Condition``s (``condition``, called by the request
+model in ``models/filters.py``). ``plan`` then splits the conditions into what a key can serve and
+a predicate for everything:
+
+- ``date_range`` → a range on created time (list entries, GSI1 and q index entries all order by it);
+- ``session_id`` / ``user_id`` with ``equal`` or ``in`` → direct keys (the session items; the user's
+  numbered sessions);
+- ``user_metadata.<path>`` with ``equal`` → a q clause, answered by the q index;
+- every condition, those included, → the predicate, evaluated on the stored session (or on its
+  projection: ``Plan.reads`` names the attributes it needs). A key only ever narrows what is read.
+
+Semantics, per kind of attribute (a value that is absent or null is "not set"):
+
+- string: ``equal``/``not_equal``, ``in``/``not_in`` (1 to 100 strings), ``contains`` (substring),
+  ``is_set``/``is_not_set``. An attribute that is not set equals nothing: ``not_equal`` and
+  ``not_in`` match it.
+- list (``event_name``): ``equal``/``contains`` = the list holds the value, ``not_equal`` = it does
+  not, ``in``/``not_in`` = it holds any / none of the values, ``is_set`` = not empty.
+- number: ``equal``/``not_equal``, ``in``/``not_in``, ``greater_than``, ``less_than``,
+  ``between`` (``[lo, hi]`` inclusive), ``is_set``/``is_not_set``.
+- boolean (``session_crashed``, status ``ERROR``): ``equal``/``not_equal`` with ``true``/``false``
+  (or the strings ``"true"``/``"false"``).
+- ``user_metadata.<path>``: exact and typed as in ``q`` (``'5'`` is not ``5``; a path holding an
+  array matches when an element does); ``contains`` is a substring of a string or an element of an
+  array; ``greater_than``/``less_than``/``between`` compare numbers only.
+- ``date_range``: ``between_dates`` with ``{"lower", "upper"}`` ISO 8601 times (UTC when no offset is
+  given; a date alone is that whole day), inclusive.
+
+``is_set`` and ``is_not_set`` take no value (one sent is ignored).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from annex.domain import query
+from annex.domain.sessions import ERROR
+
+Path = tuple[str, ...]
+Stored = dict[str, Any]
+
+MAX_FILTERS = 20
+MAX_VALUES = 100
+MAX_TEXT = 1024
+MAX_PATH_SEGMENTS = 16
+MIN_MS, MAX_MS = 0, 9_999_999_999_998  # created_at is stored as 13 digits
+USER_METADATA = "user_metadata"
+
+
+class Kind(StrEnum):
+    STRING = "string"
+    LIST = "list"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    JSON = "JSON"
+
+
+_SET = ("is_set", "is_not_set")
+OPERATORS: dict[Kind, tuple[str, ...]] = {
+    Kind.STRING: ("equal", "not_equal", "in", "not_in", "contains", *_SET),
+    Kind.LIST: ("equal", "not_equal", "in", "not_in", "contains", *_SET),
+    Kind.NUMBER: ("equal", "not_equal", "in", "not_in", "greater_than", "less_than", "between", *_SET),
+    Kind.BOOLEAN: ("equal", "not_equal"),
+    Kind.DATE: ("between_dates",),
+    Kind.JSON: ("equal", "not_equal", "in", "not_in", "contains", "greater_than", "less_than", "between", *_SET),
+}
+
+
+def _at(path: Path) -> Callable[[Stored], Any]:
+    def get(session: Stored) -> Any:
+        node: Any = session
+        for key in path:
+            if not isinstance(node, dict):
+                return None
+            node = node.get(key)
+        return node
+
+    return get
+
+
+def _duration_s(session: Stored) -> float:
+    first, last = session.get("first_event_at"), session.get("last_event_at")
+    return (int(last) - int(first)) / 1000 if first is not None and last is not None else 0.0
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """A filterable attribute: its kind, the stored attributes it reads, and how to read it."""
+
+    name: str
+    kind: Kind
+    reads: tuple[Path, ...]
+    get: Callable[[Stored], Any] = field(compare=False)
+
+
+def _stored(name: str, kind: Kind, *path: str) -> Attribute:
+    return Attribute(name, kind, (path,), _at(path))
+
+
+def _count(name: str, stored_name: str) -> Attribute:
+    return Attribute(name, Kind.NUMBER, ((stored_name,),), lambda s: s.get(stored_name) or 0)
+
+
+ATTRIBUTES: dict[str, Attribute] = {
+    a.name: a
+    for a in (
+        _stored("app_version", Kind.STRING, "device", "app_version"),
+        _stored("device_class", Kind.STRING, "device", "class"),
+        _stored("device_id", Kind.STRING, "device", "id"),
+        _stored("device_manufacturer", Kind.STRING, "device", "manufacturer"),
+        _stored("device_model", Kind.STRING, "device", "model"),
+        _stored("device_os_version", Kind.STRING, "device", "os_version"),
+        _stored("device_platform", Kind.STRING, "device", "platform"),
+        _stored("browser_name", Kind.STRING, "device", "browser_name"),
+        _stored("device_country", Kind.STRING, "location", "country"),
+        _stored("device_city", Kind.STRING, "location", "city"),
+        Attribute("event_name", Kind.LIST, (("event_name_set",),), lambda s: s.get("event_name_set") or ()),
+        _stored("session_id", Kind.STRING, "id"),
+        _stored("user_id", Kind.STRING, "user_id"),
+        Attribute("session_crashed", Kind.BOOLEAN, (("status",),), lambda s: s.get("status") == ERROR),
+        Attribute("session_duration", Kind.NUMBER, (("first_event_at",), ("last_event_at",)), _duration_s),
+        _count("session_gesture_count", "gesture_count"),
+        _count("session_rage_gesture_count", "rage_gesture_count"),
+        _count("session_screen_count", "screen_count"),
+        Attribute(
+            "session_unique_screen_count",
+            Kind.NUMBER,
+            (("screen_set",),),
+            lambda s: len(s.get("screen_set") or ()),
+        ),
+        _stored("session_number_of_user", Kind.NUMBER, "session_number"),
+        _stored("date_range", Kind.DATE, "created_at"),
+    )
+}
+
+
+def user_metadata_path(name: str) -> Path | None:
+    """The path of a ``user_metadata.<dotted path>`` attribute name (None for other names)."""
+    if not name.startswith(USER_METADATA + "."):
+        return None
+    path = tuple(name[len(USER_METADATA) + 1 :].split("."))
+    if any(not segment for segment in path):
+        raise ValueError(f"{name!r} has an empty segment; write user_metadata.<key>[.<key>…]")
+    if len(path) > MAX_PATH_SEGMENTS:
+        raise ValueError(f"{name!r} is deeper than {MAX_PATH_SEGMENTS} keys")
+    return path
+
+
+def attribute(name: str) -> Attribute:
+    """The attribute called ``name``; ValueError when there is none."""
+    if name in ATTRIBUTES:
+        return ATTRIBUTES[name]
+    path = user_metadata_path(name)
+    if path is None:
+        raise ValueError(f"unknown attribute {name[:80]!r}")
+    document = _at((USER_METADATA,))
+    return Attribute(name, Kind.JSON, ((USER_METADATA,),), lambda s: query.lookup(document(s), path))
+
+
+# ---------------------------------------------------------------- values
+
+
+def _text(value: Any, what: str = "the value") -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{what} must be a string")
+    if len(value) > MAX_TEXT:
+        raise ValueError(f"{what} is longer than {MAX_TEXT} characters")
+    return value
+
+
+def _number(value: Any, what: str = "the value") -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{what} must be a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{what} must be a finite number")
+    return value
+
+
+def _scalar(value: Any, what: str = "the value") -> str | int | float | bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return _text(value, what)
+    if isinstance(value, int | float):
+        return _number(value, what)
+    raise ValueError(f"{what} must be a string, number, boolean or null")
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return bool(value == "true")
+    raise ValueError("the value must be true or false")
+
+
+def _many(value: Any, one: Callable[[Any, str], Any]) -> tuple[Any, ...]:
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_VALUES:
+        raise ValueError(f"the value must be a list of 1 to {MAX_VALUES} values")
+    return tuple(one(v, f"value[{i}]") for i, v in enumerate(value))
+
+
+def _bounds(value: Any) -> tuple[int | float, int | float]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise ValueError("the value must be [lower, upper]")
+    low, high = _number(value[0], "the lower bound"), _number(value[1], "the upper bound")
+    if low > high:
+        raise ValueError("the lower bound is above the upper bound")
+    return low, high
+
+
+def instant(text: Any, what: str, *, end_of_day: bool) -> int:
+    """An ISO 8601 date or time as Unix ms (UTC without an offset; a date alone is its first
+    millisecond, or its last with ``end_of_day``), clamped to what created_at can hold."""
+    _text(text, what)
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{what} is not an ISO 8601 date or time (e.g. 2024-05-01T00:00:00Z)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    date_only = len(text) <= 10
+    try:
+        ms = math.floor(moment.timestamp() * 1000)
+    except (OverflowError, ValueError):
+        raise ValueError(f"{what} is out of range") from None
+    if date_only and end_of_day:
+        ms += 86_400_000 - 1
+    return max(MIN_MS, min(MAX_MS, ms))
+
+
+def _dates(value: Any) -> tuple[int, int]:
+    if not isinstance(value, dict) or set(value) != {"lower", "upper"}:
+        raise ValueError('the value must be {"lower": ISO 8601, "upper": ISO 8601}')
+    low = instant(value["lower"], "lower", end_of_day=False)
+    high = instant(value["upper"], "upper", end_of_day=True)
+    if low > high:
+        raise ValueError("lower is after upper")
+    return low, high
+
+
+_ONE: dict[Kind, Callable[..., Any]] = {
+    Kind.STRING: _text,
+    Kind.LIST: _text,
+    Kind.NUMBER: _number,
+    Kind.JSON: _scalar,
+}
+# How each (kind, operator) checks its value (is_set and is_not_set take none).
+_VALUES: dict[tuple[Kind, str], Callable[..., Any]] = {
+    **{(kind, op): one for kind, one in _ONE.items() for op in ("equal", "not_equal", "contains")},
+    **{(kind, op): (lambda v, one=one: _many(v, one)) for kind, one in _ONE.items() for op in ("in", "not_in")},
+    (Kind.NUMBER, "greater_than"): _number,
+    (Kind.NUMBER, "less_than"): _number,
+    (Kind.NUMBER, "between"): _bounds,
+    (Kind.BOOLEAN, "equal"): _boolean,
+    (Kind.BOOLEAN, "not_equal"): _boolean,
+    (Kind.DATE, "between_dates"): _dates,
+    (Kind.JSON, "greater_than"): _number,
+    (Kind.JSON, "less_than"): _number,
+    (Kind.JSON, "between"): _bounds,
+}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One checked filter: ``attribute``, ``operator`` and the value in its checked form."""
+
+    attribute: Attribute
+    operator: str
+    value: Any
+
+
+def condition(name: str, operator: str, value: Any) -> Condition:
+    """Check one filter entry; ValueError (with a message for the client) when it does not fit."""
+    found = attribute(name)
+    allowed = OPERATORS[found.kind]
+    if operator not in allowed:
+        raise ValueError(
+            f"operator {operator[:40]!r} does not apply to {name[:80]} (a {found.kind} attribute);"
+            f" use {', '.join(allowed)}"
+        )
+    if operator in _SET:
+        return Condition(found, operator, None)
+    return Condition(found, operator, _VALUES[(found.kind, operator)](value))
+
+
+# ---------------------------------------------------------------- the predicate
+
+
+def _holds(cond: Condition) -> Callable[[Stored], bool]:
+    get, op, value, kind = cond.attribute.get, cond.operator, cond.value, cond.attribute.kind
+    if kind is Kind.JSON:
+        return _holds_json(cond)
+    if op == "is_set":
+        return (lambda s: bool(get(s))) if kind is Kind.LIST else (lambda s: get(s) is not None)
+    if op == "is_not_set":
+        return (lambda s: not get(s)) if kind is Kind.LIST else (lambda s: get(s) is None)
+    if kind is Kind.DATE:
+        low, high = value
+        return lambda s: low <= int(get(s)) <= high
+    if kind is Kind.LIST:
+        wanted = frozenset(value) if op in ("in", "not_in") else frozenset((value,))
+        hit: Callable[[Stored], bool] = lambda s: not wanted.isdisjoint(get(s))  # noqa: E731
+        return (lambda s: not hit(s)) if op in ("not_equal", "not_in") else hit
+    if kind is Kind.NUMBER and op in ("greater_than", "less_than", "between"):
+        low, high = value if op == "between" else (value, value)
+
+        def compare(s: Stored) -> bool:
+            number = get(s)
+            if number is None:
+                return False
+            if op == "greater_than":
+                return bool(number > low)
+            if op == "less_than":
+                return bool(number < high)
+            return bool(low <= number <= high)
+
+        return compare
+    if op == "contains":
+        return lambda s: isinstance(get(s), str) and value in get(s)
+    if op in ("in", "not_in"):
+        options = frozenset(value)
+        member: Callable[[Stored], bool] = lambda s: get(s) is not None and get(s) in options  # noqa: E731
+        return (lambda s: not member(s)) if op == "not_in" else member
+    same: Callable[[Stored], bool] = lambda s: get(s) is not None and get(s) == value  # noqa: E731
+    return (lambda s: not same(s)) if op == "not_equal" else same
+
+
+def as_clause(cond: Condition) -> query.Clause:
+    """A ``user_metadata.<path>`` ``equal`` condition as the q clause with the same meaning."""
+    path = user_metadata_path(cond.attribute.name)
+    assert path is not None and cond.operator == "equal"
+    value = Decimal(str(cond.value)) if isinstance(cond.value, float) else cond.value
+    return query.Clause(USER_METADATA, path, query.Op.EQ, value)
+
+
+def _holds_json(cond: Condition) -> Callable[[Stored], bool]:
+    get, op, value = cond.attribute.get, cond.operator, cond.value
+
+    def elements(s: Stored) -> list[Any]:
+        found = get(s)
+        if found is query.MISSING:
+            return []
+        return found if isinstance(found, list) else [found]
+
+    if op == "is_set":
+        return lambda s: get(s) not in (query.MISSING, None)
+    if op == "is_not_set":
+        return lambda s: get(s) in (query.MISSING, None)
+    if op in ("equal", "not_equal", "in", "not_in"):
+        options = value if op in ("in", "not_in") else (value,)
+        hit: Callable[[Stored], bool] = lambda s: any(  # noqa: E731
+            query.same_value(e, o) for e in elements(s) for o in options
+        )
+        return (lambda s: not hit(s)) if op in ("not_equal", "not_in") else hit
+    if op == "contains":
+
+        def contains(s: Stored) -> bool:
+            found = get(s)
+            if isinstance(found, str):
+                return isinstance(value, str) and value in found
+            return isinstance(found, list) and any(query.same_value(e, value) for e in found)
+
+        return contains
+    low, high = value if op == "between" else (value, value)
+
+    def compare(s: Stored) -> bool:
+        for e in elements(s):
+            if not query.is_number(e):
+                continue
+            if (op == "greater_than" and e > low) or (op == "less_than" and e < high):
+                return True
+            if op == "between" and low <= e <= high:
+                return True
+        return False
+
+    return compare
+
+
+# ---------------------------------------------------------------- the plan
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How to read the sessions a filter list selects.
+
+    ``low``/``high`` bound created_at (ms, inclusive); ``session_ids`` / ``user_ids`` are the only
+    ids that can match (None: any); ``clauses`` are the q clauses the q index can serve. ``matches``
+    checks every condition, keyed or not.
+    """
+
+    conditions: tuple[Condition, ...]
+    low: int
+    high: int
+    dated: bool
+    session_ids: frozenset[str] | None
+    user_ids: frozenset[str] | None
+    clauses: tuple[query.Clause, ...]
+    tests: tuple[Callable[[Stored], bool], ...] = field(compare=False, repr=False)
+
+    @property
+    def empty(self) -> bool:
+        """Whether no session can match (an empty date range, contradicting ids)."""
+        return self.low > self.high or self.session_ids == frozenset() or self.user_ids == frozenset()
+
+    def matches(self, session: Stored) -> bool:
+        return all(test(session) for test in self.tests)
+
+    def reads(self) -> set[Path]:
+        """The stored attributes (paths) the predicate reads."""
+        return {path for c in self.conditions for path in c.attribute.reads}
+
+
+def plan(conditions: list[Condition] | tuple[Condition, ...], default_range: tuple[int, int] | None = None) -> Plan:
+    """The access plan of ``conditions``; ``default_range`` bounds created time when no
+    ``date_range`` does (analytics: the last 30 days)."""
+    low, high, dated = MIN_MS, MAX_MS, False
+    ids: dict[str, frozenset[str] | None] = {"session_id": None, "user_id": None}
+    clauses: list[query.Clause] = []
+    for cond in conditions:
+        name, op = cond.attribute.name, cond.operator
+        if name == "date_range":
+            low, high, dated = max(low, cond.value[0]), min(high, cond.value[1]), True
+        elif name in ids and op in ("equal", "in"):
+            values = frozenset(cond.value if op == "in" else (cond.value,))
+            previous = ids[name]
+            ids[name] = values if previous is None else previous & values
+        elif cond.attribute.kind is Kind.JSON and op == "equal":
+            clauses.append(as_clause(cond))
+    if not dated and default_range is not None:
+        low, high = default_range
+    return Plan(
+        conditions=tuple(conditions),
+        low=low,
+        high=high,
+        dated=dated,
+        session_ids=ids["session_id"],
+        user_ids=ids["user_id"],
+        clauses=tuple(clauses),
+        tests=(*(_holds(c) for c in conditions), lambda s: low <= int(s["created_at"]) <= high),
+    )

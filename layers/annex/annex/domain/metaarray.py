@@ -1,0 +1,188 @@
+"""sorted_metaarray rules (SPEC "Messages"): what each operation changes, decided from the state read.
+
+A message's sorted_metaarray is a list of ``{"key", "value": [str, …]}``: keys in the order they were
+added, each key's values in the order they were added, never twice. A key is 1 to 80 bytes of
+UTF-8 without a comma, a value at most 128 bytes; a message holds at most 20 keys and 100 values
+per key. Every operation here is pure: given the stored state it answers a ``Plan`` (what changes,
+and what the write must pin), or raises the client's error. The store turns a plan into one
+conditional write and, when a concurrent change breaks a pin, reads again and asks again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from annex.errors import BadRequest, Conflict
+
+MAX_KEY_BYTES = 80
+MAX_VALUE_BYTES = 128
+MAX_KEYS = 20
+MAX_VALUES = 100
+
+
+class Mode(StrEnum):
+    ADD = "add"
+    REMOVE = "remove"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One key as stored: its place among the keys and its values in order."""
+
+    ordinal: int
+    values: tuple[str, ...]
+
+
+SortedMeta = Mapping[str, Entry]
+Items = list[tuple[str, list[str]]]  # (key, values) in request order
+
+
+def check_key(key: str) -> str:
+    """A key named in a query string obeys the same rules as one in a body."""
+    if not key or "," in key or len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+        raise BadRequest(f"A sorted_metaarray key is 1 to {MAX_KEY_BYTES} bytes without a comma", code="invalid_key")
+    return key
+
+
+def public(state: SortedMeta) -> list[dict[str, object]]:
+    """The API's list form: keys in the order they were added (ties, from concurrent adds, by key)."""
+    ordered = sorted(state.items(), key=lambda pair: (pair[1].ordinal, pair[0]))
+    return [{"key": key, "value": list(entry.values)} for key, entry in ordered]
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def initial(items: Items) -> dict[str, Entry]:
+    """A new message's sorted_metaarray (the model has checked keys, sizes and duplicates)."""
+    return {key: Entry(ordinal, tuple(_unique(values))) for ordinal, (key, values) in enumerate(items)}
+
+
+@dataclass
+class KeyChange:
+    """What happens to one key, with what the write must find there to be valid."""
+
+    key: str
+    before: Entry | None
+    after: Entry | None
+    added: list[str] = field(default_factory=list)  # appended, in order (absent when read)
+    present: list[str] = field(default_factory=list)  # asked to add but already there (pinned present)
+    removed: list[int] = field(default_factory=list)  # positions in ``before`` removed (pinned equal)
+
+
+@dataclass
+class Plan:
+    changes: list[KeyChange]
+    absent: list[str] = field(default_factory=list)  # named keys that are absent and stay so (pinned)
+
+    @property
+    def effective(self) -> list[KeyChange]:
+        return [c for c in self.changes if c.before != c.after]
+
+    @property
+    def created(self) -> int:
+        return sum(1 for c in self.changes if c.before is None and c.after is not None)
+
+    def after(self, current: SortedMeta) -> dict[str, Entry]:
+        state = dict(current)
+        for change in self.effective:
+            if change.after is None:
+                state.pop(change.key, None)
+            else:
+                state[change.key] = change.after
+        return state
+
+    def index_puts(self) -> list[tuple[str, str]]:
+        """The (key, value) pairs that gain an index entry."""
+        out = []
+        for change in self.effective:
+            before = set(change.before.values) if change.before else set()
+            out += [(change.key, v) for v in (change.after.values if change.after else ()) if v not in before]
+        return out
+
+    def index_deletes(self) -> list[tuple[str, str]]:
+        """The (key, value) pairs that lose their index entry."""
+        out = []
+        for change in self.effective:
+            after = set(change.after.values) if change.after else set()
+            out += [(change.key, v) for v in (change.before.values if change.before else ()) if v not in after]
+        return out
+
+
+def _next_ordinal(current: SortedMeta) -> int:
+    return max((entry.ordinal for entry in current.values()), default=-1) + 1
+
+
+def _room_for_keys(current: SortedMeta, created: int) -> None:
+    if created and len(current) + created > MAX_KEYS:
+        raise BadRequest(f"A message holds at most {MAX_KEYS} sorted_metaarray keys", code="too_many_keys")
+
+
+def _room_for_values(key: str, count: int) -> None:
+    if count > MAX_VALUES:
+        raise BadRequest(f"A sorted_metaarray key holds at most {MAX_VALUES} values: {key}", code="too_many_values")
+
+
+def create_keys(current: SortedMeta, items: Items) -> Plan:
+    """POST: add new keys with their values; 409 if any exists (nothing written)."""
+    existing = [key for key, _ in items if key in current]
+    if existing:
+        raise Conflict(f"sorted_metaarray key already exists: {', '.join(existing)}", code="key_exists")
+    _room_for_keys(current, len(items))
+    start = _next_ordinal(current)
+    changes = [
+        KeyChange(key, None, Entry(start + i, tuple(_unique(values))), added=_unique(values))
+        for i, (key, values) in enumerate(items)
+    ]
+    return Plan(changes)
+
+
+def add_values(current: SortedMeta, items: Items, upsert: bool) -> Plan:
+    """PUT mode add: append the values a key lacks, in order; a missing key is created with
+    ``upsert`` and left alone without it."""
+    changes: list[KeyChange] = []
+    absent: list[str] = []
+    start = _next_ordinal(current)
+    for key, values in items:
+        wanted = _unique(values)
+        entry = current.get(key)
+        if entry is None:
+            if not upsert:
+                absent.append(key)
+                continue
+            _room_for_values(key, len(wanted))
+            changes.append(KeyChange(key, None, Entry(start, tuple(wanted)), added=wanted))
+            start += 1
+            continue
+        new = [v for v in wanted if v not in entry.values]
+        _room_for_values(key, len(entry.values) + len(new))
+        after = Entry(entry.ordinal, entry.values + tuple(new))
+        changes.append(KeyChange(key, entry, after, added=new, present=[v for v in wanted if v in entry.values]))
+    plan = Plan(changes, absent)
+    _room_for_keys(current, plan.created)
+    return plan
+
+
+def remove_values(current: SortedMeta, items: Items) -> Plan:
+    """PUT mode remove: drop the named values a key holds; keys stay (even empty)."""
+    changes: list[KeyChange] = []
+    absent: list[str] = []
+    for key, values in items:
+        entry = current.get(key)
+        if entry is None:
+            absent.append(key)
+            continue
+        drop = set(values)
+        positions = [i for i, v in enumerate(entry.values) if v in drop]
+        after = Entry(entry.ordinal, tuple(v for v in entry.values if v not in drop))
+        changes.append(KeyChange(key, entry, after, removed=positions))
+    return Plan(changes, absent)
+
+
+def delete_keys(current: SortedMeta, keys: list[str]) -> Plan:
+    """DELETE ?keys=: remove the named keys that exist (the others are ignored)."""
+    changes = [KeyChange(key, current[key], None) for key in _unique(keys) if key in current]
+    return Plan(changes, [key for key in _unique(keys) if key not in current])

@@ -1,0 +1,179 @@
+"""The ``filters`` and ``group_by`` query parameters: URL-encoded JSON lists, each validated as one
+pydantic model (the rules of each entry are ``domain/filters.py``'s and ``domain/analytics.py``'s).
+
+Any problem is 400 ``invalid_filters`` / ``invalid_group_by`` naming the entry: its index and
+attribute, and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    RootModel,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
+
+from annex.domain import analytics, filters
+from annex.errors import BadRequest
+from annex.models.keyvalue import Strict
+
+MAX_PARAM_CHARS = 16_384
+
+
+class Filter(Strict):
+    """One filter: ``{"attribute", "operator", "value"}``."""
+
+    attribute: Annotated[StrictStr, Field(max_length=512)]
+    operator: Annotated[StrictStr, Field(max_length=64)]
+    value: Any = None
+    _condition: filters.Condition | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _fits(self) -> Self:
+        self._condition = filters.condition(self.attribute, self.operator, self.value)
+        return self
+
+    @property
+    def condition(self) -> filters.Condition:
+        assert self._condition is not None
+        return self._condition
+
+
+class Filters(RootModel[Annotated[list[Filter], Field(max_length=filters.MAX_FILTERS)]]):
+    """The filter list; all of its filters must hold."""
+
+    def conditions(self) -> list[filters.Condition]:
+        return [f.condition for f in self.root]
+
+
+class GroupBy(Strict):
+    """One ``group_by`` entry: ``{"attribute", "max_group_number"?}``."""
+
+    attribute: Annotated[StrictStr, Field(max_length=512)]
+    max_group_number: Annotated[StrictInt, Field(ge=1, le=analytics.MAX_GROUPS)] = analytics.DEFAULT_GROUPS
+    _grouping: analytics.Grouping | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _fits(self) -> Self:
+        self._grouping = analytics.grouping(self.attribute, self.max_group_number)
+        return self
+
+    @property
+    def grouping(self) -> analytics.Grouping:
+        assert self._grouping is not None
+        return self._grouping
+
+
+class GroupBys(RootModel[Annotated[list[GroupBy], Field(max_length=analytics.MAX_GROUP_BY)]]):
+    @model_validator(mode="after")
+    def _distinct(self) -> Self:
+        names = [g.attribute for g in self.root]
+        if len(set(names)) != len(names):
+            raise ValueError("an attribute appears twice")
+        return self
+
+    def groupings(self) -> list[analytics.Grouping]:
+        return [g.grouping for g in self.root]
+
+
+def _json(text: str, name: str, code: str) -> Any:
+    """JSON as a query parameter may hold it: finite numbers, no NaN or Infinity."""
+
+    def refuse(constant: str) -> Any:
+        raise BadRequest(f"{name}: {constant} is not a JSON number", code=code)
+
+    def finite(number: str) -> float:
+        value = float(number)
+        if not math.isfinite(value):
+            raise BadRequest(f"{name}: {number[:20]} is out of the range of a JSON number", code=code)
+        return value
+
+    if len(text) > MAX_PARAM_CHARS:
+        raise BadRequest(f"{name} is longer than {MAX_PARAM_CHARS} characters", code=code)
+    try:
+        value = json.loads(text, parse_constant=refuse, parse_float=finite)
+        json.dumps(value, ensure_ascii=False).encode("utf-8")  # keys and values become DynamoDB strings
+    except json.JSONDecodeError as err:
+        raise BadRequest(f"{name} is not valid JSON (character {err.pos + 1}): {err.msg}", code=code) from None
+    except UnicodeEncodeError:
+        raise BadRequest(f"{name} has a string that is not valid Unicode", code=code) from None
+    except (ValueError, RecursionError):  # an integer of thousands of digits; nesting too deep
+        raise BadRequest(f"{name} holds a number too large or nests too deeply", code=code) from None
+    return value
+
+
+def _describe(name: str, parsed: Any, err: ValidationError) -> str:
+    """The first problems, each naming its entry: ``filters[1] (device_model): …``."""
+    parts = []
+    for error in err.errors()[:3]:
+        loc = list(error.get("loc", ()))
+        where = name
+        first = loc[0] if loc else None
+        if isinstance(first, int):
+            index = first
+            loc.pop(0)
+            where = f"{name}[{index}]"
+            entry = parsed[index] if isinstance(parsed, list) and index < len(parsed) else None
+            if isinstance(entry, dict) and isinstance(entry.get("attribute"), str):
+                where += f" ({entry['attribute'][:80]})"
+        if loc:
+            where += "." + ".".join(str(part) for part in loc)
+        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts) or f"{name} is invalid"
+
+
+def parse_filters(text: str | None) -> list[filters.Condition]:
+    """The ``filters`` parameter as checked conditions (none when absent)."""
+    if text is None:
+        return []
+    parsed = _json(text, "filters", "invalid_filters")
+    try:
+        return Filters.model_validate(parsed).conditions()
+    except ValidationError as err:
+        raise BadRequest(_describe("filters", parsed, err), code="invalid_filters") from None
+
+
+def parse_group_by(text: str | None) -> list[analytics.Grouping]:
+    """The ``group_by`` parameter as groupings (none when absent: one row)."""
+    if text is None:
+        return []
+    parsed = _json(text, "group_by", "invalid_group_by")
+    try:
+        return GroupBys.model_validate(parsed).groupings()
+    except ValidationError as err:
+        raise BadRequest(_describe("group_by", parsed, err), code="invalid_group_by") from None
+
+
+class AnalyticsRow(BaseModel):
+    """A group's values (one field per ``group_by`` attribute, ``"other"`` for the folded groups)
+    and its metrics."""
+
+    model_config = ConfigDict(extra="allow")
+
+    session_count: int
+    session_unique_user_count: int
+    session_new_users_count: int
+    avg_session_duration: float
+    avg_session_gesture_count: float
+    avg_session_rage_gesture_count: float
+    avg_session_screen_count: float
+    avg_session_unique_screen_count: float
+    crash_rate: float
+
+
+class AnalyticsAnswer(BaseModel):
+    """``{"success": true, "data": [row, …]}``."""
+
+    success: bool
+    data: list[AnalyticsRow]
