@@ -158,6 +158,10 @@ class Containers:
             sandbox.stop()
 
 
+# API Gateway refuses longer URLs (414) before any function runs (its quota for an edge-optimized REST API).
+MAX_URL_CHARS = 8192
+
+
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
     body = json.dumps({"error": True, "code": code, "message": message})
     return Response(body, status=status, headers=headers, content_type="application/json")
@@ -280,6 +284,9 @@ class Gateway:
         return response(environ, start_response)
 
     def handle(self, request: Request) -> Response:
+        uri = request.environ.get("RAW_URI") or request.full_path
+        if len(uri) > MAX_URL_CHARS:
+            return _error(414, "uri_too_long", f"The URL is longer than {MAX_URL_CHARS} characters")
         raw_path = request.environ.get("RAW_URI", request.path).split("?")[0]
         matched = self.match(request.method, raw_path)
         if matched is None:
