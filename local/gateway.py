@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 import uuid
@@ -55,6 +56,7 @@ def load_module(function: Function, name: str) -> ModuleType:
     if spec is None or spec.loader is None:
         raise RuntimeError(f"cannot load {function.source}")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # as an import would: pydantic resolves generic models through it
     spec.loader.exec_module(module)
     return module
 

@@ -19,10 +19,10 @@ from annex_client.models import (
     Error,
     EventBatch,
     IngestResult,
-    ListSessionsReturn,
     MetacounterValueUpdate,
     MetadataUpdate,
     MetadataUpdateMetadata,
+    PageSession,
     Session,
     User,
     UserCreate,
@@ -67,7 +67,7 @@ def test_an_application_flow_through_the_typed_client(client: AuthenticatedClien
     assert (session.user_id, session.session_number, session.event_count, session.screens) == (user_id, 1, 3, ["home"])
 
     found = list_sessions.sync(client=client, q=f"user_metadata['m']:'{mark}' AND user_metadata['plan']:'pro'")
-    assert isinstance(found, ListSessionsReturn) and [s["id"] for s in found.to_dict()["data"]] == [session_id]
+    assert isinstance(found, PageSession) and [s.id for s in found.data] == [session_id] and found.next_ is None
 
     malformed = list_sessions.sync(client=client, q="user_metadata['m']:")
     assert isinstance(malformed, Error) and malformed.code == "invalid_query" and "character 20" in malformed.message

@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.list_messages_return import ListMessagesReturn
+from ...models.page_message import PageMessage
 from ...types import UNSET, Response, Unset
 
 
@@ -60,11 +60,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | ListMessagesReturn | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Error | PageMessage | None:
     if response.status_code == 200:
-        response_200 = ListMessagesReturn.from_dict(response.json())
+        response_200 = PageMessage.from_dict(response.json())
 
         return response_200
 
@@ -109,9 +107,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | ListMessagesReturn]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Error | PageMessage]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -129,7 +125,7 @@ def sync_detailed(
     next_: None | str | Unset = UNSET,
     metaarray_key: None | str | Unset = UNSET,
     metaarray_values: None | str | Unset = UNSET,
-) -> Response[Error | ListMessagesReturn]:
+) -> Response[Error | PageMessage]:
     """GET /{channel_type}/{channel_url}/messages
 
     Args:
@@ -145,7 +141,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListMessagesReturn]
+        Response[Error | PageMessage]
     """
 
     kwargs = _get_kwargs(
@@ -173,7 +169,7 @@ def sync(
     next_: None | str | Unset = UNSET,
     metaarray_key: None | str | Unset = UNSET,
     metaarray_values: None | str | Unset = UNSET,
-) -> Error | ListMessagesReturn | None:
+) -> Error | PageMessage | None:
     """GET /{channel_type}/{channel_url}/messages
 
     Args:
@@ -189,7 +185,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListMessagesReturn
+        Error | PageMessage
     """
 
     return sync_detailed(
@@ -212,7 +208,7 @@ async def asyncio_detailed(
     next_: None | str | Unset = UNSET,
     metaarray_key: None | str | Unset = UNSET,
     metaarray_values: None | str | Unset = UNSET,
-) -> Response[Error | ListMessagesReturn]:
+) -> Response[Error | PageMessage]:
     """GET /{channel_type}/{channel_url}/messages
 
     Args:
@@ -228,7 +224,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListMessagesReturn]
+        Response[Error | PageMessage]
     """
 
     kwargs = _get_kwargs(
@@ -254,7 +250,7 @@ async def asyncio(
     next_: None | str | Unset = UNSET,
     metaarray_key: None | str | Unset = UNSET,
     metaarray_values: None | str | Unset = UNSET,
-) -> Error | ListMessagesReturn | None:
+) -> Error | PageMessage | None:
     """GET /{channel_type}/{channel_url}/messages
 
     Args:
@@ -270,7 +266,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListMessagesReturn
+        Error | PageMessage
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.list_sessions_return import ListSessionsReturn
+from ...models.page_session import PageSession
 from ...models.status import Status
 from ...types import UNSET, Response, Unset
 
@@ -65,11 +65,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | ListSessionsReturn | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Error | PageSession | None:
     if response.status_code == 200:
-        response_200 = ListSessionsReturn.from_dict(response.json())
+        response_200 = PageSession.from_dict(response.json())
 
         return response_200
 
@@ -114,9 +112,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | ListSessionsReturn]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Error | PageSession]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -133,7 +129,7 @@ def sync_detailed(
     status: None | Status | Unset = UNSET,
     q: None | str | Unset = UNSET,
     filters: None | str | Unset = UNSET,
-) -> Response[Error | ListSessionsReturn]:
+) -> Response[Error | PageSession]:
     """GET /sessions
 
     Args:
@@ -149,7 +145,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListSessionsReturn]
+        Response[Error | PageSession]
     """
 
     kwargs = _get_kwargs(
@@ -175,7 +171,7 @@ def sync(
     status: None | Status | Unset = UNSET,
     q: None | str | Unset = UNSET,
     filters: None | str | Unset = UNSET,
-) -> Error | ListSessionsReturn | None:
+) -> Error | PageSession | None:
     """GET /sessions
 
     Args:
@@ -191,7 +187,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListSessionsReturn
+        Error | PageSession
     """
 
     return sync_detailed(
@@ -212,7 +208,7 @@ async def asyncio_detailed(
     status: None | Status | Unset = UNSET,
     q: None | str | Unset = UNSET,
     filters: None | str | Unset = UNSET,
-) -> Response[Error | ListSessionsReturn]:
+) -> Response[Error | PageSession]:
     """GET /sessions
 
     Args:
@@ -228,7 +224,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListSessionsReturn]
+        Response[Error | PageSession]
     """
 
     kwargs = _get_kwargs(
@@ -252,7 +248,7 @@ async def asyncio(
     status: None | Status | Unset = UNSET,
     q: None | str | Unset = UNSET,
     filters: None | str | Unset = UNSET,
-) -> Error | ListSessionsReturn | None:
+) -> Error | PageSession | None:
     """GET /sessions
 
     Args:
@@ -268,7 +264,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListSessionsReturn
+        Error | PageSession
     """
 
     return (
