@@ -70,11 +70,14 @@ def main() -> int:
             for line in stale:
                 print(f"clients/python is stale: {line} (run `make client`)")
             return 1 if stale else 0
-        for path in _files(TARGET) if TARGET.exists() else set():
+        new = _files(generated)
+        for path in (_files(TARGET) if TARGET.exists() else set()) - new:
             (TARGET / path).unlink()
-        for path in _files(generated):
-            (TARGET / path).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(generated / path, TARGET / path)
+        for path in new:  # unchanged files keep their times (make reinstalls the client when its pyproject changes)
+            target = TARGET / path
+            if not target.exists() or not filecmp.cmp(generated / path, target, shallow=False):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(generated / path, target)
     print(f"wrote {TARGET.relative_to(ROOT)}")
     return 0
 

@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 import uuid
@@ -55,6 +56,7 @@ def load_module(function: Function, name: str) -> ModuleType:
     if spec is None or spec.loader is None:
         raise RuntimeError(f"cannot load {function.source}")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # as an import would: pydantic resolves generic models through it
     spec.loader.exec_module(module)
     return module
 
@@ -156,6 +158,10 @@ class Containers:
     def stop(self) -> None:
         for sandbox in self.all:
             sandbox.stop()
+
+
+# API Gateway refuses longer URLs (414) before any function runs (its quota for an edge-optimized REST API).
+MAX_URL_CHARS = 8192
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -280,6 +286,9 @@ class Gateway:
         return response(environ, start_response)
 
     def handle(self, request: Request) -> Response:
+        uri = request.environ.get("RAW_URI") or request.full_path
+        if len(uri) > MAX_URL_CHARS:
+            return _error(414, "uri_too_long", f"The URL is longer than {MAX_URL_CHARS} characters")
         raw_path = request.environ.get("RAW_URI", request.path).split("?")[0]
         matched = self.match(request.method, raw_path)
         if matched is None:

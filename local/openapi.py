@@ -32,6 +32,7 @@ ERRORS = {
     "404": "No such resource, key or route",
     "409": "Already exists, or a conflicting concurrent change",
     "413": "Body larger than 1 MiB",
+    "414": "URL longer than 8,192 characters (API Gateway's limit): shorten the query parameters",
     "429": "Throttled; retry after Retry-After seconds",
 }
 

@@ -21,6 +21,7 @@ from annex.models.keyvalue import (
     MetadataUpdate,
     MetadataValueUpdate,
 )
+from annex.models.pages import Page
 from annex.models.resources import Channel, ChannelCreate, ChannelUpdate, Meta, MetaReplace
 from annex.store import records
 
@@ -54,7 +55,7 @@ def list_channels(
     metacounter_value_lt: Bound = None,
     metacounter_value_lte: Bound = None,
     q: Annotated[str | None, Query(max_length=4096)] = None,
-) -> dict[str, Any]:
+) -> Page[Channel]:
     bounds = {
         op: value
         for op, value in {
@@ -68,7 +69,7 @@ def list_channels(
     items, cursor = resources.list_channels(
         api.tenant(app), channel_type, limit, next, metadata_key, api.csv(metadata_values), metacounter_key, bounds, q
     )
-    return api.page(items, cursor)
+    return Page[Channel](data=items, next=cursor)
 
 
 @app.get(PREFIX)

@@ -13,6 +13,7 @@ from annex.domain import messages
 from annex.domain.messages import MessageRef
 from annex.domain.resources import ChannelRef
 from annex.models.messages import Message, MessageSend, MetaarrayCreate, MetaarrayUpdate, items
+from annex.models.pages import Page
 from annex.models.resources import Meta, MetaReplace
 
 app = api.create_app()
@@ -43,11 +44,11 @@ def list_messages(
     next: str | None = None,
     metaarray_key: str | None = None,
     metaarray_values: str | None = None,
-) -> dict[str, Any]:
+) -> Page[Message]:
     found, cursor = messages.list_messages(
         channel(channel_type, channel_url), limit, next, metaarray_key, api.csv(metaarray_values)
     )
-    return api.page(found, cursor)
+    return Page[Message](data=found, next=cursor)
 
 
 @app.get(ONE)

@@ -16,6 +16,7 @@ from annex.domain import analytics, session_search
 from annex.domain.sessions import possible_id, view
 from annex.models import filters as filter_models
 from annex.models.filters import AnalyticsAnswer
+from annex.models.pages import Page
 from annex.models.sessions import Session, SessionCreate, SessionPatch, SessionRelease, Status, StoredEvent
 from annex.store import sessions as store
 
@@ -57,12 +58,12 @@ def list_sessions(
     status: Status | None = None,
     q: Annotated[str | None, Query(max_length=4096)] = None,
     filters: Filters = None,
-) -> dict[str, Any]:
+) -> Page[Session]:
     conditions = filter_models.parse_filters(filters)
     items, cursor = session_search.list_sessions(
         api.tenant(app), limit, next, status, q, conditions, store.now_ms(), settings().timeout_ms
     )
-    return api.page(items, cursor)
+    return Page[Session](data=items, next=cursor)
 
 
 # Declared before /sessions/<session_id>, which it would otherwise match. The answer is built as a
@@ -97,21 +98,21 @@ def patch_session(session_id: str, body: SessionPatch) -> Response[Session]:
 
 
 @app.get("/sessions/<session_id>/events")
-def list_session_events(session_id: str, limit: Limit = 20, next: Cursor = None) -> dict[str, Any]:
+def list_session_events(session_id: str, limit: Limit = 20, next: Cursor = None) -> Page[StoredEvent]:
     app_id, sid = api.tenant(app), possible_id(unquote(session_id))
     store.get(app_id, sid)  # 404 for a session that does not exist
     events, cursor = store.events_page(app_id, sid, limit, session_search.decode_event_cursor(next))
-    return api.page(
-        [StoredEvent.model_validate(e).model_dump() for e in events], session_search.encode_event_cursor(cursor)
+    return Page[StoredEvent](
+        data=[StoredEvent.model_validate(e) for e in events], next=session_search.encode_event_cursor(cursor)
     )
 
 
 @app.get("/users/<user_id>/sessions")
-def list_user_sessions(user_id: str, limit: Limit = 20, next: Cursor = None) -> dict[str, Any]:
+def list_user_sessions(user_id: str, limit: Limit = 20, next: Cursor = None) -> Page[Session]:
     items, cursor = session_search.list_user_sessions(
         api.tenant(app), unquote(user_id), limit, next, store.now_ms(), settings().timeout_ms
     )
-    return api.page(items, cursor)
+    return Page[Session](data=items, next=cursor)
 
 
 lambda_handler = api.lambda_handler(app)

@@ -14,6 +14,7 @@ from annex.domain import metadata as kv
 from annex.domain.keyvalue import WriteMode, metadata_mode
 from annex.domain.resources import UserRef
 from annex.models.keyvalue import MetadataCreate, MetadataUpdate, MetadataValueUpdate
+from annex.models.pages import Page
 from annex.models.resources import Meta, MetaReplace, User, UserCreate, UserUpdate
 from annex.store import records
 
@@ -37,9 +38,9 @@ def list_users(
     metadatakey: str | None = None,
     metadatavalues_in: str | None = None,
     q: Annotated[str | None, Query(max_length=4096)] = None,
-) -> dict[str, Any]:
+) -> Page[User]:
     items, cursor = resources.list_users(api.tenant(app), limit, next, metadatakey, api.csv(metadatavalues_in), q)
-    return api.page(items, cursor)
+    return Page[User](data=items, next=cursor)
 
 
 @app.get("/users/<user_id>")

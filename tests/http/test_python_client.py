@@ -1,9 +1,10 @@
 """The generated client (clients/python, `annex_client`) against the local server, through a flow an
 application goes through: a user with metadata, a counter, a session opened by its events, found
-with q."""
+with q, and analytics over it."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 
@@ -11,18 +12,19 @@ import pytest
 from annex_client import AuthenticatedClient
 from annex_client.api.channels import create_channel, update_metacounter_key
 from annex_client.api.events import ingest_events
-from annex_client.api.sessions import get_session, list_sessions
+from annex_client.api.sessions import get_session, list_sessions, session_analytics
 from annex_client.api.users import create_user, get_user, update_user_metadata
 from annex_client.models import (
+    AnalyticsAnswer,
     ChannelCreate,
     CounterMode,
     Error,
     EventBatch,
     IngestResult,
-    ListSessionsReturn,
     MetacounterValueUpdate,
     MetadataUpdate,
     MetadataUpdateMetadata,
+    PageSession,
     Session,
     User,
     UserCreate,
@@ -67,7 +69,16 @@ def test_an_application_flow_through_the_typed_client(client: AuthenticatedClien
     assert (session.user_id, session.session_number, session.event_count, session.screens) == (user_id, 1, 3, ["home"])
 
     found = list_sessions.sync(client=client, q=f"user_metadata['m']:'{mark}' AND user_metadata['plan']:'pro'")
-    assert isinstance(found, ListSessionsReturn) and [s["id"] for s in found.to_dict()["data"]] == [session_id]
+    assert isinstance(found, PageSession) and [s.id for s in found.data] == [session_id] and found.next_ is None
+
+    only_this_user = json.dumps([{"attribute": "user_id", "operator": "equal", "value": user_id}])
+    by_platform = json.dumps([{"attribute": "device_platform"}])
+    report = session_analytics.sync(client=client, filters=only_this_user, group_by=by_platform)
+    assert isinstance(report, AnalyticsAnswer) and report.success
+    [row] = report.data
+    assert row.to_dict()["device_platform"] is None  # sessions opened by events carry no device
+    assert (row.session_count, row.session_unique_user_count, row.session_new_users_count) == (1, 1, 1)
+    assert row.avg_session_screen_count == 1 and row.crash_rate == 0
 
     malformed = list_sessions.sync(client=client, q="user_metadata['m']:")
     assert isinstance(malformed, Error) and malformed.code == "invalid_query" and "character 20" in malformed.message

@@ -231,7 +231,7 @@ BAD_FILTERS: list[tuple[str, str]] = [
     ('[{"attribute": "session_duration", "operator": "between", "value": [1]}]', "[lower, upper]"),
     ('[{"attribute": "session_duration", "operator": "greater_than", "value": 1e999}]', "out of the range"),
     ('[{"attribute": "session_duration", "operator": "greater_than", "value": NaN}]', "not a JSON number"),
-    ("[" + '{"attribute": "session_duration", "operator": "equal", "value": ' + "9" * 5000 + "}]", "too large"),
+    ("[" + '{"attribute": "session_duration", "operator": "equal", "value": ' + "9" * 5000 + "}]", "longer than 4096"),
     ('[{"attribute": "session_crashed", "operator": "equal", "value": "yes"}]', "true or false"),
     (
         '[{"attribute": "date_range", "operator": "between_dates", "value": {"lower": "x", "upper": "2024-01-01"}}]',
@@ -261,7 +261,7 @@ BAD_FILTERS: list[tuple[str, str]] = [
     ('[{"attribute": "device_model", "value": "x"}]', "filters[0] (device_model).operator"),
     ('[{"attribute": 5, "operator": "equal", "value": "x"}]', "filters[0].attribute"),
     (json.dumps([{"attribute": "device_id", "operator": "is_set"}] * 21), "at most 20"),
-    ("[" * 5000 + "]" * 5000, "nests too deeply"),
+    ("[" * 2000 + "]" * 2000, "nests too deeply"),
     ('[{"attribute": "device_model", "operator": "equal", "value": "x"', "not valid JSON (character"),
     ("", "not valid JSON"),
     ('[{"attribute": "session_id", "operator": "equal", "value": "\\ud800"}]', "not valid Unicode"),

@@ -177,10 +177,6 @@ def if_match(app: APIGatewayRestResolver) -> int | None:
     raise PreconditionFailed(f"If-Match {raw!r} matches no version of this resource")
 
 
-def page(items: list[dict[str, Any]], next_cursor: str | None) -> dict[str, Any]:
-    return {"data": items, "next": next_cursor}
-
-
 def lambda_handler(app: APIGatewayRestResolver) -> Handler:
     """The function's entry point: request-size limit, routing, and one structured log line per request.
 

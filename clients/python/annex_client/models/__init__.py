@@ -27,6 +27,7 @@ from .delete_user_return import DeleteUserReturn
 from .device import Device
 from .error import Error
 from .event_batch import EventBatch
+from .event_type import EventType
 from .get_channel_meta_return import GetChannelMetaReturn
 from .get_channel_metadata_key_return import GetChannelMetadataKeyReturn
 from .get_channel_metadata_return import GetChannelMetadataReturn
@@ -37,12 +38,6 @@ from .get_user_meta_return import GetUserMetaReturn
 from .get_user_metadata_key_return import GetUserMetadataKeyReturn
 from .get_user_metadata_return import GetUserMetadataReturn
 from .ingest_result import IngestResult
-from .list_channels_return import ListChannelsReturn
-from .list_messages_return import ListMessagesReturn
-from .list_session_events_return import ListSessionEventsReturn
-from .list_sessions_return import ListSessionsReturn
-from .list_user_sessions_return import ListUserSessionsReturn
-from .list_users_return import ListUsersReturn
 from .location import Location
 from .merge_channel_meta_body import MergeChannelMetaBody
 from .merge_channel_meta_return import MergeChannelMetaReturn
@@ -71,6 +66,11 @@ from .metadata_update import MetadataUpdate
 from .metadata_update_metadata import MetadataUpdateMetadata
 from .metadata_value_update import MetadataValueUpdate
 from .mode import Mode
+from .page_channel import PageChannel
+from .page_message import PageMessage
+from .page_session import PageSession
+from .page_stored_event import PageStoredEvent
+from .page_user import PageUser
 from .rejected import Rejected
 from .session import Session
 from .session_create import SessionCreate
@@ -79,6 +79,7 @@ from .session_location import SessionLocation
 from .session_patch import SessionPatch
 from .session_release import SessionRelease
 from .status import Status
+from .stored_event import StoredEvent
 from .update_channel_metadata_key_return import UpdateChannelMetadataKeyReturn
 from .update_channel_metadata_return import UpdateChannelMetadataReturn
 from .update_metacounter_key_return import UpdateMetacounterKeyReturn
@@ -121,6 +122,7 @@ __all__ = (
     "Device",
     "Error",
     "EventBatch",
+    "EventType",
     "GetChannelMetadataKeyReturn",
     "GetChannelMetadataReturn",
     "GetChannelMetaReturn",
@@ -131,12 +133,6 @@ __all__ = (
     "GetUserMetadataReturn",
     "GetUserMetaReturn",
     "IngestResult",
-    "ListChannelsReturn",
-    "ListMessagesReturn",
-    "ListSessionEventsReturn",
-    "ListSessionsReturn",
-    "ListUserSessionsReturn",
-    "ListUsersReturn",
     "Location",
     "MergeChannelMetaBody",
     "MergeChannelMetaReturn",
@@ -165,6 +161,11 @@ __all__ = (
     "MetaReplace",
     "MetaReplaceMeta",
     "Mode",
+    "PageChannel",
+    "PageMessage",
+    "PageSession",
+    "PageStoredEvent",
+    "PageUser",
     "Rejected",
     "Session",
     "SessionCreate",
@@ -173,6 +174,7 @@ __all__ = (
     "SessionPatch",
     "SessionRelease",
     "Status",
+    "StoredEvent",
     "UpdateChannelMetadataKeyReturn",
     "UpdateChannelMetadataReturn",
     "UpdateMetacounterKeyReturn",

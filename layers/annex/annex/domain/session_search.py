@@ -23,16 +23,12 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
-
 from annex.domain import filters, qindex, query
 from annex.domain.resources import MAX_ID_CHARS
 from annex.domain.sessions import MAX_SESSION_ID_CHARS, view
 from annex.errors import BadRequest
 from annex.store import keys
 from annex.store import sessions as store
-from annex.store.keys import PK, SK
-from annex.store.table import table
 
 PROBE = 25  # entries per shard a probe reads
 MAX_PROBES = 3
@@ -132,21 +128,13 @@ def list_user_sessions(
     """A user's sessions, newest (highest session_number) first."""
     if not 1 <= len(user_id) <= MAX_ID_CHARS:
         return [], None  # no session can carry such a user id
-    partition = keys.user_sessions(app_id, user_id)
-    condition = Key(PK).eq(partition) & Key(SK).begins_with("N#")
-    if cursor is not None:
-        number = _number_cursor(cursor)
-        condition = Key(PK).eq(partition) & Key(SK).between("N#", f"N#{number - 1:010d}")
-    items = (
-        table()
-        .query(KeyConditionExpression=condition, ScanIndexForward=False, Limit=limit + 1, ConsistentRead=True)
-        .get("Items", [])
-    )
-    page = items[:limit]
-    sessions = store.batch_get(app_id, [str(i["session_id"]) for i in page])
-    shown = [view(sessions[str(i["session_id"])], now, timeout_ms) for i in page if str(i["session_id"]) in sessions]
-    more = len(items) > limit
-    return shown, encode_cursor(f"{0:013d}#{str(page[-1][SK])[2:]}") if more else None
+    below = _number_cursor(cursor) if cursor is not None else None
+    numbered = store.numbered_sessions(app_id, user_id, limit + 1, below)
+    page = numbered[:limit]
+    sessions = store.batch_get(app_id, [sid for _, sid in page])
+    shown = [view(sessions[sid], now, timeout_ms) for _, sid in page if sid in sessions]
+    more = len(numbered) > limit
+    return shown, encode_cursor(f"{0:013d}#{page[-1][0]:010d}") if more else None
 
 
 def _number_cursor(cursor: str) -> int:
@@ -166,23 +154,7 @@ def _probe(app_id: str, clause: query.Clause, limit: int | None) -> tuple[list[t
     ``MAX_RANGE_ENTRIES`` in all); and whether that was all of them."""
     key_range = qindex.key_range(clause)
     assert key_range is not None
-    found: list[tuple[str, str]] = []
-    for partition in _shards(app_id, clause):
-        kwargs: dict[str, Any] = {
-            "KeyConditionExpression": Key(PK).eq(partition) & Key(SK).between(key_range.low, key_range.high),
-            "ConsistentRead": True,
-            "Limit": limit or MAX_RANGE_ENTRIES + 1,
-        }
-        while True:
-            page = table().query(**kwargs)
-            items: list[dict[str, Any]] = page.get("Items", [])
-            found += [(f"{int(i['created_at']):013d}#{i['target']}", str(i["target"])) for i in items]
-            if "LastEvaluatedKey" not in page:
-                break
-            if limit is not None or len(found) > MAX_RANGE_ENTRIES:
-                return found, False
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    return found, True
+    return store.index_range(_shards(app_id, clause), key_range.low, key_range.high, limit, MAX_RANGE_ENTRIES)
 
 
 def _ordered(entries: list[tuple[str, str]], below: str | None, above: str | None = None) -> list[tuple[str, str]]:

@@ -961,6 +961,43 @@ def created_per_day(app_id: str, first_day: str, last_day: str) -> dict[str, int
     return counts
 
 
+def numbered_sessions(app_id: str, user_id: str, limit: int, below: int | None) -> list[tuple[int, str]]:
+    """Up to ``limit`` of the user's sessions as ``(session_number, session_id)``, highest number
+    first, those numbered below ``below`` when it is given."""
+    partition = keys.user_sessions(app_id, user_id)
+    condition = Key(PK).eq(partition) & Key(SK).begins_with("N#")
+    if below is not None:
+        condition = Key(PK).eq(partition) & Key(SK).between("N#", f"N#{below - 1:010d}")
+    items = table().query(KeyConditionExpression=condition, ScanIndexForward=False, Limit=limit, ConsistentRead=True)
+    return [(int(str(i[SK])[2:]), str(i["session_id"])) for i in items.get("Items", [])]
+
+
+def index_range(
+    partitions: list[str], low: str, high: str, per_partition: int | None, most: int
+) -> tuple[list[tuple[str, str]], bool]:
+    """q index entries with sort keys in ``[low, high]`` as ``(position, session id)``: up to
+    ``per_partition`` of each partition, or (None) all of them up to ``most`` in all; and whether
+    that was every entry of the range."""
+    found: list[tuple[str, str]] = []
+    for partition in partitions:
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": Key(PK).eq(partition) & Key(SK).between(low, high),
+            "ConsistentRead": True,
+            "Limit": per_partition or most + 1,
+        }
+        while True:
+            page = table().query(**kwargs)
+            found += [
+                (keys.position(int(str(i["created_at"])), str(i["target"])), str(i["target"])) for i in page["Items"]
+            ]
+            if "LastEvaluatedKey" not in page:
+                break
+            if per_partition is not None or len(found) > most:
+                return found, False
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return found, True
+
+
 def user_entries(app_id: str, user_id: str, most: int) -> list[tuple[int, str]] | None:
     """The user's sessions as ``(created_at, session_id)``; None when there are more than ``most``."""
     found: list[tuple[int, str]] = []

@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.list_channels_return import ListChannelsReturn
+from ...models.page_channel import PageChannel
 from ...types import UNSET, Response, Unset
 
 
@@ -106,11 +106,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | ListChannelsReturn | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Error | PageChannel | None:
     if response.status_code == 200:
-        response_200 = ListChannelsReturn.from_dict(response.json())
+        response_200 = PageChannel.from_dict(response.json())
 
         return response_200
 
@@ -139,6 +137,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 414:
+        response_414 = Error.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 429:
         response_429 = Error.from_dict(response.json())
 
@@ -150,9 +153,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | ListChannelsReturn]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Error | PageChannel]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -175,7 +176,7 @@ def sync_detailed(
     metacounter_value_lt: int | None | Unset = UNSET,
     metacounter_value_lte: int | None | Unset = UNSET,
     q: None | str | Unset = UNSET,
-) -> Response[Error | ListChannelsReturn]:
+) -> Response[Error | PageChannel]:
     """GET /{channel_type}
 
     Args:
@@ -196,7 +197,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListChannelsReturn]
+        Response[Error | PageChannel]
     """
 
     kwargs = _get_kwargs(
@@ -234,7 +235,7 @@ def sync(
     metacounter_value_lt: int | None | Unset = UNSET,
     metacounter_value_lte: int | None | Unset = UNSET,
     q: None | str | Unset = UNSET,
-) -> Error | ListChannelsReturn | None:
+) -> Error | PageChannel | None:
     """GET /{channel_type}
 
     Args:
@@ -255,7 +256,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListChannelsReturn
+        Error | PageChannel
     """
 
     return sync_detailed(
@@ -288,7 +289,7 @@ async def asyncio_detailed(
     metacounter_value_lt: int | None | Unset = UNSET,
     metacounter_value_lte: int | None | Unset = UNSET,
     q: None | str | Unset = UNSET,
-) -> Response[Error | ListChannelsReturn]:
+) -> Response[Error | PageChannel]:
     """GET /{channel_type}
 
     Args:
@@ -309,7 +310,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListChannelsReturn]
+        Response[Error | PageChannel]
     """
 
     kwargs = _get_kwargs(
@@ -345,7 +346,7 @@ async def asyncio(
     metacounter_value_lt: int | None | Unset = UNSET,
     metacounter_value_lte: int | None | Unset = UNSET,
     q: None | str | Unset = UNSET,
-) -> Error | ListChannelsReturn | None:
+) -> Error | PageChannel | None:
     """GET /{channel_type}
 
     Args:
@@ -366,7 +367,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListChannelsReturn
+        Error | PageChannel
     """
 
     return (

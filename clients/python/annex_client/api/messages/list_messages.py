@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.list_messages_return import ListMessagesReturn
+from ...models.page_message import PageMessage
 from ...types import UNSET, Response, Unset
 
 
@@ -60,11 +60,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | ListMessagesReturn | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Error | PageMessage | None:
     if response.status_code == 200:
-        response_200 = ListMessagesReturn.from_dict(response.json())
+        response_200 = PageMessage.from_dict(response.json())
 
         return response_200
 
@@ -93,6 +91,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 414:
+        response_414 = Error.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 429:
         response_429 = Error.from_dict(response.json())
 
@@ -104,9 +107,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | ListMessagesReturn]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Error | PageMessage]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -124,7 +125,7 @@ def sync_detailed(
     next_: None | str | Unset = UNSET,
     metaarray_key: None | str | Unset = UNSET,
     metaarray_values: None | str | Unset = UNSET,
-) -> Response[Error | ListMessagesReturn]:
+) -> Response[Error | PageMessage]:
     """GET /{channel_type}/{channel_url}/messages
 
     Args:
@@ -140,7 +141,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListMessagesReturn]
+        Response[Error | PageMessage]
     """
 
     kwargs = _get_kwargs(
@@ -168,7 +169,7 @@ def sync(
     next_: None | str | Unset = UNSET,
     metaarray_key: None | str | Unset = UNSET,
     metaarray_values: None | str | Unset = UNSET,
-) -> Error | ListMessagesReturn | None:
+) -> Error | PageMessage | None:
     """GET /{channel_type}/{channel_url}/messages
 
     Args:
@@ -184,7 +185,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListMessagesReturn
+        Error | PageMessage
     """
 
     return sync_detailed(
@@ -207,7 +208,7 @@ async def asyncio_detailed(
     next_: None | str | Unset = UNSET,
     metaarray_key: None | str | Unset = UNSET,
     metaarray_values: None | str | Unset = UNSET,
-) -> Response[Error | ListMessagesReturn]:
+) -> Response[Error | PageMessage]:
     """GET /{channel_type}/{channel_url}/messages
 
     Args:
@@ -223,7 +224,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListMessagesReturn]
+        Response[Error | PageMessage]
     """
 
     kwargs = _get_kwargs(
@@ -249,7 +250,7 @@ async def asyncio(
     next_: None | str | Unset = UNSET,
     metaarray_key: None | str | Unset = UNSET,
     metaarray_values: None | str | Unset = UNSET,
-) -> Error | ListMessagesReturn | None:
+) -> Error | PageMessage | None:
     """GET /{channel_type}/{channel_url}/messages
 
     Args:
@@ -265,7 +266,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListMessagesReturn
+        Error | PageMessage
     """
 
     return (

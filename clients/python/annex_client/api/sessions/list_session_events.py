@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.list_session_events_return import ListSessionEventsReturn
+from ...models.page_stored_event import PageStoredEvent
 from ...types import UNSET, Response, Unset
 
 
@@ -44,9 +44,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | ListSessionEventsReturn | None:
+) -> Error | PageStoredEvent | None:
     if response.status_code == 200:
-        response_200 = ListSessionEventsReturn.from_dict(response.json())
+        response_200 = PageStoredEvent.from_dict(response.json())
 
         return response_200
 
@@ -75,6 +75,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 414:
+        response_414 = Error.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 429:
         response_429 = Error.from_dict(response.json())
 
@@ -88,7 +93,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | ListSessionEventsReturn]:
+) -> Response[Error | PageStoredEvent]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -103,7 +108,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     next_: None | str | Unset = UNSET,
-) -> Response[Error | ListSessionEventsReturn]:
+) -> Response[Error | PageStoredEvent]:
     """GET /sessions/{session_id}/events
 
     Args:
@@ -116,7 +121,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListSessionEventsReturn]
+        Response[Error | PageStoredEvent]
     """
 
     kwargs = _get_kwargs(
@@ -138,7 +143,7 @@ def sync(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     next_: None | str | Unset = UNSET,
-) -> Error | ListSessionEventsReturn | None:
+) -> Error | PageStoredEvent | None:
     """GET /sessions/{session_id}/events
 
     Args:
@@ -151,7 +156,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListSessionEventsReturn
+        Error | PageStoredEvent
     """
 
     return sync_detailed(
@@ -168,7 +173,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     next_: None | str | Unset = UNSET,
-) -> Response[Error | ListSessionEventsReturn]:
+) -> Response[Error | PageStoredEvent]:
     """GET /sessions/{session_id}/events
 
     Args:
@@ -181,7 +186,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListSessionEventsReturn]
+        Response[Error | PageStoredEvent]
     """
 
     kwargs = _get_kwargs(
@@ -201,7 +206,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     next_: None | str | Unset = UNSET,
-) -> Error | ListSessionEventsReturn | None:
+) -> Error | PageStoredEvent | None:
     """GET /sessions/{session_id}/events
 
     Args:
@@ -214,7 +219,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListSessionEventsReturn
+        Error | PageStoredEvent
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.list_sessions_return import ListSessionsReturn
+from ...models.page_session import PageSession
 from ...models.status import Status
 from ...types import UNSET, Response, Unset
 
@@ -65,11 +65,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | ListSessionsReturn | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Error | PageSession | None:
     if response.status_code == 200:
-        response_200 = ListSessionsReturn.from_dict(response.json())
+        response_200 = PageSession.from_dict(response.json())
 
         return response_200
 
@@ -98,6 +96,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 414:
+        response_414 = Error.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 429:
         response_429 = Error.from_dict(response.json())
 
@@ -109,9 +112,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | ListSessionsReturn]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Error | PageSession]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -128,7 +129,7 @@ def sync_detailed(
     status: None | Status | Unset = UNSET,
     q: None | str | Unset = UNSET,
     filters: None | str | Unset = UNSET,
-) -> Response[Error | ListSessionsReturn]:
+) -> Response[Error | PageSession]:
     """GET /sessions
 
     Args:
@@ -144,7 +145,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListSessionsReturn]
+        Response[Error | PageSession]
     """
 
     kwargs = _get_kwargs(
@@ -170,7 +171,7 @@ def sync(
     status: None | Status | Unset = UNSET,
     q: None | str | Unset = UNSET,
     filters: None | str | Unset = UNSET,
-) -> Error | ListSessionsReturn | None:
+) -> Error | PageSession | None:
     """GET /sessions
 
     Args:
@@ -186,7 +187,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListSessionsReturn
+        Error | PageSession
     """
 
     return sync_detailed(
@@ -207,7 +208,7 @@ async def asyncio_detailed(
     status: None | Status | Unset = UNSET,
     q: None | str | Unset = UNSET,
     filters: None | str | Unset = UNSET,
-) -> Response[Error | ListSessionsReturn]:
+) -> Response[Error | PageSession]:
     """GET /sessions
 
     Args:
@@ -223,7 +224,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListSessionsReturn]
+        Response[Error | PageSession]
     """
 
     kwargs = _get_kwargs(
@@ -247,7 +248,7 @@ async def asyncio(
     status: None | Status | Unset = UNSET,
     q: None | str | Unset = UNSET,
     filters: None | str | Unset = UNSET,
-) -> Error | ListSessionsReturn | None:
+) -> Error | PageSession | None:
     """GET /sessions
 
     Args:
@@ -263,7 +264,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListSessionsReturn
+        Error | PageSession
     """
 
     return (

@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.list_user_sessions_return import ListUserSessionsReturn
+from ...models.page_session import PageSession
 from ...types import UNSET, Response, Unset
 
 
@@ -42,11 +42,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | ListUserSessionsReturn | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Error | PageSession | None:
     if response.status_code == 200:
-        response_200 = ListUserSessionsReturn.from_dict(response.json())
+        response_200 = PageSession.from_dict(response.json())
 
         return response_200
 
@@ -75,6 +73,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 414:
+        response_414 = Error.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 429:
         response_429 = Error.from_dict(response.json())
 
@@ -86,9 +89,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | ListUserSessionsReturn]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Error | PageSession]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -103,7 +104,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     next_: None | str | Unset = UNSET,
-) -> Response[Error | ListUserSessionsReturn]:
+) -> Response[Error | PageSession]:
     """GET /users/{user_id}/sessions
 
     Args:
@@ -116,7 +117,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListUserSessionsReturn]
+        Response[Error | PageSession]
     """
 
     kwargs = _get_kwargs(
@@ -138,7 +139,7 @@ def sync(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     next_: None | str | Unset = UNSET,
-) -> Error | ListUserSessionsReturn | None:
+) -> Error | PageSession | None:
     """GET /users/{user_id}/sessions
 
     Args:
@@ -151,7 +152,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListUserSessionsReturn
+        Error | PageSession
     """
 
     return sync_detailed(
@@ -168,7 +169,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     next_: None | str | Unset = UNSET,
-) -> Response[Error | ListUserSessionsReturn]:
+) -> Response[Error | PageSession]:
     """GET /users/{user_id}/sessions
 
     Args:
@@ -181,7 +182,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListUserSessionsReturn]
+        Response[Error | PageSession]
     """
 
     kwargs = _get_kwargs(
@@ -201,7 +202,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     next_: None | str | Unset = UNSET,
-) -> Error | ListUserSessionsReturn | None:
+) -> Error | PageSession | None:
     """GET /users/{user_id}/sessions
 
     Args:
@@ -214,7 +215,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListUserSessionsReturn
+        Error | PageSession
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.list_users_return import ListUsersReturn
+from ...models.page_user import PageUser
 from ...types import UNSET, Response, Unset
 
 
@@ -62,11 +62,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | ListUsersReturn | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Error | PageUser | None:
     if response.status_code == 200:
-        response_200 = ListUsersReturn.from_dict(response.json())
+        response_200 = PageUser.from_dict(response.json())
 
         return response_200
 
@@ -95,6 +93,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 414:
+        response_414 = Error.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 429:
         response_429 = Error.from_dict(response.json())
 
@@ -106,9 +109,7 @@ def _parse_response(
         return None
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | ListUsersReturn]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Error | PageUser]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -125,7 +126,7 @@ def sync_detailed(
     metadatakey: None | str | Unset = UNSET,
     metadatavalues_in: None | str | Unset = UNSET,
     q: None | str | Unset = UNSET,
-) -> Response[Error | ListUsersReturn]:
+) -> Response[Error | PageUser]:
     """GET /users
 
     Args:
@@ -140,7 +141,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListUsersReturn]
+        Response[Error | PageUser]
     """
 
     kwargs = _get_kwargs(
@@ -166,7 +167,7 @@ def sync(
     metadatakey: None | str | Unset = UNSET,
     metadatavalues_in: None | str | Unset = UNSET,
     q: None | str | Unset = UNSET,
-) -> Error | ListUsersReturn | None:
+) -> Error | PageUser | None:
     """GET /users
 
     Args:
@@ -181,7 +182,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListUsersReturn
+        Error | PageUser
     """
 
     return sync_detailed(
@@ -202,7 +203,7 @@ async def asyncio_detailed(
     metadatakey: None | str | Unset = UNSET,
     metadatavalues_in: None | str | Unset = UNSET,
     q: None | str | Unset = UNSET,
-) -> Response[Error | ListUsersReturn]:
+) -> Response[Error | PageUser]:
     """GET /users
 
     Args:
@@ -217,7 +218,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListUsersReturn]
+        Response[Error | PageUser]
     """
 
     kwargs = _get_kwargs(
@@ -241,7 +242,7 @@ async def asyncio(
     metadatakey: None | str | Unset = UNSET,
     metadatavalues_in: None | str | Unset = UNSET,
     q: None | str | Unset = UNSET,
-) -> Error | ListUsersReturn | None:
+) -> Error | PageUser | None:
     """GET /users
 
     Args:
@@ -256,7 +257,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListUsersReturn
+        Error | PageUser
     """
 
     return (

@@ -1,0 +1,12 @@
+"""The page every list answers: ``{"data": [...], "next": cursor | null}``."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class Page[T](BaseModel):
+    """Up to ``limit`` items, and the cursor of the rest (null exactly when nothing follows)."""
+
+    data: list[T]
+    next: str | None
