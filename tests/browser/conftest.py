@@ -113,6 +113,9 @@ def seeded(stack: Stack) -> Seeded:
         )
     )
     ok(api.put("/group_channels/team-42/metacounter/unread", {"value": 4, "mode": "increase"}))
+    for text, tags in (("Kick-off at 10", ["launch"]), ("Slides are up", ["launch", "docs"])):
+        message = {"user_id": "alice", "message": text, "sorted_metaarray": [{"key": "tags", "value": tags}]}
+        ok(api.post("/group_channels/team-42/messages", message))
     ok(api.post("/open_channels", {"channel_url": "lobby", "name": "Lobby"}))
 
     now = int(time.time() * 1000)

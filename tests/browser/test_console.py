@@ -112,6 +112,10 @@ def test_users_and_channels_show_their_metadata_metacounters_and_meta(console: C
     assert channel["metacounter"] == {"unread": 7, "mentions": 1}
     assert _pairs(page, "Metadata") == channel["metadata"]
     assert json.loads(page.get_by_label("Meta", exact=True).text_content()) == channel["meta"]
+    sent = seeded.api.get("/group_channels/team-42/messages").json()["data"]
+    assert [m["message"] for m in sent] == ["Kick-off at 10", "Slides are up"]
+    messages = page.get_by_role("table", name="Messages").locator("tbody tr td:nth-child(3)")
+    expect(messages).to_have_text([m["message"] for m in sent])  # oldest first, as the API lists them
     console.screenshot("channel")
 
 

@@ -73,6 +73,27 @@ export async function renderChannel(main, type, url) {
       document_('Meta', channel.meta),
       h('section', {}, h('h3', {}, 'Data'), h('pre', { class: 'json', 'aria-label': 'Data' }, channel.data || '—')),
     );
+    const messages = pager(
+      'Messages',
+      (cursor) => get([type, url, 'messages'], { limit: 20, next: cursor }),
+      (items) =>
+        table(
+          'Messages',
+          [
+            ['id', (m) => m.message_id],
+            ['user', (m) => (m.user_id ? link(m.user_id, 'users', m.user_id) : '—')],
+            ['message', (m) => m.message],
+            [
+              'sorted_metaarray',
+              (m) => h('span', { class: 'chips' }, (m.sorted_metaarray || []).map((e) => h('span', { class: 'chip' }, `${e.key}: ${e.value.join(', ')}`))),
+            ],
+            ['sent', (m) => when(m.created_at)],
+          ],
+          items,
+        ),
+    );
+    main.append(h('h3', {}, 'Messages'), messages.element);
+    messages.reload();
   } catch (err) {
     showError(error, err);
   }
