@@ -46,7 +46,7 @@ def create_channel(channel_type: str, body: ChannelCreate) -> tuple[dict[str, An
 def list_channels(
     channel_type: str,
     limit: Limit = 20,
-    next: str | None = None,
+    next: Annotated[str | None, Query(max_length=2048)] = None,
     metadata_key: str | None = None,
     metadata_values: str | None = None,
     metacounter_key: str | None = None,

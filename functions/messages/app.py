@@ -41,7 +41,7 @@ def list_messages(
     channel_type: str,
     channel_url: str,
     limit: Limit = 20,
-    next: str | None = None,
+    next: Annotated[str | None, Query(max_length=2048)] = None,
     metaarray_key: str | None = None,
     metaarray_values: str | None = None,
 ) -> Page[Message]:

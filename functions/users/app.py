@@ -34,7 +34,7 @@ def create_user(body: UserCreate) -> tuple[dict[str, Any], int]:
 @app.get("/users")
 def list_users(
     limit: Limit = 20,
-    next: str | None = None,
+    next: Annotated[str | None, Query(max_length=2048)] = None,
     metadatakey: str | None = None,
     metadatavalues_in: str | None = None,
     q: Annotated[str | None, Query(max_length=4096)] = None,

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from annex.domain import analytics
 from annex.domain.analytics import aggregate, day_of, grouping, month_of, week_of
 
 
@@ -81,3 +82,17 @@ def test_user_metadata_groups_keep_json_types_apart() -> None:
     sessions = [{"created_at": 0, "user_metadata": {"tier": v}} for v in (1, "1", 1, None, [1])] + [{"created_at": 0}]
     rows = aggregate(sessions, [grouping("user_metadata.tier")])
     assert [(r["user_metadata.tier"], r["session_count"]) for r in rows] == [(None, 2), (1, 2), ("1", 1), ([1], 1)]
+
+
+def test_past_max_rows_the_rest_joins_the_all_other_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(analytics, "MAX_ROWS", 4)
+    sessions = [_session(f"m{i}", f"u{i % 3}", i) for i in range(6) for _ in range(6 - i)]  # 6 of m0 .. 1 of m5
+    rows = aggregate(sessions, [grouping("device_model", 500), grouping("user_id", 500)])
+    assert [(r["device_model"], r["user_id"], r["session_count"]) for r in rows] == [
+        ("m0", "u0", 6),
+        ("m1", "u1", 5),
+        ("m2", "u2", 4),
+        ("other", "other", 3 + 2 + 1),  # m3, m4, m5 summed: their averages from the sums
+    ]
+    assert rows[-1]["avg_session_gesture_count"] == pytest.approx((3 * 3 + 4 * 2 + 5 * 1) / 6)
+    assert rows[-1]["session_unique_user_count"] == 3

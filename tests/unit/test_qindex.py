@@ -99,3 +99,18 @@ def test_long_strings_are_hashed_so_sort_keys_stay_within_dynamodbs_limit() -> N
     assert qindex.encode(short) == f"s100:{short}"
     assert qindex.encode(long).startswith("h") and len(qindex.encode(long)) == 65
     assert qindex.encode(long) != qindex.encode(long + "x")
+
+
+def test_a_query_bound_longer_than_any_stored_value_keeps_its_comparisons_within_key_limits() -> None:
+    huge, tiny = 10**1200, -(10**1200)
+    stored = [qindex.encode(v) + "#0000000000001#s" for v in (-(10**500), -3, 0, 2.5, 10**500)]
+    for value, op, expected in (
+        (huge, Op.LT, 5),
+        (huge, Op.GT, 0),
+        (tiny, Op.GT, 5),
+        (tiny, Op.LTE, 0),
+        (huge, Op.EQ, 0),
+    ):
+        bounds = qindex.key_range(Clause("user_metadata", ("n",), op, value))
+        assert bounds is not None and len(bounds.low.encode()) < 1024 and len(bounds.high.encode()) < 1024
+        assert sum(bounds.low <= sk <= bounds.high for sk in stored) == expected

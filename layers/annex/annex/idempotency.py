@@ -5,12 +5,16 @@ sort key a hash of method, path and key), and expire through the table's TTL aft
 retry with the same key and body answers the first response (status and body) and applies
 nothing again; the same key with another body is 409; a request still running under the key
 makes a concurrent one 409 too, so two concurrent first requests apply once. Throttling and
-server errors are not remembered, so a retry can still succeed.
+server errors are not remembered, so a retry can still succeed. An answer too large for one item
+is kept compressed, or (past 300 KB even so) as its status only: a retry then gets 409
+``idempotency_answer_not_kept``, never a second run.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -39,14 +43,45 @@ MAX_REMEMBERED_BYTES = 300_000  # a DynamoDB item is at most 400 KB
 
 
 def _rememberable(response: dict[str, Any]) -> bool:
-    """Throttling, server errors and 'changed concurrently, retry' must not stick to the key; nor can
-    an answer too large for one DynamoDB item be stored."""
+    """Throttling, server errors and 'changed concurrently, retry' must not stick to the key."""
     status = int(response.get("statusCode", 200))
     if status >= 500 or status == 429:
         return False
-    if status == 409 and '"concurrent_update"' in (response.get("body") or ""):
-        return False
-    return len(json.dumps(response, default=str)) <= MAX_REMEMBERED_BYTES
+    return not (status == 409 and '"concurrent_update"' in (response.get("body") or ""))
+
+
+def _size(value: dict[str, Any]) -> int:
+    return len(json.dumps(value, default=str))
+
+
+def _packed(response: dict[str, Any]) -> dict[str, Any]:
+    """What the record keeps of an answer: itself, or its body compressed when it is too large for
+    one item; past even that, only its status (the request is never run twice either way)."""
+    if _size(response) <= MAX_REMEMBERED_BYTES:
+        return response
+    body = base64.b64encode(zlib.compress(str(response.get("body") or "").encode("utf-8", "surrogatepass")))
+    packed = response | {"body": body.decode("ascii"), PACKED: "zlib"}
+    if _size(packed) <= MAX_REMEMBERED_BYTES:
+        return packed
+    return {"statusCode": response.get("statusCode", 200), PACKED: "dropped"}
+
+
+def _unpacked(stored: dict[str, Any]) -> dict[str, Any]:
+    """The answer a retry gets from what the record kept."""
+    packing = stored.get(PACKED)
+    if packing is None:
+        return stored
+    if packing == "zlib":
+        body = zlib.decompress(base64.b64decode(stored["body"])).decode("utf-8", "surrogatepass")
+        return {k: v for k, v in stored.items() if k != PACKED} | {"body": body}
+    raise Conflict(
+        f"The first request with this Idempotency-Key succeeded ({stored['statusCode']}) but its answer was too "
+        "large to keep: read the resource to see it",
+        code="idempotency_answer_not_kept",
+    )
+
+
+PACKED = "annexPacked"
 
 
 def _header(event: dict[str, Any]) -> str | None:
@@ -91,17 +126,20 @@ def run(handle: Handle, event: dict[str, Any], context: LambdaContext) -> dict[s
         lambda_context=context,
     )
 
+    first: list[dict[str, Any]] = []  # this request's own answer, when it is the one that ran
+
     @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
     def once(request: dict[str, Any]) -> dict[str, Any]:
         response = handle(event, context)
         if not _rememberable(response):
             raise _NotRemembered(response)  # Powertools drops the in-progress record: a retry runs again
-        return response
+        first.append(response)
+        return _packed(response)
 
     request = {"method": event["httpMethod"], "path": event.get("path"), "key": key, "body": event.get("body") or ""}
     try:
-        answer: dict[str, Any] = once(request=request)
-        return answer
+        stored: dict[str, Any] = once(request=request)
+        return first[0] if first else _unpacked(stored)
     except _NotRemembered as failed:
         return failed.response
     except IdempotencyValidationError:

@@ -42,6 +42,7 @@ from annex.store import sessions as store
 DEFAULT_DAYS = 30
 DEFAULT_GROUPS, MAX_GROUPS, MAX_GROUP_BY = 50, 500, 5
 OTHER = "other"
+MAX_ROWS = 5_000  # ~400 bytes a row: an answer stays far under Lambda's 6 MB
 DAY_MS = keys.DAY_MS
 TIME_GROUPS = ("session_uploadedon_day", "session_uploaded_week", "session_uploaded_month")
 NOT_GROUPABLE = {
@@ -238,10 +239,18 @@ def _rows(totals: dict[tuple[Any, ...], Totals], groups: list[Grouping], shown: 
         has_other = any(k == (OTHER, None) for k in key)
         return (has_other, -total.sessions, [_order(display(k)) for k in key])
 
-    return [
-        {g.name: display(k) for g, k in zip(groups, key, strict=True)} | total.row()
-        for key, total in sorted(folded.items(), key=order)
-    ]
+    rows = sorted(folded.items(), key=order)
+    if len(rows) > MAX_ROWS:  # the rest joins the all-"other" row, so the answer stays well under 6 MB
+        everything_else = tuple((OTHER, None) for _ in groups)
+        rest = Totals()
+        kept_rows: list[tuple[tuple[Any, ...], Totals]] = []
+        for key, total in rows:
+            if len(kept_rows) < MAX_ROWS - 1 and key != everything_else:
+                kept_rows.append((key, total))
+            else:
+                rest.merge(total)
+        rows = [*kept_rows, (everything_else, rest)]
+    return [{g.name: display(k) for g, k in zip(groups, key, strict=True)} | total.row() for key, total in rows]
 
 
 # ---------------------------------------------------------------- reading
@@ -290,7 +299,10 @@ def sessions_of(app_id: str, plan: Plan, reads: set[Path], most: int, now: int) 
         return iter(())
     below = session_search.upper_position(plan.high)
     above = session_search.lower_position(plan.low)
-    candidates = session_search.candidates(app_id, plan, None, below, above)
+    # The index only when a probe read a clause's entries to the end (a few matches): for a common
+    # value, reading the created-time range once (projected, on GSI1) is cheaper than the entries
+    # and then each session, and the daily counters can guard it.
+    candidates = session_search.candidates(app_id, plan, None, below, above, selective_only=True)
     if candidates is not None:
         return _capped(_by_ids(app_id, candidates, reads), most)
     expected = estimate(app_id, plan.low, plan.high, now)

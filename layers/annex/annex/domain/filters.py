@@ -42,7 +42,8 @@ from enum import StrEnum
 from typing import Any
 
 from annex.domain import query
-from annex.domain.sessions import ERROR
+from annex.domain.resources import MAX_ID_CHARS
+from annex.domain.sessions import ERROR, MAX_SESSION_ID_CHARS
 
 Path = tuple[str, ...]
 Stored = dict[str, Any]
@@ -431,7 +432,9 @@ def plan(conditions: list[Condition] | tuple[Condition, ...], default_range: tup
         if name == "date_range":
             low, high, dated = max(low, cond.value[0]), min(high, cond.value[1]), True
         elif name in ids and op in ("equal", "in"):
-            values = frozenset(cond.value if op == "in" else (cond.value,))
+            longest = MAX_SESSION_ID_CHARS if name == "session_id" else MAX_ID_CHARS
+            # An id no session can carry names nothing: left out, it never becomes a key too long to ask for.
+            values = frozenset(v for v in (cond.value if op == "in" else (cond.value,)) if 1 <= len(v) <= longest)
             previous = ids[name]
             ids[name] = values if previous is None else previous & values
         elif cond.attribute.kind is Kind.JSON and op == "equal":

@@ -29,6 +29,7 @@ Path = tuple[str, ...]
 Entry = tuple[Path, str]  # (path, encoded value)
 _BIAS = 5000
 MAX_VERBATIM_BYTES = 200
+MAX_BOUND = 600
 
 
 def encode(value: Scalar | float) -> str:
@@ -87,7 +88,10 @@ def key_range(clause: Clause) -> KeyRange | None:
     """The index range that holds every document the clause matches, or None (a negated clause)."""
     if clause.negated:
         return None
-    value = encode(clause.value)
+    # No stored value encodes longer than ~520 characters (user_metadata is at most 512 of JSON), so
+    # cutting a longer query value's encoding to MAX_BOUND keeps every comparison with the stored
+    # entries (they differ within their own length) and keeps the key condition under 1,024 bytes.
+    value = encode(clause.value)[:MAX_BOUND]
     # After a value's encoding comes "#": '"' sorts just below it and '$' just above.
     match clause.op:
         case Op.EQ:

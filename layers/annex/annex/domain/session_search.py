@@ -33,6 +33,7 @@ from annex.store import sessions as store
 PROBE = 25  # entries per shard a probe reads
 MAX_PROBES = 3
 MAX_RANGE_ENTRIES = 2_000  # a range-driven q reads its whole range (to order it newest first)
+MAX_USERS = 10  # user_id filters naming more users read the created-time range instead
 READ_BUDGET = 1000  # sessions a page may read and discard before it answers with a cursor
 BASES = frozenset({store.BASE})
 
@@ -100,16 +101,24 @@ def list_sessions(
 
 
 def candidates(
-    app_id: str, plan: filters.Plan, parsed: query.Query | None, below: str | None, above: str | None
+    app_id: str,
+    plan: filters.Plan,
+    parsed: query.Query | None,
+    below: str | None,
+    above: str | None,
+    *,
+    selective_only: bool = False,
 ) -> Iterable[tuple[str, str]] | None:
     """Candidate sessions ``(position, id)`` newest first, between ``above`` (inclusive) and
     ``below`` (exclusive), from the narrowest keys the filters and ``q`` offer: the session ids,
-    the users' numbered sessions, or the q index. None when only the created-time range is left."""
+    the users' numbered sessions (up to ``MAX_USERS`` users), or the q index. None when only the
+    created-time range is left, or (``selective_only``, for reads of every match) when the index
+    offers no clause whose entries a probe read to the end."""
     if plan.session_ids is not None:
         wanted = sorted(plan.session_ids)
         found = store.batch_get(app_id, wanted, [("created_at",)])
         return _ordered([(keys.position(int(s["created_at"]), i), i) for i, s in found.items()], below, above)
-    if plan.user_ids is not None:
+    if plan.user_ids is not None and len(plan.user_ids) <= MAX_USERS:
         entries: list[tuple[str, str]] = []
         for user_id in sorted(plan.user_ids):
             numbered = store.user_entries(app_id, user_id, MAX_RANGE_ENTRIES)
@@ -119,7 +128,7 @@ def candidates(
         else:
             return _ordered(entries, below, above)
     clauses = (parsed.clauses if parsed is not None else ()) + plan.clauses
-    return _candidates(app_id, query.Query(clauses), below, above) if clauses else None
+    return _candidates(app_id, query.Query(clauses), below, above, selective_only) if clauses else None
 
 
 def list_user_sessions(
@@ -166,7 +175,7 @@ def _ordered(entries: list[tuple[str, str]], below: str | None, above: str | Non
 
 
 def _candidates(
-    app_id: str, parsed: query.Query, below: str | None, above: str | None = None
+    app_id: str, parsed: query.Query, below: str | None, above: str | None = None, selective_only: bool = False
 ) -> Iterable[tuple[str, str]] | None:
     """Candidate sessions for ``parsed``, newest first; None when the index cannot narrow them."""
     clauses = qindex.answerable(parsed)[:MAX_PROBES]
@@ -176,6 +185,8 @@ def _candidates(
     complete = [entries for entries, done in probes if done]
     if complete:
         return _ordered(min(complete, key=len), below, above)
+    if selective_only:
+        return None
     lead = clauses[0]
     key_range = qindex.key_range(lead)
     assert key_range is not None

@@ -23,6 +23,7 @@ MAX_USER_METADATA_CHARS = 512
 # Session ids are at most 128 characters (512 UTF-8 bytes): they end the sort keys of the session's
 # list and index entries, which DynamoDB caps at 1,024 bytes.
 MAX_SESSION_ID_CHARS = 128
+RESERVED_SESSION_IDS = frozenset({"analytics"})  # GET /sessions/analytics is the analytics route
 MAX_PROPERTIES_CHARS = 8192
 FUTURE_SKEW_MS = 5 * 60 * 1000  # an event may be stamped at most this far ahead of the server's clock
 # A session's share of a batch is applied in writes of at most this many events: one DynamoDB

@@ -12,13 +12,22 @@ from annex.domain.sessions import (
     MAX_PROPERTIES_CHARS,
     MAX_SESSION_ID_CHARS,
     MAX_USER_METADATA_CHARS,
+    RESERVED_SESSION_IDS,
     compact_length,
 )
 from annex.models.keyvalue import Strict
 from annex.models.resources import ResourceId
 
 Text = Annotated[StrictStr, Field(max_length=255)]
-SessionId = Annotated[StrictStr, Field(min_length=1, max_length=MAX_SESSION_ID_CHARS)]
+
+
+def _routable(session_id: str) -> str:
+    if session_id in RESERVED_SESSION_IDS:
+        raise ValueError(f"{session_id!r} is a route of its own (GET /sessions/{session_id}): choose another id")
+    return session_id
+
+
+SessionId = Annotated[StrictStr, Field(min_length=1, max_length=MAX_SESSION_ID_CHARS), AfterValidator(_routable)]
 
 
 def _fits(value: Any) -> Any:

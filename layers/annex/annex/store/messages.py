@@ -211,7 +211,7 @@ def decode_cursor(cursor: str | None) -> int:
         return 0
     try:
         value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):  # RecursionError: forged deep nesting
         value = None
     after = value.get("after") if isinstance(value, dict) and set(value) == {"after"} else None
     if type(after) is not int or not 0 <= after <= MAX_ID:

@@ -55,7 +55,7 @@ def decode_cursor(cursor: str, list_pk: str) -> dict[str, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         key = json.loads(raw)
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):  # RecursionError: forged deep nesting
         key = None
     if (
         not isinstance(key, dict)
