@@ -9,7 +9,11 @@ BIN       := $(VENV)/bin
 PYTHON ?= $(shell for p in python3.12 $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | sort -V -r) /usr/local/bin/python3.12 /usr/bin/python3.12; do \
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { command -v "$$p" || echo "$$p"; } && break; done)
 
-.PHONY: help run test lint typecheck openapi client fuzz bench load build validate clean check-python
+# Debian's Chromium, which the console's browser tests drive (Playwright never downloads a browser here).
+CHROMIUM  ?= /usr/bin/chromium
+NPM       ?= npm
+
+.PHONY: help run test lint typecheck openapi client console console-deps browser screenshots fuzz bench load build validate clean check-python
 
 help:
 	@echo "make run    start the local API on http://127.0.0.1:\$${PORT:-3000} (token \$${ANNEX_DEV_TOKEN:-local-dev-token})"
@@ -18,6 +22,8 @@ help:
 	@echo "make load   locust against a local server for \$${LOAD_SECONDS:-60} s, then checks nothing was lost"
 	@echo "make openapi  regenerate docs/openapi.json from the code"
 	@echo "make client regenerate the typed Python client clients/python from docs/openapi.json"
+	@echo "make console  rebuild the web console (console/src → functions/console/static) with npm's esbuild"
+	@echo "make screenshots  run the browser tests and save the console's screenshots in docs/img"
 	@echo "make fuzz   schemathesis and the stateful model test, long"
 	@echo "make build  sam validate --lint and sam build (installs aws-sam-cli in $(SAM_VENV))"
 
@@ -42,8 +48,34 @@ typecheck: $(BIN)/.installed
 	$(BIN)/mypy layers/annex/annex local admin tests benchmarks load
 	@for f in functions/*/app.py; do $(BIN)/mypy --follow-imports=silent "$$f" || exit 1; done
 
-test: lint typecheck
+test: lint typecheck console-deps browser
 	$(BIN)/pytest
+
+# The console's build tools, from its lock file: the test that the committed bundle is the build of
+# console/src needs them (without npm it is skipped, and says so).
+console/node_modules/.installed: console/package.json console/package-lock.json
+	cd console && $(NPM) ci --no-audit --no-fund --ignore-scripts  # esbuild runs from its platform package
+	@touch $@
+
+console-deps:
+	@if command -v $(NPM) >/dev/null 2>&1; then $(MAKE) --no-print-directory console/node_modules/.installed; \
+	else echo "npm not found: the console bundle freshness test will be skipped (install Node.js 20 and npm)"; fi
+
+console: console/node_modules/.installed
+	cd console && node build.mjs
+
+# Debian's Chromium for the browser tests: installed with apt-get when it is missing and apt-get is
+# usable (root); otherwise the browser tests are skipped with this reason (and fail under CI=true).
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests (apt-get install chromium)"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+			|| echo "apt-get could not install chromium: the browser tests will be skipped"; \
+	else echo "No $(CHROMIUM), and apt-get needs root: the browser tests will be skipped (apt-get install chromium)"; fi
+
+screenshots: $(BIN)/.installed browser
+	ANNEX_SCREENSHOTS=docs/img $(BIN)/pytest -q tests/browser
 
 # Long property runs: schemathesis with many examples and a random seed, hypothesis's fuzz profile.
 fuzz: $(BIN)/.installed

@@ -77,6 +77,7 @@ def main() -> int:
     print(f"Api-Token      {token}  (application {LOCAL_APP_ID})", flush=True)
     print(f"Routes         {len(gateway.routes)} from template.yaml; Ctrl-C stops", flush=True)
     print(f"Docs           http://{host}:{server.server_port}/docs  (OpenAPI at /openapi.json)", flush=True)
+    print(f"Console        http://{host}:{server.server_port}/console  (sign in with the token)", flush=True)
     if poller is not None:
         print(f"Change events  delivered to {os.environ['ANNEX_WEBHOOK_URL']}", flush=True)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop the same way on SIGTERM

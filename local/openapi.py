@@ -54,7 +54,7 @@ def build() -> dict[str, Any]:
         },
         "security": [{"ApiToken": []}],
     }
-    functions = {route.function.logical_id: route.function for route in template.routes()}
+    functions = {route.function.logical_id: route.function for route in template.api_routes()}
     schemas = {
         logical_id: load_module(function, f"annex_openapi_{logical_id}")
         .app.get_openapi_schema()

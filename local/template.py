@@ -11,6 +11,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
+CONSOLE_FUNCTION = "ConsoleFunction"  # the web console's static files: public, not part of the API
 
 
 class _CfnLoader(yaml.SafeLoader):
@@ -60,8 +61,11 @@ class Route:
 
     @property
     def specificity(self) -> tuple[int, ...]:
-        """API Gateway prefers literal segments to parameters, left to right."""
-        return tuple(1 if seg.startswith("{") else 0 for seg in self.path.strip("/").split("/"))
+        """API Gateway prefers literal segments to parameters, and parameters to a greedy
+        ``{proxy+}``, left to right."""
+        return tuple(
+            (2 if seg.endswith("+}") else 1) if seg.startswith("{") else 0 for seg in self.path.strip("/").split("/")
+        )
 
 
 @dataclass
@@ -105,12 +109,19 @@ class Template:
                 props = event["Properties"]
                 path = props["Path"]
                 params = tuple(re.findall(r"{(\w+)\+?}", path))
-                regex = "^" + re.sub(r"{(\w+)}", r"(?P<\1>[^/]+)", path) + "$"
+                regex = re.sub(r"{(\w+)}", r"(?P<\1>[^/]+)", path)
+                regex = re.sub(r"{(\w+)\+}", r"(?P<\1>.+)", regex)  # a greedy parameter spans segments
+                regex = "^" + regex + "/?$"  # as in API Gateway, a trailing slash reaches the same resource
                 auth = props.get("Auth", {}).get("Authorizer") != "NONE"
                 routes.append(
                     Route(props["Method"].upper(), path, self.function(logical_id), auth, params, re.compile(regex))
                 )
         return sorted(routes, key=lambda r: r.specificity)
+
+    def api_routes(self) -> list[Route]:
+        """The API's routes: every route but the web console's static files (no token, no tenant
+        data, not in the OpenAPI document)."""
+        return [route for route in self.routes() if route.function.logical_id != CONSOLE_FUNCTION]
 
     def schedules(self) -> list[tuple[Function, float]]:
         """Functions run on a ``Schedule`` event, with its ``rate(...)`` in seconds."""

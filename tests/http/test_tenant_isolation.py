@@ -8,6 +8,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import requests
+
 from local.template import Template, load
 from tests.conftest import Api
 
@@ -115,7 +117,18 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/events"): lambda b, ids: _accepted(
         b.post("/events", {"batch": [{"session_id": ids["session"], "type": "screen", "name": "B"}]})
     ),
+    # Not tenant data, explicitly: the web console's static files, public and the same for everyone.
+    ("GET", "/console"): lambda b, ids: _public_file(b, "/console/", ids),
+    ("GET", "/console/{proxy+}"): lambda b, ids: _public_file(b, "/console/app.js", ids),
 }
+
+
+def _public_file(b: Api, path: str, ids: dict[str, str]) -> None:
+    """A static file: the same bytes for application B as for no token at all, naming none of A's ids."""
+    response = b.get(path)
+    assert response.status_code == 200, response.text
+    assert response.content == requests.get(b.base + path, timeout=30).content
+    assert not [ids[name] for name in ("user", "channel", "session") if ids[name] in response.text]
 
 
 def _no_sessions(response: Any) -> None:

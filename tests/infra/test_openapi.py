@@ -15,7 +15,7 @@ def test_checked_in_document_is_fresh() -> None:
 
 def test_document_covers_every_template_route_with_the_error_body() -> None:
     document = json.loads(openapi.DOCUMENT.read_text())
-    for route in Template(load()).routes():
+    for route in Template(load()).api_routes():
         operation = document["paths"][route.path][route.method.lower()]
         assert operation["responses"]["400"]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/Error"
@@ -23,3 +23,4 @@ def test_document_covers_every_template_route_with_the_error_body() -> None:
         assert "422" not in operation["responses"]
         assert re.fullmatch(r"[a-z0-9_]+", operation["operationId"])
     assert document["security"] == [{"ApiToken": []}]
+    assert not [path for path in document["paths"] if path.startswith("/console")], "the console is not API"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from local.template import ROOT, Template, load
+from local.template import CONSOLE_FUNCTION, ROOT, Template, load
 
 TEMPLATE = Template(load())
 FUNCTIONS = TEMPLATE.of_type("AWS::Serverless::Function")
@@ -37,16 +37,25 @@ def test_functions_run_python_312_from_their_own_folder() -> None:
 
 
 def test_routes_are_declared_one_by_one() -> None:
-    routes = TEMPLATE.routes()
+    routes = TEMPLATE.api_routes()
     assert routes
     for route in routes:
         assert "+" not in route.path and route.method != "ANY", route.path
-    assert len({(r.method, r.path) for r in routes}) == len(routes)
+    assert len({(r.method, r.path) for r in TEMPLATE.routes()}) == len(TEMPLATE.routes())
+
+
+def test_the_console_serves_static_files_only_on_get_under_console() -> None:
+    console = [(r.method, r.path) for r in TEMPLATE.routes() if r.function.logical_id == CONSOLE_FUNCTION]
+    assert sorted(console) == [("GET", "/console"), ("GET", "/console/{proxy+}")]
+    assert "Policies" not in FUNCTIONS[CONSOLE_FUNCTION]["Properties"], "the console reads no table"
 
 
 def test_policies_are_least_privilege_on_the_one_table() -> None:
     for logical_id, function in FUNCTIONS.items():
         statements = _statements(function)
+        if logical_id == CONSOLE_FUNCTION:
+            assert statements == [], "the console's files are in its code: it needs no AWS permission"
+            continue
         assert statements, f"{logical_id} has no policy"
         for statement in statements:
             actions = set(statement["Action"])
@@ -73,13 +82,15 @@ def test_table_is_on_demand_with_recovery_stream_and_ttl() -> None:
     assert TEMPLATE.resources["Table"]["DeletionPolicy"] == "Retain"
 
 
-def test_every_route_goes_through_the_cached_token_authorizer() -> None:
+def test_every_api_route_goes_through_the_cached_token_authorizer() -> None:
     authorizer = TEMPLATE.authorizer()
     assert authorizer is not None
     function, header, _ = authorizer
     assert function.logical_id == "AuthorizerFunction" and header == "Api-Token"
     assert int(TEMPLATE.parameter_defaults()["AuthorizerCacheSeconds"]) > 0
-    assert all(route.authorized for route in TEMPLATE.routes())
+    assert all(route.authorized for route in TEMPLATE.api_routes())
+    public = {r.path for r in TEMPLATE.routes() if not r.authorized}
+    assert public == {"/console", "/console/{proxy+}"}, "only the console's static files are public"
 
 
 def test_gateway_errors_use_the_spec_body() -> None:
@@ -109,3 +120,25 @@ def test_tracing_and_stage_throttling_are_on() -> None:
     settings = api["MethodSettings"][0]
     assert settings["ThrottlingRateLimit"] == {"Ref": "ThrottlingRateLimit"}
     assert settings["ThrottlingBurstLimit"] == {"Ref": "ThrottlingBurstLimit"}
+
+
+def test_the_local_gateway_matches_routes_as_api_gateway_does() -> None:
+    from local.gateway import Gateway
+
+    gateway = Gateway(TEMPLATE)
+    cases = {
+        ("GET", "/console"): ("/console", {}),
+        ("GET", "/console/"): ("/console", {}),  # a trailing slash reaches the same resource
+        ("GET", "/console/app.js"): ("/console/{proxy+}", {"proxy": "app.js"}),
+        ("GET", "/console/a/b.js"): ("/console/{proxy+}", {"proxy": "a/b.js"}),  # greedy: spans segments
+        ("GET", "/open_channels/c%2F1"): (
+            "/{channel_type}/{channel_url}",
+            {"channel_type": "open_channels", "channel_url": "c/1"},
+        ),
+        ("GET", "/users/alice/"): ("/users/{user_id}", {"user_id": "alice"}),
+        ("GET", "/users"): ("/users", {}),
+    }
+    for (method, path), (resource, params) in cases.items():
+        matched = gateway.match(method, path)
+        assert matched is not None, path
+        assert (matched[0].path, matched[1]) == (resource, params), path
