@@ -22,7 +22,6 @@ from locust import FastHttpUser, constant, task
 
 EVENTS_PER_BATCH = 10
 BATCHES_PER_SESSION = 20  # then the client moves to a new session, as an app does after a while
-ANALYTICS_ABSENT = (403, 404)  # GET /sessions/analytics before the analytics route exists
 MODELS = ("Pixel 8", "iPhone15,2", "SM-S918B")  # device models of the seeded sessions (analytics groups)
 
 
@@ -38,7 +37,6 @@ class Plan:
     counter_keys: tuple[str, ...] = ("unread", "mentions", "views")
     increments: Counter[tuple[str, str]] = field(default_factory=Counter)  # (channel, key) → 2xx increments
     events: Counter[str] = field(default_factory=Counter)  # session id → events accepted
-    analytics_absent: Counter[int] = field(default_factory=Counter)  # status → answers
 
     def user_id(self, n: int) -> str:
         return f"load-{self.run}-u{n}"
@@ -129,17 +127,9 @@ class AnnexClient(FastHttpUser):
     @task(1)
     def analytics(self) -> None:
         group_by = quote(json.dumps([{"attribute": "device_model"}]))
-        with self.client.get(
-            f"/sessions/analytics?group_by={group_by}",
-            headers=self.headers,
-            name="GET /sessions/analytics",
-            catch_response=True,
-        ) as response:
-            if response.status_code in ANALYTICS_ABSENT:
-                plan().analytics_absent[response.status_code] += 1
-                response.success()  # the route is built on another branch: expected until it is merged
-            elif response.status_code != 200:
-                response.failure(f"{response.status_code}: {response.text[:200]}")
+        self.client.get(
+            f"/sessions/analytics?group_by={group_by}", headers=self.headers, name="GET /sessions/analytics"
+        )
 
 
 def seed(client: Any, plan: Plan, users: int = 50, channels: int = 10, sessions: int = 40) -> None:
