@@ -86,6 +86,22 @@ class Stack:
     table: str
     log: Path
 
+    def table_resource(self) -> Any:
+        """The server's table, to look behind the API (tests may; clients cannot)."""
+        return boto3.resource(
+            "dynamodb",
+            endpoint_url=self.dynamodb,
+            region_name="us-east-1",
+            aws_access_key_id="x",
+            aws_secret_access_key="x",
+        ).Table(self.table)
+
+
+@pytest.fixture(scope="session")
+def table(stack: Stack) -> Any:
+    """The test session's server table."""
+    return stack.table_resource()
+
 
 @pytest.fixture(scope="session")
 def server(stack: Stack) -> str:

@@ -8,7 +8,6 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import boto3
 from boto3.dynamodb.conditions import Key
 
 from tests.conftest import Api, Stack, scan_all
@@ -233,13 +232,7 @@ def test_a_users_concurrent_new_sessions_get_distinct_numbers(api: Api) -> None:
 def test_every_accepted_event_is_stored_with_a_ttl(api: Api, stack: Stack) -> None:
     sid = _sid()
     _send(api, {"session_id": sid, "type": "track", "name": "a", "properties": {"k": [1, 2.5, None]}})
-    table = boto3.resource(
-        "dynamodb",
-        endpoint_url=stack.dynamodb,
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    ).Table(stack.table)
+    table = stack.table_resource()
     app_id = api.get(f"/sessions/{sid}").json() and _app_id(table, sid)
     stored = table.query(KeyConditionExpression=Key("PK").eq(f"{app_id}#EVENTS#{sid}"))["Items"]
     assert len(stored) == 1

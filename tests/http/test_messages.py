@@ -7,23 +7,11 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import boto3
 import pytest
 from boto3.dynamodb.conditions import Key
 
 from annex.store import keys
-from tests.conftest import Api, Stack
-
-
-@pytest.fixture(scope="module")
-def table(stack: Stack) -> Any:
-    return boto3.resource(
-        "dynamodb",
-        endpoint_url=stack.dynamodb,
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    ).Table(stack.table)
+from tests.conftest import Api
 
 
 def _send(api: Api, channel: str, **fields: Any) -> dict[str, Any]:

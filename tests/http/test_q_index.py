@@ -15,24 +15,11 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import boto3
-import pytest
 from boto3.dynamodb.conditions import Attr
 
 from annex.domain import qindex
 from annex.store import keys
-from tests.conftest import Api, Stack, scan_all
-
-
-@pytest.fixture(scope="module")
-def table(stack: Stack) -> Any:
-    return boto3.resource(
-        "dynamodb",
-        endpoint_url=stack.dynamodb,
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    ).Table(stack.table)
+from tests.conftest import Api, scan_all
 
 
 def _sid() -> str:

@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from boto3.dynamodb.conditions import Attr
 
@@ -25,13 +24,7 @@ def short() -> Iterator[Stack]:
 
 
 def _stored_status(stack: Stack, session_id: str) -> Any:
-    table = boto3.resource(
-        "dynamodb",
-        endpoint_url=stack.dynamodb,
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    ).Table(stack.table)
+    table = stack.table_resource()
     items = table.scan(FilterExpression=Attr("SK").eq("SESSION") & Attr("id").eq(session_id))["Items"]
     return items[0]["status"]
 

@@ -8,12 +8,11 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import boto3
 import pytest
 from boto3.dynamodb.conditions import Key
 
 from annex.store import keys
-from tests.conftest import Api, Stack
+from tests.conftest import Api
 
 
 @pytest.fixture
@@ -21,17 +20,6 @@ def message(api: Api, channel: str) -> str:
     response = api.post(f"{channel}/messages", {"user_id": "alice", "message": "hi"})
     assert response.status_code == 201, response.text
     return f"{channel}/messages/{response.json()['message_id']}"
-
-
-@pytest.fixture(scope="module")
-def table(stack: Stack) -> Any:
-    return boto3.resource(
-        "dynamodb",
-        endpoint_url=stack.dynamodb,
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    ).Table(stack.table)
 
 
 def _array(api: Api, message: str) -> list[dict[str, Any]]:
