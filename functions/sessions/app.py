@@ -86,8 +86,7 @@ def get_session(session_id: str) -> Response[Session]:
 @app.post("/sessions/<session_id>")
 def release_session(session_id: str, body: SessionRelease) -> Response[Session]:
     app_id, sid = api.tenant(app), possible_id(unquote(session_id))
-    store.release(app_id, sid, settings().timeout_ms, api.if_match(app))
-    return shown(store.get(app_id, sid))
+    return shown(store.release(app_id, sid, settings().timeout_ms, api.if_match(app)))
 
 
 @app.patch("/sessions/<session_id>")
@@ -100,8 +99,9 @@ def patch_session(session_id: str, body: SessionPatch) -> Response[Session]:
 @app.get("/sessions/<session_id>/events")
 def list_session_events(session_id: str, limit: Limit = 20, next: Cursor = None) -> Page[StoredEvent]:
     app_id, sid = api.tenant(app), possible_id(unquote(session_id))
-    store.get(app_id, sid)  # 404 for a session that does not exist
     events, cursor = store.events_page(app_id, sid, limit, session_search.decode_event_cursor(next))
+    if not events:
+        store.get(app_id, sid)  # 404 for a session that does not exist (events exist only for sessions)
     return Page[StoredEvent](
         data=[StoredEvent.model_validate(e) for e in events], next=session_search.encode_event_cursor(cursor)
     )

@@ -201,6 +201,17 @@ def q_index(app_id: str, base: str, path: tuple[str, ...], shard: int) -> str:
     return f"{app_id}#Q#{base}#{encoded}#{shard}"
 
 
+def q_entry(app_id: str, base: str, path: tuple[str, ...], value: str, created_at: int, session_id: str) -> Ref:
+    """The q index entry saying the session holds the encoded ``value`` at ``path``; after the
+    value, its position, so one value's entries run newest first."""
+    return Ref(q_index(app_id, base, path, shard_of(session_id)), f"{value}#{position(created_at, session_id)}")
+
+
+def running_keys(app_id: str, session_id: str, active_at: int) -> dict[str, str]:
+    """GSI2 keys of a RUNNING session: its shard of the application's RUNNING sessions, by activity."""
+    return {GSI2PK: running(app_id, shard_of(session_id)), GSI2SK: f"{active_at:013d}"}
+
+
 def running(app_id: str, shard: int) -> str:
     """GSI2 partition of the application's RUNNING sessions, by last activity (the timeout sweep)."""
     return f"{app_id}#RUNNING#{shard}"

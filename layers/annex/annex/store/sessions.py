@@ -66,17 +66,8 @@ def stored(item: dict[str, Any]) -> dict[str, Any]:
 
 def _entry_item(app_id: str, session: dict[str, Any], entry: qindex.Entry) -> dict[str, Any]:
     path, value = entry
-    sid = str(session["id"])
-    return {
-        PK: keys.q_index(app_id, BASE, path, keys.shard_of(sid)),
-        SK: f"{value}#{int(session['created_at']):013d}#{sid}",
-        "target": sid,
-        "created_at": int(session["created_at"]),
-    }
-
-
-def _running_keys(app_id: str, session_id: str, active_at: int) -> dict[str, str]:
-    return {GSI2PK: keys.running(app_id, keys.shard_of(session_id)), GSI2SK: f"{active_at:013d}"}
+    sid, created = str(session["id"]), int(session["created_at"])
+    return keys.q_entry(app_id, BASE, path, value, created, sid).key | {"target": sid, "created_at": created}
 
 
 def _still_running(ex: Expression, cutoff: int) -> None:
@@ -182,7 +173,7 @@ def new_item(app_id: str, session_id: str, fields: dict[str, Any], now: int) -> 
         "screens": [],
         VERSION: first_version(),
     }
-    item |= _running_keys(app_id, session_id, now)
+    item |= keys.running_keys(app_id, session_id, now)
     for name in ("device", "location"):
         item[name] = {k: v for k, v in (fields.get(name) or {}).items() if v is not None}
     if fields.get("user_id") is not None:
@@ -411,9 +402,10 @@ def recover(app_id: str, item: dict[str, Any]) -> None:
 # ---------------------------------------------------------------- release and the timeout
 
 
-def release(app_id: str, session_id: str, timeout_ms: int, expected: int | None) -> None:
-    """RUNNING → COMPLETED. Releasing a COMPLETED session again changes nothing; an ERROR or
-    TIMED_OUT session cannot be released (409 session_ended)."""
+def release(app_id: str, session_id: str, timeout_ms: int, expected: int | None) -> dict[str, Any]:
+    """RUNNING → COMPLETED, answering the stored session (one request, no read after it). Releasing
+    a COMPLETED session again changes nothing; an ERROR or TIMED_OUT session cannot be released
+    (409 session_ended)."""
     now = now_ms()
     ex = Expression()
     ex.set("status", COMPLETED)
@@ -425,8 +417,11 @@ def release(app_id: str, session_id: str, timeout_ms: int, expected: int | None)
     if expected is not None:
         ex.conditions.append(f"{ex.n(VERSION)} = {ex.v(expected)}")
     try:
-        table().update_item(
-            Key=keys.session(app_id, session_id).key, ReturnValuesOnConditionCheckFailure="ALL_OLD", **ex.request()
+        done = table().update_item(
+            Key=keys.session(app_id, session_id).key,
+            ReturnValues="ALL_NEW",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            **ex.request(),
         )
     except ClientError as err:
         if err.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
@@ -438,9 +433,10 @@ def release(app_id: str, session_id: str, timeout_ms: int, expected: int | None)
         if expected is not None and int(old[VERSION]) != expected:
             raise PreconditionFailed(f'The session is at version "{old[VERSION]}", not "{expected}"') from None
         if old["status"] == COMPLETED:
-            return
+            return stored(old)
         status = old["status"] if old["status"] != RUNNING else TIMED_OUT
         raise Conflict(f"The session has ended ({status})", code="session_ended") from None
+    return stored(done["Attributes"])
 
 
 def sweep(app_id: str, timeout_ms: int, now: int | None = None) -> int:
@@ -560,7 +556,7 @@ def _activity(ex: Expression, app_id: str, delta: Delta, names: Names, now: int,
         ex.set("ended_at", now)
         ex.removes += [ex.n(GSI2PK), ex.n(GSI2SK)]
     else:
-        for name, value in _running_keys(app_id, delta.session_id, now).items():
+        for name, value in keys.running_keys(app_id, delta.session_id, now).items():
             ex.set(name, value)
     # first_event_at only ever moves earlier and last_event_at later. Batches mostly arrive in
     # time order, so the first attempt keeps first_event_at (set only when absent) and raises
@@ -685,7 +681,7 @@ def _open(app_id: str, delta: Delta, now: int, retention_s: int, arrival: str) -
     # A session opened by its events began at its first event (buffered events may predate now).
     created = min(now, delta.first_at) if delta.first_at is not None else now
     item = new_item(app_id, delta.session_id, {"user_id": delta.user_id}, created)
-    item |= {"active_at": now} | _running_keys(app_id, delta.session_id, now)
+    item |= {"active_at": now} | keys.running_keys(app_id, delta.session_id, now)
     for counter, count in delta.counts.items():
         item[counter] = count
     item["screens"] = list(delta.screens)
@@ -1045,7 +1041,7 @@ def load(app_id: str, sessions: Iterable[dict[str, Any]]) -> list[dict[str, Any]
                     if not item[name]:
                         del item[name]
             if item["status"] == RUNNING:
-                item |= _running_keys(app_id, sid, int(item["active_at"]))
+                item |= keys.running_keys(app_id, sid, int(item["active_at"]))
             user_id = session.get("user_id")
             if user_id is not None:
                 numbers[user_id] += 1
