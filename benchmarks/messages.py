@@ -32,11 +32,6 @@ def with_header(ev: dict[str, Any], name: str, value: str) -> dict[str, Any]:
     }
 
 
-def add_value(message_id: int, i: int) -> dict[str, Any]:
-    body = {"sorted_metaarray": [{"key": "likes", "value": [f"user-{i}"]}]}
-    return event("PUT", f"{M}/{{message_id}}/sorted_metaarray", f"{m}/{message_id}/sorted_metaarray", body)
-
-
 RETRY = with_header(event("POST", M, m, SEND), "Idempotency-Key", str(uuid.uuid4()))
 FILTER = event("GET", M, f, query={"metaarray_key": "team", "metaarray_values": "red,gold"})
 Run = Callable[[dict[str, Any]], dict[str, Any]]

@@ -102,23 +102,22 @@ def requests_per_batch() -> None:
     print("\nDynamoDB requests per 100-event batch (handler in process, moto)\n")
     print("| batch | DynamoDB requests | by operation |")
     print("|-------|-------------------|--------------|")
-    if True:
-        handler = Containers(template.function("EventsFunction"))
-        one, hundred, user = [uuid.uuid4().hex], [uuid.uuid4().hex for _ in range(100)], [uuid.uuid4().hex]
-        cases = [
-            ("1 session, new", one, None),
-            ("1 session, existing", one, None),
-            ("1 session with user_id, new", user, "u1"),
-            ("1 session with user_id, existing", user, "u1"),
-            ("100 sessions, new", hundred, None),
-            ("100 sessions, existing", hundred, None),
-        ]
-        for name, ids, user_id in cases:
-            with DynamoCalls() as calls:
-                response = handler.invoke(event("POST", "/events", "/events", _batch(ids, user_id=user_id)))
-            assert json.loads(response["body"]) == {"accepted": 100, "rejected": []}, response["body"]
-            ops = ", ".join(f"{op} {count}" for op, count in sorted(calls.operations.items()))
-            print(f"| {name} | {calls.requests} | {ops} |")
+    handler = Containers(template.function("EventsFunction"))
+    one, hundred, user = [uuid.uuid4().hex], [uuid.uuid4().hex for _ in range(100)], [uuid.uuid4().hex]
+    cases = [
+        ("1 session, new", one, None),
+        ("1 session, existing", one, None),
+        ("1 session with user_id, new", user, "u1"),
+        ("1 session with user_id, existing", user, "u1"),
+        ("100 sessions, new", hundred, None),
+        ("100 sessions, existing", hundred, None),
+    ]
+    for name, ids, user_id in cases:
+        with DynamoCalls() as calls:
+            response = handler.invoke(event("POST", "/events", "/events", _batch(ids, user_id=user_id)))
+        assert json.loads(response["body"]) == {"accepted": 100, "rejected": []}, response["body"]
+        ops = ", ".join(f"{op} {count}" for op, count in sorted(calls.operations.items()))
+        print(f"| {name} | {calls.requests} | {ops} |")
 
 
 def _free_port() -> int:

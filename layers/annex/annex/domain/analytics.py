@@ -25,7 +25,6 @@ integers), never the sessions themselves.
 from __future__ import annotations
 
 import datetime
-import functools
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator
@@ -70,23 +69,16 @@ METRIC_READS: frozenset[Path] = frozenset(
 # ---------------------------------------------------------------- groups
 
 
-@functools.lru_cache(maxsize=8192)
-def _date(day: int) -> str:
-    """``YYYY-MM-DD`` of a day number (days since 1970-01-01)."""
-    return (datetime.date(1970, 1, 1) + datetime.timedelta(days=day)).isoformat()
-
-
-def day_of(created_at: int) -> str:
-    return _date(created_at // DAY_MS)
+day_of = keys.day_of  # the day the daily counters use, so groups and the guard agree
 
 
 def week_of(created_at: int) -> str:
     day = created_at // DAY_MS
-    return _date(day - (day + 3) % 7)  # 1970-01-01 was a Thursday (weekday 3 counting from Monday)
+    return keys.utc_date(day - (day + 3) % 7)  # 1970-01-01 was a Thursday (weekday 3 counting from Monday)
 
 
 def month_of(created_at: int) -> str:
-    return _date(created_at // DAY_MS)[:7]
+    return keys.utc_date(created_at // DAY_MS)[:7]
 
 
 _TIME: dict[str, Callable[[int], str]] = dict(zip(TIME_GROUPS, (day_of, week_of, month_of), strict=True))

@@ -37,12 +37,19 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from annex.domain.metaarray import MAX_KEYS, MAX_VALUES, Entry, KeyChange, Plan
-from annex.errors import BadRequest, Conflict, NotFound, PreconditionFailed, Throttled
+from annex.errors import BadRequest, Conflict, NotFound, PreconditionFailed
 from annex.store import keys
 from annex.store.keys import PK, SK, VERSION, Ref
 from annex.store.pages import MAX_PAGE_BYTES
 from annex.store.records import first_version
-from annex.store.table import THROTTLING_CODES, failed_item, plain, reraise_unless_condition_failed, table
+from annex.store.table import (
+    THROTTLING_CODES,
+    batch_items,
+    failed_item,
+    plain,
+    reraise_unless_condition_failed,
+    table,
+)
 from annex.store.writes import Tx
 
 LAST, FLOOR, DELETED = "last_message_id", "floor", "deleted"
@@ -143,22 +150,11 @@ def _batch_get(
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """Items by (PK, SK) (just the ``projection`` attributes, if given), strongly consistent; the
     missing ones left out."""
-    name = table().name
-    request: dict[str, Any] = {"Keys": wanted, "ConsistentRead": True}
+    request: dict[str, Any] = {"ConsistentRead": True}
     if projection:
         names = {f"#p{i}": attr for i, attr in enumerate([PK, SK, *projection])}
         request |= {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
-    pending: dict[str, Any] = {name: request}
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-    for attempt in range(ATTEMPTS):
-        out = table().meta.client.batch_get_item(RequestItems=pending)
-        for item in out.get("Responses", {}).get(name, []):
-            found[(str(item[PK]), str(item[SK]))] = item
-        pending = out.get("UnprocessedKeys") or {}
-        if not pending:
-            return found
-        _sleep(attempt + 1)
-    raise Throttled("Too many requests, retry shortly", headers={"Retry-After": "1"})
+    return {(str(item[PK]), str(item[SK])): item for item in batch_items(wanted, request)}
 
 
 def _batch_write(puts: Iterable[dict[str, Any]] = (), deletes: Iterable[dict[str, Any]] = ()) -> None:

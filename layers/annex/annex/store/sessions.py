@@ -23,7 +23,7 @@ from annex.errors import Conflict, NotFound, PreconditionFailed
 from annex.store import keys
 from annex.store.keys import GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK, VERSION
 from annex.store.records import first_version
-from annex.store.table import bulk_client, decoded, plain, table
+from annex.store.table import batch_items, bulk_client, decoded, plain, table
 from annex.store.writes import Expression, Tx
 
 BASE = "user_metadata"
@@ -90,13 +90,6 @@ def _failed(reasons: list[dict[str, Any]], index: int = 0) -> bool:
     return index < len(reasons) and reasons[index].get("Code") == "ConditionalCheckFailed"
 
 
-def _deserialize(raw: dict[str, Any]) -> dict[str, Any]:
-    from boto3.dynamodb.types import TypeDeserializer
-
-    deserializer = TypeDeserializer()
-    return {k: deserializer.deserialize(v) for k, v in raw.items()}
-
-
 # ---------------------------------------------------------------- reads
 
 
@@ -118,27 +111,10 @@ def batch_get(
 ) -> dict[str, dict[str, Any]]:
     """Stored sessions by id (strongly consistent unless told), the missing ones left out; only
     ``attributes`` (and ``id``) when given."""
-    found: dict[str, dict[str, Any]] = {}
-    wanted = list(dict.fromkeys(session_ids))
+    wanted = [keys.session(app_id, s).key for s in dict.fromkeys(session_ids)]
     projection = projection_of([*attributes, ("id",)]) if attributes is not None else {}
-    for start in range(0, len(wanted), 100):
-        pending: dict[str, Any] = {
-            table().name: {
-                "Keys": [keys.session(app_id, s).key for s in wanted[start : start + 100]],
-                "ConsistentRead": consistent,
-            }
-            | projection
-        }
-        for attempt in range(ATTEMPTS):
-            out = table().meta.client.batch_get_item(RequestItems=pending)
-            for item in out.get("Responses", {}).get(table().name, []):
-                session = stored(item)
-                found[str(session["id"])] = session
-            pending = out.get("UnprocessedKeys") or {}
-            if not pending:
-                break
-            _sleep(attempt + 1)
-    return found
+    sessions = (stored(item) for item in batch_items(wanted, {"ConsistentRead": consistent} | projection))
+    return {str(session["id"]): session for session in sessions}
 
 
 # ---------------------------------------------------------------- create
@@ -429,7 +405,7 @@ def release(app_id: str, session_id: str, timeout_ms: int, expected: int | None)
         raw: dict[str, Any] | None = err.response.get("Item")  # type: ignore[assignment]
         if not raw:
             raise _missing(session_id) from None
-        old = _deserialize(raw)
+        old = decoded(raw)
         if expected is not None and int(old[VERSION]) != expected:
             raise PreconditionFailed(f'The session is at version "{old[VERSION]}", not "{expected}"') from None
         if old["status"] == COMPLETED:
@@ -644,7 +620,7 @@ def ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arrival
             if result is not None:
                 return result
             continue
-        old = _deserialize(raw)
+        old = decoded(raw)
         if old["status"] != RUNNING or int(old["active_at"]) <= now - timeout_ms:
             return Outcome(False, "session_ended", "The session has ended: start a new session id")
         if delta.first_at is not None and "first_event_at" in old:
@@ -1073,18 +1049,9 @@ def _session_counts(app_id: str, user_ids: set[str]) -> dict[str, int]:
     """How many sessions each user has (their numbering counter), 100 users per request."""
     counts = dict.fromkeys(user_ids, 0)
     by_key = {keys.user_sessions_counter(app_id, u).pk: u for u in user_ids}
-    wanted = sorted(user_ids)
-    for start in range(0, len(wanted), 100):
-        counters = [keys.user_sessions_counter(app_id, u).key for u in wanted[start : start + 100]]
-        pending: dict[str, Any] = {table().name: {"Keys": counters, "ConsistentRead": True}}
-        for attempt in range(ATTEMPTS):
-            out = table().meta.client.batch_get_item(RequestItems=pending)
-            for item in out.get("Responses", {}).get(table().name, []):
-                counts[by_key[str(item[PK])]] = int(str(item["count"]))
-            pending = out.get("UnprocessedKeys") or {}
-            if not pending:
-                break
-            _sleep(attempt + 1)
+    counters = [keys.user_sessions_counter(app_id, u).key for u in sorted(user_ids)]
+    for item in batch_items(counters, {"ConsistentRead": True}):
+        counts[by_key[str(item[PK])]] = int(str(item["count"]))
     return counts
 
 
