@@ -17,11 +17,11 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
-import sys
+import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -31,7 +31,8 @@ from moto import mock_aws
 from benchmarks.metadata import event, percentile
 from local.engine import speed_up
 from local.gateway import Containers
-from local.template import ROOT, Template, load
+from local.spawn import local_server
+from local.template import Template, load
 
 APP = "bench-app"
 SIZES = [int(n) for n in os.environ.get("BENCH_Q_SIZES", "1000,20000").split(",")]
@@ -120,29 +121,11 @@ def requests_per_batch() -> None:
         print(f"| {name} | {calls.requests} | {ops} |")
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def http_throughput(threads: int = 4, batches: int = int(os.environ.get("BENCH_BATCHES", "25"))) -> None:
-    port, db_port = _free_port(), _free_port()
-    env = os.environ | {"PORT": str(port), "DYNAMODB_PORT": str(db_port), "TABLE_NAME": "annex-bench-http"}
-    env.pop("DYNAMODB_ENDPOINT", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "local"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base, token = f"http://127.0.0.1:{port}", env.get("ANNEX_DEV_TOKEN", "local-dev-token")
-    try:
-        for _ in range(150):
-            try:
-                requests.get(f"{base}/sessions", headers={"Api-Token": token}, timeout=10)
-                break
-            except (requests.ConnectionError, requests.Timeout):
-                time.sleep(0.2)
+    token = os.environ.get("ANNEX_DEV_TOKEN", "local-dev-token")
+    log = Path(tempfile.mkdtemp(prefix="annex-bench-")) / "server.log"
+    with local_server("annex-bench-http", log, {}) as server:
+        base = server.url
         print(f"\nEvent ingestion over HTTP to `python -m local`, {threads} client threads x {batches} batches\n")
         print("| batch shape | events/s | batches/s | p50 ms | p95 ms |")
         print("|-------------|----------|-----------|--------|--------|")
@@ -168,9 +151,6 @@ def http_throughput(threads: int = 4, batches: int = int(os.environ.get("BENCH_B
                 f"| {shape} | {total * 100 / elapsed:,.0f} | {total / elapsed:.1f} | "
                 f"{statistics.median(latencies):.0f} | {percentile(latencies, 95):.0f} |"
             )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def main() -> None:

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import os
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
+
+from local import spawn
 
 ROOT = Path(__file__).resolve().parent.parent
 START_SECONDS = 60
@@ -40,47 +37,16 @@ def loopback_url(url: str) -> str:
     return url.rstrip("/")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def local_server(token: str) -> Iterator[tuple[str, Path]]:
     """`python -m local` on free ports with its own table, for the length of the block: (URL, log)."""
-    port, db_port = _free_port(), _free_port()
-    env = os.environ | {
-        "PORT": str(port),
-        "DYNAMODB_PORT": str(db_port),
-        "ANNEX_DEV_TOKEN": token,
-        "TABLE_NAME": "annex-load",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-    }
-    env.pop("DYNAMODB_ENDPOINT", None)
-    log_path = Path(tempfile.mkdtemp(prefix="annex-load-")) / "server.log"
-    with log_path.open("w") as log:
-        command = [sys.executable, "-m", "local"]
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    log = Path(tempfile.mkdtemp(prefix="annex-load-")) / "server.log"
+    env = {"ANNEX_DEV_TOKEN": token, "POWERTOOLS_LOG_LEVEL": "WARNING"}
     try:
-        deadline = time.monotonic() + START_SECONDS
-        while True:
-            try:
-                requests.get(f"{url}/users", timeout=1)
-                break
-            except requests.ConnectionError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise Refused(f"python -m local did not start; its log: {log_path}") from None
-                time.sleep(0.2)
-        yield url, log_path
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        with spawn.local_server("annex-load", log, env, START_SECONDS) as server:
+            yield server.url, server.log
+    except spawn.NotStarted as failed:
+        raise Refused(str(failed)) from None
 
 
 def reachable(url: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +25,7 @@ from moto import mock_aws
 from annex import config
 from annex.store import table as table_module
 from local.engine import speed_up
+from local.spawn import Server, local_server
 from local.template import Template, load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,19 +73,8 @@ def moto_table(aws_env: None) -> Iterator[Any]:
         yield table_module.table()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass(frozen=True)
-class Stack:
-    url: str
-    dynamodb: str
-    table: str
-    log: Path
-
+class Stack(Server):
     def table_resource(self) -> Any:
         """The server's table, to look behind the API (tests may; clients cannot)."""
         return boto3.resource(
@@ -148,43 +137,10 @@ def webhook() -> Iterator[Webhook]:
 @contextlib.contextmanager
 def local_stack(name: str, **env_vars: str) -> Iterator[Stack]:
     """`python -m local` (what `make run` starts) on free ports, with extra environment."""
-    port, db_port = _free_port(), _free_port()
-    env = (
-        os.environ
-        | {
-            "PORT": str(port),
-            "DYNAMODB_PORT": str(db_port),
-            "ANNEX_DEV_TOKEN": TOKEN,
-            "TABLE_NAME": f"annex-{name}",
-            "AUTHORIZER_CACHE_SECONDS": str(AUTHORIZER_CACHE_SECONDS),
-        }
-        | env_vars
-    )
-    env.pop("DYNAMODB_ENDPOINT", None)
-    log_path = ROOT / ".pytest_cache" / f"{name}.log"
-    log_path.parent.mkdir(exist_ok=True)
-    with log_path.open("w") as log:
-        command = [sys.executable, "-m", "local"]
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            requests.get(f"{base}/users", timeout=1)
-            break
-        except requests.ConnectionError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("the local server did not start") from None
-            time.sleep(0.2)
-    try:
-        yield Stack(base, f"http://127.0.0.1:{db_port}", env["TABLE_NAME"], log_path)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    env = {"ANNEX_DEV_TOKEN": TOKEN, "AUTHORIZER_CACHE_SECONDS": str(AUTHORIZER_CACHE_SECONDS)} | env_vars
+    table = env.pop("TABLE_NAME", f"annex-{name}")
+    with local_server(table, ROOT / ".pytest_cache" / f"{name}.log", env) as running:
+        yield Stack(running.url, running.dynamodb, running.table, running.log)
 
 
 @pytest.fixture(scope="session")
