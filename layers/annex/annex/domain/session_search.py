@@ -42,16 +42,25 @@ def encode_cursor(position: str) -> str:
     return base64.urlsafe_b64encode(position.encode("utf-8", "surrogatepass")).decode().rstrip("=")
 
 
+def _unpacked(cursor: str) -> str:
+    """The text ``encode_cursor`` packed, or "" for anything that is not such a cursor."""
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return ""
+
+
+def _not_ours() -> BadRequest:
+    return BadRequest("The next cursor is not one this list gave out", code="invalid_cursor")
+
+
 def decode_cursor(cursor: str | None) -> str | None:
     if cursor is None:
         return None
-    try:
-        position = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("utf-8")
-    except (binascii.Error, ValueError):
-        position = ""
+    position = _unpacked(cursor)
     created, _, session_id = position.partition("#")
     if len(created) != 13 or not created.isdigit() or not 1 <= len(session_id) <= MAX_SESSION_ID_CHARS:
-        raise BadRequest("The next cursor is not one this list gave out", code="invalid_cursor")
+        raise _not_ours()
     return position
 
 
@@ -150,7 +159,7 @@ def _number_cursor(cursor: str) -> int:
     position = decode_cursor(cursor) or ""
     digits = position.partition("#")[2]
     if len(digits) != 10 or not digits.isdigit():
-        raise BadRequest("The next cursor is not one this list gave out", code="invalid_cursor")
+        raise _not_ours()
     return int(digits)
 
 
@@ -209,10 +218,7 @@ def decode_event_cursor(cursor: str | None) -> str | None:
     """The sort key of the last event a page showed (events have no id of their own)."""
     if cursor is None:
         return None
-    try:
-        position = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("utf-8")
-    except (binascii.Error, ValueError):
-        position = ""
+    position = _unpacked(cursor)
     if not _EVENT_POSITION.fullmatch(position):
-        raise BadRequest("The next cursor is not one this list gave out", code="invalid_cursor")
+        raise _not_ours()
     return position
