@@ -6,16 +6,18 @@ import logging
 import os
 import signal
 import sys
+from pathlib import Path
 
 import boto3
 from werkzeug.serving import make_server
 
 from local.docs import with_docs
+from local.durable import MEMORY, DataDirError
 from local.engine import Engine
 from local.gateway import Gateway
 from local.schedules import Scheduler
 from local.streams import StreamPoller, stream_function
-from local.template import Template, load
+from local.template import ROOT, Template, load
 
 LOCAL_APP_ID = "local"
 LOCAL_TABLE = "annex-local"
@@ -30,6 +32,13 @@ def ensure_table(template: Template, endpoint: str, region: str, name: str) -> N
     ttl = template.ttl_attribute()
     if ttl:
         client.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl})
+
+
+def data_directory() -> Path | None:
+    """Where the embedded engine keeps its data: ANNEX_DATA_DIR, else .annex-data in the checkout;
+    none (memory only, gone at the stop) for ANNEX_DATA_DIR=:memory:."""
+    configured = os.environ.get("ANNEX_DATA_DIR") or str(ROOT / ".annex-data")
+    return None if configured == MEMORY else Path(configured).resolve()
 
 
 def main() -> int:
@@ -50,7 +59,12 @@ def main() -> int:
     engine = None
     endpoint = os.environ.get("DYNAMODB_ENDPOINT")
     if not endpoint:
-        engine = Engine(host, int(os.environ.get("DYNAMODB_PORT", "8000"))).start()
+        data_dir = data_directory()
+        try:
+            engine = Engine(host, int(os.environ.get("DYNAMODB_PORT", "8000")), data_dir).start()
+        except DataDirError as error:
+            print(error, file=sys.stderr, flush=True)
+            return 2
         endpoint = engine.endpoint
     template = Template(load())
     table = os.environ.get("TABLE_NAME", LOCAL_TABLE)
@@ -67,13 +81,17 @@ def main() -> int:
     poller = None
     function = stream_function(template)
     if os.environ.get("ANNEX_WEBHOOK_URL") and function is not None:
-        poller = StreamPoller(endpoint, table, function).start()
+        positions = engine.durable.positions if engine is not None and engine.durable is not None else None
+        poller = StreamPoller(endpoint, table, function, positions).start()
 
     scheduler = Scheduler(template.schedules()).start()
     gateway = Gateway(template)
     server = make_server(host, port, with_docs(gateway), threaded=True)
     print(f"Annex API      http://{host}:{server.server_port}", flush=True)
     print(f"DynamoDB       {endpoint}  (table {table})", flush=True)
+    if engine is not None:
+        kept = engine.durable.dir if engine.durable is not None else "in memory only (ANNEX_DATA_DIR=:memory:)"
+        print(f"Data           {kept}", flush=True)
     print(f"Api-Token      {token}  (application {LOCAL_APP_ID})", flush=True)
     print(f"Routes         {len(gateway.routes)} from template.yaml; Ctrl-C stops", flush=True)
     print(f"Docs           http://{host}:{server.server_port}/docs  (OpenAPI at /openapi.json)", flush=True)

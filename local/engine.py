@@ -15,10 +15,13 @@ import copy
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
+
+from local.durable import Durable
 
 
 def item_level_transactions() -> None:
@@ -338,7 +341,10 @@ def speed_up() -> None:
 
 
 class Engine:
-    def __init__(self, host: str = "127.0.0.1", port: int = 8000):
+    """The engine on ``host:port``; with ``data_dir``, its data is kept there (local/durable.py),
+    else in memory only."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 8000, data_dir: Path | None = None):
         speed_up()
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per DynamoDB call
         dispatcher = DomainDispatcherApplication(create_backend_app)
@@ -348,9 +354,9 @@ class Engine:
             with lock:
                 return list(dispatcher(environ, start_response))
 
-        self.server: BaseWSGIServer = make_server(
-            host, port, serialized, threaded=True, request_handler=MotoRequestHandler
-        )
+        self.durable = Durable(data_dir, dispatcher, lock) if data_dir is not None else None
+        app = self.durable.app if self.durable is not None else serialized
+        self.server: BaseWSGIServer = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
         self.thread = threading.Thread(target=self.server.serve_forever, name="dynamodb-engine", daemon=True)
 
     @property
@@ -364,3 +370,5 @@ class Engine:
     def stop(self) -> None:
         self.server.shutdown()
         self.thread.join(timeout=5)
+        if self.durable is not None:
+            self.durable.close()

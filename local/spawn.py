@@ -15,6 +15,7 @@ from pathlib import Path
 
 import requests
 
+from local.durable import MEMORY
 from local.template import ROOT
 
 
@@ -34,18 +35,25 @@ class Server:
     dynamodb: str
     table: str
     log: Path
+    pid: int = 0  # the server's process, which leads its process group
 
 
 @contextlib.contextmanager
 def local_server(table: str, log: Path, env_vars: dict[str, str], start_seconds: float = 60) -> Iterator[Server]:
     """The server with its own embedded engine and ``table``, its output in ``log``, for the block."""
     port, db_port = free_port(), free_port()
-    env = os.environ | {"PORT": str(port), "DYNAMODB_PORT": str(db_port), "TABLE_NAME": table} | env_vars
+    fixed = {"PORT": str(port), "DYNAMODB_PORT": str(db_port), "TABLE_NAME": table, "ANNEX_DATA_DIR": MEMORY}
+    env = os.environ | fixed | env_vars  # a clean table in memory, unless env_vars give ANNEX_DATA_DIR
     env.pop("DYNAMODB_ENDPOINT", None)
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "local"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "local"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, with its functions' containers
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -58,7 +66,7 @@ def local_server(table: str, log: Path, env_vars: dict[str, str], start_seconds:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise NotStarted(f"python -m local did not start; its log: {log}") from None
                 time.sleep(0.2)
-        yield Server(url, f"http://127.0.0.1:{db_port}", table, log)
+        yield Server(url, f"http://127.0.0.1:{db_port}", table, log, proc.pid)
     finally:
         proc.terminate()
         try:

@@ -140,7 +140,7 @@ def local_stack(name: str, **env_vars: str) -> Iterator[Stack]:
     env = {"ANNEX_DEV_TOKEN": TOKEN, "AUTHORIZER_CACHE_SECONDS": str(AUTHORIZER_CACHE_SECONDS)} | env_vars
     table = env.pop("TABLE_NAME", f"annex-{name}")
     with local_server(table, ROOT / ".pytest_cache" / f"{name}.log", env) as running:
-        yield Stack(running.url, running.dynamodb, running.table, running.log)
+        yield Stack(running.url, running.dynamodb, running.table, running.log, running.pid)
 
 
 @pytest.fixture(scope="session")
