@@ -61,7 +61,8 @@ def main() -> int:
     if not endpoint:
         data_dir = data_directory()
         try:
-            engine = Engine(host, int(os.environ.get("DYNAMODB_PORT", "8000")), data_dir).start()
+            compact = int(os.environ["ANNEX_COMPACT_RECORDS"]) if os.environ.get("ANNEX_COMPACT_RECORDS") else None
+            engine = Engine(host, int(os.environ.get("DYNAMODB_PORT", "8000")), data_dir, compact).start()
         except DataDirError as error:
             print(error, file=sys.stderr, flush=True)
             return 2

@@ -17,7 +17,6 @@ import fcntl
 import io
 import json
 import logging
-import os
 import re
 import threading
 import uuid
@@ -70,7 +69,9 @@ def _pin_moto() -> None:
 
     def __init__(self: Any, table: Any, stream_type: str, event_name: str, old: Any, new: Any, seq: int) -> None:
         original(self, table, stream_type, event_name, old, new, seq)
-        self.record["eventID"] = uuid.uuid5(uuid.NAMESPACE_URL, f"{table.table_arn}/{table.latest_stream_label}/{seq}").hex
+        self.record["eventID"] = uuid.uuid5(
+            uuid.NAMESPACE_URL, f"{table.table_arn}/{table.latest_stream_label}/{seq}"
+        ).hex
 
     __init__.pinned = True  # type: ignore[attr-defined]
     tables.utcnow = now  # type: ignore[attr-defined]
@@ -192,12 +193,12 @@ class Durable:
 
         header, _, body = payload.partition(b"\n")
         meta = json.loads(header)
-        headers = {
+        headers: dict[str, str] = {
             "X-Amz-Target": _TARGET + meta["op"],
             "Content-Type": "application/x-amz-json-1.0",
             "Authorization": f"AWS4-HMAC-SHA256 Credential=local/20000101/{meta['region']}/dynamodb/aws4_request",
         }
-        environ = EnvironBuilder(method="POST", path="/", headers=headers, data=body).get_environ()
+        environ = EnvironBuilder(method="POST", path="/", headers=list(headers.items()), data=body).get_environ()
         _clock.at = datetime.datetime.fromisoformat(meta["at"])
         try:
             list(self.dispatcher(environ, lambda *_: lambda _: None))
@@ -310,7 +311,11 @@ class Durable:
         now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
         for account, region, table in _tables():
             where = [account, region, table.name]
-            items = [i for by_range in table.items.values() for i in by_range.values()] if table.range_key_attr else list(table.items.values())
+            items = (
+                [i for by_range in table.items.values() for i in by_range.values()]
+                if table.range_key_attr
+                else list(table.items.values())
+            )
             self.items += len(items)
             for start in range(0, len(items), _CHUNK):
                 attrs = [i.to_json()["Attributes"] for i in items[start : start + _CHUNK]]
@@ -347,7 +352,9 @@ class Durable:
 
         header = json.loads(records[0])
         if header.get("format") != FORMAT or json.loads(records[-1]).get("end") is not True:
-            raise DataDirError(f"The snapshot in {self.dir} is not one this engine wrote completely; nothing was changed")
+            raise DataDirError(
+                f"The snapshot in {self.dir} is not one this engine wrote completely; nothing was changed"
+            )
         for payload in header["schema"]:
             self._replay(base64.b64decode(payload))
         for raw in records[1:-1]:
@@ -367,15 +374,17 @@ class Durable:
                     range_key = DynamoType(attrs[table.range_key_attr])
                     table.items[hash_key][range_key] = Item(hash_key, range_key, attrs)
                 else:
-                    table.items[hash_key] = Item(hash_key, None, attrs)
+                    table.items[hash_key] = Item(hash_key, None, attrs)  # type: ignore[assignment]
                 self.items += 1
-            if "stream" in record:
-                shard = table.stream_shard
+            shard = table.stream_shard
+            if "stream" in record and shard is not None:
                 if not shard.items:
                     shard.starting_sequence_number = record["stream"]["start"]
                 for saved in record["stream"]["records"]:
                     data = saved["dynamodb"]
-                    data["ApproximateCreationDateTime"] = datetime.datetime.fromisoformat(data["ApproximateCreationDateTime"])
+                    data["ApproximateCreationDateTime"] = datetime.datetime.fromisoformat(
+                        data["ApproximateCreationDateTime"]
+                    )
                     restored = object.__new__(StreamRecord)
                     restored.record = saved
                     shard.items.append(restored)
@@ -400,7 +409,7 @@ def _binary(attrs: dict[str, Any]) -> None:
         elif kind == "M":
             _binary(inner)
         elif kind == "L":
-            _binary(dict(enumerate(inner)))
+            _binary({str(i): v for i, v in enumerate(inner)})
 
 
 def _naive(value: datetime.datetime) -> datetime.datetime:

@@ -344,7 +344,9 @@ class Engine:
     """The engine on ``host:port``; with ``data_dir``, its data is kept there (local/durable.py),
     else in memory only."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 8000, data_dir: Path | None = None):
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 8000, data_dir: Path | None = None, compact_records: int | None = None
+    ):
         speed_up()
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per DynamoDB call
         dispatcher = DomainDispatcherApplication(create_backend_app)
@@ -354,7 +356,7 @@ class Engine:
             with lock:
                 return list(dispatcher(environ, start_response))
 
-        self.durable = Durable(data_dir, dispatcher, lock) if data_dir is not None else None
+        self.durable = Durable(data_dir, dispatcher, lock, compact_records) if data_dir is not None else None
         app = self.durable.app if self.durable is not None else serialized
         self.server: BaseWSGIServer = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
         self.thread = threading.Thread(target=self.server.serve_forever, name="dynamodb-engine", daemon=True)

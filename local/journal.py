@@ -70,7 +70,7 @@ def _torn(data: bytes, offset: int) -> bool:
         return True  # the file system kept the file's new length, not its bytes
     if offset + _HEADER.size > len(data):
         return True
-    length = _HEADER.unpack_from(data, offset)[0]
+    length: int = _HEADER.unpack_from(data, offset)[0]
     return 0 < length <= MAX_RECORD and offset + _HEADER.size + length >= len(data)
 
 

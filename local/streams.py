@@ -48,7 +48,12 @@ class StreamPoller:
     RETRIES = 10
 
     def __init__(
-        self, endpoint: str, table: str, function: Function, positions: StreamPositions | None = None, interval: float = 0.2
+        self,
+        endpoint: str,
+        table: str,
+        function: Function,
+        positions: StreamPositions | None = None,
+        interval: float = 0.2,
     ):
         self.dynamodb = boto3.client("dynamodb", endpoint_url=endpoint)
         self.streams = boto3.client("dynamodbstreams", endpoint_url=endpoint)
