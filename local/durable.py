@@ -39,6 +39,7 @@ _ITEM_WRITES = frozenset(
 _REGION = re.compile(r"Credential=[^/]*/[^/]*/([^/]*)/")
 STREAM_RETENTION = datetime.timedelta(hours=24)  # DynamoDB's
 _CHUNK = 1000  # items or stream records per snapshot record
+COMPACT_BYTES = 4 * 1024 * 1024
 App = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -140,7 +141,7 @@ class Durable:
         self.schema: list[str] = []  # table-level requests (base64), replayed before a snapshot's items
         self.failed: Exception | None = None
         self.fixed_threshold = compact_records
-        self.items = 0
+        self.items = self.snapshot_bytes = self.snapshot_end = 0
         self.journal, self.generation, self.records = self._recover()
         self.wake, self.stopped = threading.Event(), threading.Event()
         self.compactor = threading.Thread(target=self._compact_when_woken, name="compaction", daemon=True)
@@ -178,6 +179,9 @@ class Durable:
         if journals and length < path.stat().st_size:
             log.warning("Dropped a torn record at the end of %s (a write that was never answered)", path)
         journal = Journal(path, length)  # from here on, files change
+        journal.appended = journal.synced = sum(readable_length for _, readable_length in readable)
+        if snapshots:
+            self.snapshot_bytes = self._file("snapshot", base).stat().st_size
         for stale in [*self.dir.glob("*.tmp"), *(p for p in self.dir.glob("*-*.*") if self._stale(p, base))]:
             stale.unlink()
         if snapshots or replayed:
@@ -245,7 +249,7 @@ class Durable:
             if op not in _ITEM_WRITES:
                 self.schema.append(base64.b64encode(payload).decode())
             self.records += 1
-            if self.records >= self.threshold():
+            if self._due():
                 self.wake.set()
         return self._answer(position, answer, answered, start_response)
 
@@ -263,9 +267,13 @@ class Durable:
             log.critical("The engine's journal cannot be written (%s): it answers every write with an error", error)
         self.failed = error
 
-    def threshold(self) -> int:
-        """Journal records that start a compaction: replaying them costs about what loading the snapshot does."""
-        return self.fixed_threshold or max(10_000, self.items // 2)
+    def _due(self) -> bool:
+        """Whether to compact: after ``compact_records`` journal records when set, else once the
+        journal holds a quarter of the snapshot's bytes (at least 4 MB). Replaying a byte of journal
+        costs several times loading a byte of snapshot, so a start stays within a few snapshot loads."""
+        if self.fixed_threshold:
+            return self.records >= self.fixed_threshold
+        return self.journal.appended - self.snapshot_end >= max(COMPACT_BYTES, self.snapshot_bytes // 4)
 
     def _compact_when_woken(self) -> None:
         while True:
@@ -286,7 +294,8 @@ class Durable:
             chunks = self._dump()
             self.generation += 1
             self.journal.rotate(self._file("journal", self.generation))
-            self.records = 0
+            self.records, self.snapshot_end = 0, self.journal.appended
+            self.snapshot_bytes = sum(len(chunk) for chunk in chunks)
         write_atomically(self._file("snapshot", self.generation), chunks)
         for path in self.dir.glob("*-*.*"):
             if self._stale(path, self.generation):

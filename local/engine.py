@@ -345,7 +345,11 @@ class Engine:
     else in memory only."""
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 8000, data_dir: Path | None = None, compact_records: int | None = None
+        self,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        data_dir: Path | None = None,
+        compact_records: int | None = None,
     ):
         speed_up()
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per DynamoDB call
