@@ -13,12 +13,13 @@ PYTHON ?= $(shell for p in python3.12 $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/
 CHROMIUM  ?= /usr/bin/chromium
 NPM       ?= npm
 
-.PHONY: help run test lint typecheck openapi client console console-deps browser screenshots fuzz bench load build validate clean check-python
+.PHONY: help run reset-local test lint typecheck openapi client console console-deps browser screenshots fuzz bench load build validate clean check-python
 
 help:
 	@echo "make run    start the local API on http://127.0.0.1:\$${PORT:-3000} (token \$${ANNEX_DEV_TOKEN:-local-dev-token})"
+	@echo "make reset-local  delete make run's data (\$${ANNEX_DATA_DIR:-.annex-data}); stop make run first"
 	@echo "make test   lint, type-check and run every test"
-	@echo "make bench  DynamoDB requests per call, latency, cold import time; analytics over 1k/10k/50k sessions"
+	@echo "make bench  DynamoDB requests per call, latency, cold import time; analytics over 1k/10k/50k sessions; the journal's cost"
 	@echo "make load   locust against a local server for \$${LOAD_SECONDS:-60} s, then checks nothing was lost"
 	@echo "make openapi  regenerate docs/openapi.json from the code"
 	@echo "make client regenerate the typed Python client clients/python from docs/openapi.json"
@@ -38,6 +39,13 @@ $(BIN)/.installed: pyproject.toml clients/python/pyproject.toml | check-python
 
 run: $(BIN)/.installed
 	$(BIN)/python -m local
+
+# make run keeps its table in ANNEX_DATA_DIR (default .annex-data); this forgets it.
+reset-local:
+	@dir="$${ANNEX_DATA_DIR:-.annex-data}"; \
+	if [ "$$dir" = ":memory:" ]; then echo "ANNEX_DATA_DIR=:memory: keeps nothing on disk"; \
+	elif [ -e "$$dir/lock" ] && ! flock -n "$$dir/lock" true; then echo "make run is using $$dir: stop it first"; exit 1; \
+	else rm -rf "$$dir" && echo "Deleted $$dir"; fi
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
@@ -93,6 +101,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks.sessions
 	$(BIN)/python -m benchmarks.analytics
 	$(BIN)/python -m benchmarks.messages
+	$(BIN)/python -m benchmarks.durable
 
 # Bounded and local only: LOAD_SECONDS (60), LOAD_USERS (8), LOAD_URL (a server on this machine; default: start one).
 load: $(BIN)/.installed
