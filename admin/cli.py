@@ -18,11 +18,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
-from admin import importer
-from annex import config
+from admin import applications, importer
 from annex.errors import AnnexError
 from annex.store import table as table_module
-from annex.store import tokens
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=False)
 apps = typer.Typer(help="Create, list and delete applications.", no_args_is_help=True)
@@ -47,27 +45,23 @@ def _table_from_stack(stack: str, region: str | None) -> str:
 
 @app.callback()
 def target(
+    ctx: typer.Context,
     endpoint_url: Annotated[str | None, typer.Option(help="A DynamoDB-compatible endpoint (make run: :8000)")] = None,
     table: Annotated[str | None, typer.Option(help="The table name (default: annex-local with --endpoint-url)")] = None,
     stack: Annotated[str | None, typer.Option(help="Read the table name from this stack's outputs")] = None,
     region: Annotated[str | None, typer.Option(envvar="AWS_REGION")] = None,
 ) -> None:
-    """Point the store at the chosen table before any command runs."""
+    """Point the store at the chosen table while the command runs."""
     if stack:
         table = table or _table_from_stack(stack, region)
     if endpoint_url:
-        os.environ["DYNAMODB_ENDPOINT"] = endpoint_url
+        # A local engine checks no signature, but the SDK wants some credentials to sign with.
         os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
         os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
         table = table or LOCAL_TABLE
     if not table:
         raise typer.BadParameter("say which table: --stack NAME, --table NAME or --endpoint-url URL")
-    os.environ["TABLE_NAME"] = table
-    if region:
-        os.environ["AWS_REGION"] = region
-    os.environ.setdefault("AWS_REGION", "us-east-1")
-    config.settings.cache_clear()
-    table_module.reset()
+    ctx.with_resource(table_module.target(table, endpoint_url, region or "us-east-1"))
 
 
 def _fail(message: str) -> typer.Exit:
@@ -79,7 +73,8 @@ def _dynamodb_error(error: ClientError | BotoCoreError) -> str:
     if isinstance(error, ClientError):
         code = error.response.get("Error", {}).get("Code", "")
         if code == "ResourceNotFoundException":
-            return f"DynamoDB has no table {os.environ.get('TABLE_NAME')}: check --table, --stack or --endpoint-url"
+            missing = table_module.current().name
+            return f"DynamoDB has no table {missing}: check --table, --stack or --endpoint-url"
         return f"DynamoDB refused: {code}: {error.response.get('Error', {}).get('Message', '')}"
     return f"DynamoDB: {error}"
 
@@ -96,13 +91,13 @@ def _run(action: Any) -> Any:
 @apps.command("create")
 def apps_create(name: str) -> None:
     """Create an application; prints its id and its first token (shown only this once)."""
-    application, token = _run(lambda: tokens.create_application(name))
+    application, token = _run(lambda: applications.create_application(name))
     _print({"app_id": application["app_id"], "name": name, "token": token})
 
 
 @apps.command("list")
 def apps_list() -> None:
-    _print(_run(tokens.list_applications))
+    _print(_run(applications.list_applications))
 
 
 @apps.command("delete")
@@ -114,27 +109,27 @@ def apps_delete(
         typer.confirm(f"Delete {app_id} and all of its data?", abort=True)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task(f"Deleting {app_id}", total=None)
-        deleted = _run(lambda: tokens.delete_application(app_id, lambda n: progress.advance(task, n)))
+        deleted = _run(lambda: applications.delete_application(app_id, lambda n: progress.advance(task, n)))
     _print({"app_id": app_id, "deleted_items": deleted})
 
 
 @tokens_cli.command("create")
 def tokens_create(app_id: str) -> None:
     """Create a token; it is printed only this once (Annex keeps only its hash)."""
-    token, token_id = _run(lambda: tokens.create_token(app_id))
+    token, token_id = _run(lambda: applications.create_token(app_id))
     _print({"app_id": app_id, "token_id": token_id, "token": token})
 
 
 @tokens_cli.command("list")
 def tokens_list(app_id: str) -> None:
     """The application's tokens by id and prefix."""
-    _print(_run(lambda: tokens.list_tokens(app_id)))
+    _print(_run(lambda: applications.list_tokens(app_id)))
 
 
 @tokens_cli.command("revoke")
 def tokens_revoke(token_id: str) -> None:
     """Revoke a token (API Gateway may keep accepting it for AuthorizerCacheSeconds)."""
-    _run(lambda: tokens.revoke_token(token_id))
+    _run(lambda: applications.revoke_token(token_id))
     _print({"revoked": token_id})
 
 
@@ -150,7 +145,7 @@ def import_file(
     Rerunning the same file skips what is already there (an interrupted import resumes); each
     rejected line is reported with its number. Exits 1 when any line was rejected.
     """
-    _run(lambda: tokens.require_application(app_id))
+    _run(lambda: applications.require_application(app_id))
     with (
         file.open("rb") as source,
         Progress(

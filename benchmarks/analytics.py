@@ -24,20 +24,18 @@ import tracemalloc
 from multiprocessing.connection import Connection
 from typing import Any
 
+from annex.store.table import target
+from benchmarks.metadata import CONTAINER_ENV
+from local.gateway import Containers
+from local.instrument import DynamoCalls
+from local.template import Template, load
+
 APP = "bench-analytics"
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000,50000").split(",")]
 START = datetime.datetime(2024, 3, 1, tzinfo=datetime.UTC)
 DAYS, USERS = 60, 2000
 GROUPS = ("device_model", "session_uploadedon_day")
-ENVIRONMENT = {
-    "AWS_ACCESS_KEY_ID": "bench",
-    "AWS_SECRET_ACCESS_KEY": "bench",
-    "AWS_REGION": "us-east-1",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "POWERTOOLS_TRACE_DISABLED": "true",
-    "POWERTOOLS_LOG_LEVEL": "WARNING",
-    "ANALYTICS_MAX_SESSIONS": "1000000",
-}
+ENVIRONMENT = CONTAINER_ENV | {"ANALYTICS_MAX_SESSIONS": "1000000"}  # the sessions function's container
 
 
 def _event(group: str) -> dict[str, Any]:
@@ -64,12 +62,12 @@ def _event(group: str) -> dict[str, Any]:
 
 def _measure(conn: Connection, endpoint: str, table: str, size: int) -> None:
     """In a fresh process, as a Lambda container: the handler against the engine, measured."""
-    os.environ.update(ENVIRONMENT | {"DYNAMODB_ENDPOINT": endpoint, "TABLE_NAME": table})
-    from local.gateway import Containers
-    from local.instrument import DynamoCalls
-    from local.template import Template, load
+    os.environ.update(ENVIRONMENT)
+    with target(table, endpoint):
+        conn.send(_run(Containers(Template(load()).function("SessionsFunction")), size))
 
-    handler = Containers(Template(load()).function("SessionsFunction"))
+
+def _run(handler: Containers, size: int) -> list[dict[str, Any]]:
     handler.invoke(_event("device_model"))  # warm: imports, connections
     results = []
     for group in GROUPS:
@@ -96,21 +94,17 @@ def _measure(conn: Connection, endpoint: str, table: str, size: int) -> None:
                 "peak_kib": peak / 1024,
             }
         )
-    conn.send(results)
+    return results
 
 
 def main() -> None:
     os.environ.update(ENVIRONMENT)
-    os.environ.pop("DYNAMODB_ENDPOINT", None)
     import boto3
     from moto import mock_aws
 
-    from annex import config
     from annex.store import sessions as store
-    from annex.store import table as table_module
     from benchmarks.generate import sessions as generate
     from local.engine import Engine
-    from local.template import Template, load
 
     definition = Template(load()).table_definition()
     del definition["StreamSpecification"]  # no change events in a benchmark
@@ -124,12 +118,10 @@ def main() -> None:
         engine = Engine("127.0.0.1", 0).start()  # serves this process's moto backend over HTTP
         for size in SIZES:
             table = f"bench-analytics-{size}"
-            os.environ["TABLE_NAME"] = table
-            config.settings.cache_clear()
-            table_module.reset()
             boto3.client("dynamodb").create_table(TableName=table, **definition)
             started = time.perf_counter()
-            store.load(APP, generate(size, start=start_ms, days=DAYS, users=USERS, seed=size))
+            with target(table):
+                store.load(APP, generate(size, start=start_ms, days=DAYS, users=USERS, seed=size))
             loaded = time.perf_counter() - started
             parent, child = spawn.Pipe()
             measuring = spawn.Process(target=_measure, args=(child, engine.endpoint, table, size))

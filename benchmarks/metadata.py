@@ -19,12 +19,25 @@ from typing import Any
 
 import boto3
 
+from annex.store.table import target
 from local.engine import Engine
 from local.gateway import Containers
+from local.instrument import DynamoCalls
 from local.template import ROOT, Template, load
 
 APP = "bench-app"
 CALLS = int(os.environ.get("BENCH_CALLS", "1000"))
+TABLE = "annex-bench"
+# What a function's container has (credentials for the SDK to sign with, quiet Powertools): the
+# benchmarks run handlers in their own process; the table they use is chosen with table.target.
+CONTAINER_ENV = {
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+}
 
 
 def event(
@@ -121,18 +134,9 @@ OPERATIONS: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = [
 
 def start_stack() -> Engine:
     engine = Engine("127.0.0.1", 0).start()
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="bench",
-        AWS_SECRET_ACCESS_KEY="bench",
-        AWS_REGION="us-east-1",
-        AWS_DEFAULT_REGION="us-east-1",
-        TABLE_NAME="annex-bench",
-        DYNAMODB_ENDPOINT=engine.endpoint,
-        POWERTOOLS_TRACE_DISABLED="true",
-        POWERTOOLS_LOG_LEVEL="WARNING",
-    )
+    os.environ.update(CONTAINER_ENV)
     client = boto3.client("dynamodb", endpoint_url=engine.endpoint)
-    client.create_table(TableName="annex-bench", **Template(load()).table_definition())
+    client.create_table(TableName=TABLE, **Template(load()).table_definition())
     return engine
 
 
@@ -155,7 +159,12 @@ def cold_import_ms(source: str, runs: int = 3) -> float:
 
 def main() -> None:
     engine = start_stack()
-    from local.instrument import DynamoCalls  # after the environment points the store at the engine
+    with target(TABLE, engine.endpoint):
+        measure()
+    engine.stop()
+
+
+def measure() -> None:
 
     template = Template(load())
     pools = {fid: Containers(template.function(fid)) for fid in ("UsersFunction", "ChannelsFunction")}
@@ -188,7 +197,6 @@ def main() -> None:
     print("| function | import ms |\n|----------|-----------|")
     for fid in sorted(template.of_type("AWS::Serverless::Function")):
         print(f"| {fid} | {cold_import_ms(str(template.function(fid).source)):.0f} |")
-    engine.stop()
 
 
 if __name__ == "__main__":

@@ -28,7 +28,8 @@ import boto3
 import requests
 from moto import mock_aws
 
-from benchmarks.metadata import event, percentile
+from annex.store.table import target
+from benchmarks.metadata import CONTAINER_ENV, TABLE, event, percentile
 from local.engine import speed_up
 from local.gateway import Containers
 from local.spawn import local_server
@@ -42,19 +43,6 @@ QUERIES = [
     ("range", "user_metadata['score']>=1000000"),
     ("two clauses", "user_metadata['country']:'FR' AND user_metadata['plan']:'gold'"),
 ]
-
-
-def _environment(table: str) -> None:
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="bench",
-        AWS_SECRET_ACCESS_KEY="bench",
-        AWS_REGION="us-east-1",
-        AWS_DEFAULT_REGION="us-east-1",
-        TABLE_NAME=table,
-        POWERTOOLS_TRACE_DISABLED="true",
-        POWERTOOLS_LOG_LEVEL="WARNING",
-    )
-    os.environ.pop("DYNAMODB_ENDPOINT", None)
 
 
 def _metadata(i: int) -> dict[str, Any]:
@@ -155,13 +143,10 @@ def http_throughput(threads: int = 4, batches: int = int(os.environ.get("BENCH_B
 
 def main() -> None:
     speed_up()
-    from annex.store import table
-
     template = Template(load())
-    with mock_aws():
-        _environment("annex-bench")
-        table.reset()
-        boto3.client("dynamodb").create_table(TableName="annex-bench", **template.table_definition())
+    os.environ.update(CONTAINER_ENV)
+    with mock_aws(), target(TABLE):
+        boto3.client("dynamodb").create_table(TableName=TABLE, **template.table_definition())
         q_table()
         requests_per_batch()
     http_throughput()

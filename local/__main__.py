@@ -11,9 +11,12 @@ from pathlib import Path
 import boto3
 from werkzeug.serving import make_server
 
+from admin.applications import register
+from annex.store.table import target
 from local.docs import with_docs
 from local.durable import MEMORY, DataDirError
 from local.engine import Engine
+from local.events import BUS_NAME, EventBus
 from local.gateway import Gateway
 from local.schedules import Scheduler
 from local.streams import StreamPoller, stream_function
@@ -74,14 +77,17 @@ def main() -> int:
     os.environ["DYNAMODB_ENDPOINT"] = endpoint
     os.environ["TABLE_NAME"] = table
     ensure_table(template, endpoint, os.environ["AWS_REGION"], table)
+    with target(table, endpoint, os.environ["AWS_REGION"]):
+        register(LOCAL_APP_ID, "local development", token)
 
-    from annex.store import tokens  # after the environment is set: the store reads it once
-
-    tokens.register(LOCAL_APP_ID, "local development", token)
-
-    poller = None
+    poller = bus = None
     function = stream_function(template)
-    if os.environ.get("ANNEX_WEBHOOK_URL") and function is not None:
+    webhook = os.environ.get("ANNEX_WEBHOOK_URL")
+    if webhook and function is not None:
+        # The changes function publishes to a stand-in bus (as to EventBridge in AWS) that POSTs to the webhook.
+        bus = EventBus(webhook).start()
+        os.environ["EVENT_BUS_NAME"] = BUS_NAME
+        os.environ["AWS_ENDPOINT_URL_EVENTBRIDGE"] = bus.endpoint
         positions = engine.durable.positions if engine is not None and engine.durable is not None else None
         poller = StreamPoller(endpoint, table, function, positions).start()
 
@@ -98,7 +104,7 @@ def main() -> int:
     print(f"Docs           http://{host}:{server.server_port}/docs  (OpenAPI at /openapi.json)", flush=True)
     print(f"Console        http://{host}:{server.server_port}/console  (sign in with the token)", flush=True)
     if poller is not None:
-        print(f"Change events  delivered to {os.environ['ANNEX_WEBHOOK_URL']}", flush=True)
+        print(f"Change events  delivered to {webhook}", flush=True)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop the same way on SIGTERM
     try:
         server.serve_forever()  # returns on Ctrl-C (werkzeug catches KeyboardInterrupt)
@@ -111,6 +117,8 @@ def main() -> int:
         scheduler.stop()
         if poller is not None:
             poller.stop()
+        if bus is not None:
+            bus.stop()
         if engine is not None:
             engine.stop()
     return 0

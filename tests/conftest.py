@@ -45,21 +45,33 @@ AUTHORIZER_CACHE_SECONDS = 2
 
 @pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The store pointed at the test table (in AWS's endpoint: moto's, when mocked), with the
+    environment a function's container has, for the handlers the tests run in process."""
     for name, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_REGION": "us-east-1",
         "AWS_DEFAULT_REGION": "us-east-1",
-        "TABLE_NAME": TEST_TABLE,
         "POWERTOOLS_TRACE_DISABLED": "true",
     }.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.delenv("DYNAMODB_ENDPOINT", raising=False)
+    with table_module.target(TEST_TABLE):
+        yield
+
+
+@pytest.fixture
+def function_env() -> Iterator[Callable[..., None]]:
+    """Set a function's environment variables (``function_env(ANALYTICS_MAX_SESSIONS="2")``): its
+    settings read them as a new container's would; the test's end restores both."""
+    with pytest.MonkeyPatch.context() as patch:
+
+        def setting(**variables: str) -> None:
+            for name, value in variables.items():
+                patch.setenv(name, value)
+            config.settings.cache_clear()
+
+        yield setting
     config.settings.cache_clear()
-    table_module.reset()
-    yield
-    config.settings.cache_clear()
-    table_module.reset()
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Changes: the table's stream → change events on the EventBridge bus (or, locally, a webhook).
+"""Changes: the table's stream → change events on the EventBridge bus (locally, `make run` serves a
+stand-in bus that POSTs them to a webhook: local/events.py).
 
 Records that fail are reported back (partial batch response), so the stream retries only them.
 """
@@ -6,8 +7,6 @@ Records that fail are reported back (partial batch response), so the stream retr
 from __future__ import annotations
 
 import json
-import os
-import urllib.request
 from typing import Any
 
 import boto3
@@ -17,14 +16,14 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from annex.config import settings
 from annex.domain.changes import changes
 from annex.store.table import plain
 
 logger = Logger(service="annex-changes")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-BUS = os.environ.get("EVENT_BUS_NAME")
-WEBHOOK = os.environ.get("ANNEX_WEBHOOK_URL")
-events_client = boto3.client("events") if BUS else None
+BUS = settings().event_bus_name
+events_client = boto3.client("events", region_name=settings().region) if BUS else None
 
 
 def publish(events: list[dict[str, Any]]) -> None:
@@ -42,12 +41,6 @@ def publish(events: list[dict[str, Any]]) -> None:
             answer = events_client.put_events(Entries=entries)
             if answer.get("FailedEntryCount"):
                 raise RuntimeError(f"{answer['FailedEntryCount']} change events were not accepted")
-    if WEBHOOK:
-        request = urllib.request.Request(
-            WEBHOOK, data=json.dumps(events, default=str).encode(), headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=5):
-            pass
 
 
 def record_handler(record: DynamoDBRecord) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from admin import applications
 from admin.cli import app
 from annex.domain.resources import create_user
 from annex.models.resources import UserCreate
@@ -62,7 +63,7 @@ def test_delete_app_removes_all_its_data_and_nothing_else(moto_table: Any) -> No
 def test_unknown_application_is_an_error(moto_table: Any) -> None:
     assert runner.invoke(app, ["--table", TEST_TABLE, "tokens", "create", "app_nope"]).exit_code == 1
     with pytest.raises(Exception, match="not found"):
-        tokens.delete_application("app_nope")
+        applications.delete_application("app_nope")
 
 
 def test_stack_option_reads_the_table_from_the_stack_outputs(moto_table: Any) -> None:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from annex import config
 from annex.store import sessions
 from local.gateway import Containers
 from local.template import Template, load
@@ -22,20 +20,18 @@ def _invoke(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_request_over_the_configured_maximum_is_400_range_too_large(
-    moto_table: Any, monkeypatch: pytest.MonkeyPatch
+    moto_table: Any, function_env: Callable[..., None]
 ) -> None:
     event = json.loads(EVENT.read_text())
     app_id = event["requestContext"]["authorizer"]["app_id"]
     for i in range(3):
         sessions.create(app_id, f"s{i}", {"device": {"model": "x"}}, None)
-    monkeypatch.setenv("ANALYTICS_MAX_SESSIONS", "2")
-    config.settings.cache_clear()
+    function_env(ANALYTICS_MAX_SESSIONS="2")
     refused = _invoke(event)
     assert refused["statusCode"] == 400, refused["body"]
     body = json.loads(refused["body"])
     assert body["code"] == "range_too_large" and "narrow date_range" in body["message"]
-    monkeypatch.setenv("ANALYTICS_MAX_SESSIONS", "3")
-    config.settings.cache_clear()
+    function_env(ANALYTICS_MAX_SESSIONS="3")
     answered = _invoke(event)
     assert answered["statusCode"] == 200
     assert json.loads(answered["body"])["data"][0]["session_count"] == 3

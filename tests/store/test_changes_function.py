@@ -24,7 +24,7 @@ def _image(metadata: dict[str, str]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def bus(moto_table: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[Containers, Callable[[], list[dict[str, Any]]]]:
+def bus(moto_table: Any, function_env: Callable[..., None]) -> tuple[Containers, Callable[[], list[dict[str, Any]]]]:
     """The stream function with the bus configured, and what a rule on the bus delivered."""
     events, sqs = boto3.client("events", region_name="us-east-1"), boto3.client("sqs", region_name="us-east-1")
     events.create_event_bus(Name="annex-changes")
@@ -32,8 +32,7 @@ def bus(moto_table: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[Containers, C
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     events.put_rule(Name="all", EventBusName="annex-changes", EventPattern=json.dumps({"source": ["annex"]}))
     events.put_targets(Rule="all", EventBusName="annex-changes", Targets=[{"Id": "q", "Arn": queue_arn}])
-    monkeypatch.setenv("EVENT_BUS_NAME", "annex-changes")
-    monkeypatch.delenv("ANNEX_WEBHOOK_URL", raising=False)
+    function_env(EVENT_BUS_NAME="annex-changes")
     function = Containers(Template(load()).function("ChangesFunction"))  # imported now, with the bus configured
 
     def delivered() -> list[dict[str, Any]]:

@@ -17,7 +17,6 @@ from botocore.awsrequest import AWSResponse
 from botocore.compat import HTTPHeaders
 from botocore.exceptions import ReadTimeoutError
 
-from annex import config
 from annex.domain import messages
 from annex.domain.resources import ChannelRef, create_channel, create_user
 from annex.models.resources import ChannelCreate, UserCreate
@@ -100,20 +99,17 @@ def engine() -> Iterator[Engine]:
 
 
 @pytest.fixture
-def engine_table(aws_env: None, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Any:
+def engine_table(aws_env: None, engine: Engine) -> Iterator[Any]:
     """A fresh table in the embedded engine, reached over HTTP as in `make run`.
 
     (moto's in-process mock would still apply a request whose response a hook replaced.)
     """
     name = f"faults-{uuid.uuid4().hex[:8]}"
-    monkeypatch.setenv("DYNAMODB_ENDPOINT", engine.endpoint)
-    monkeypatch.setenv("TABLE_NAME", name)
-    config.settings.cache_clear()
-    table_module.reset()
     boto3.client("dynamodb", endpoint_url=engine.endpoint).create_table(
         TableName=name, **Template(load()).table_definition()
     )
-    return table_module.table()
+    with table_module.target(name, engine.endpoint):
+        yield table_module.table()
 
 
 def _seed(app_id: str | None) -> None:

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from boto3.dynamodb.conditions import Attr
 from botocore.exceptions import ClientError
@@ -19,6 +18,7 @@ from admin.cli import app
 from annex.domain.resources import new_user
 from annex.models.resources import UserCreate
 from annex.store import records, sessions
+from annex.store import table as table_module
 from annex.store.keys import PK, VERSION, Ref
 from local.gateway import Containers
 from local.template import Template, load
@@ -189,17 +189,20 @@ class Interrupt:
 
 @pytest.fixture
 def hooks(moto_table: Any) -> Iterator[Any]:
-    """Register botocore hooks on the default session, so the clients the CLI creates have them."""
-    events = boto3._get_default_session().events
+    """Register botocore hooks on the store's clients of the test table: the ones the CLI's
+    commands use when pointed at the same table."""
+    emitters = [table_module.table().meta.client.meta.events, table_module.client().meta.events]
     registered: list[tuple[str, Any]] = []
 
     def register(event: str, hook: Any) -> None:
-        events.register_first(event, hook)
+        for events in emitters:
+            events.register_first(event, hook)
         registered.append((event, hook))
 
     yield register
     for event, hook in registered:
-        events.unregister(event, hook)
+        for events in emitters:
+            events.unregister(event, hook)
 
 
 def test_an_interrupted_import_resumes_and_writes_everything_exactly_once(

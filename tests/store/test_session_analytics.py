@@ -16,7 +16,6 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from annex import config
 from annex.domain import analytics, session_search
 from annex.errors import BadRequest
 from annex.models.filters import parse_filters, parse_group_by
@@ -45,22 +44,16 @@ def data() -> Iterator[list[Session]]:
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_REGION": "us-east-1",
             "AWS_DEFAULT_REGION": "us-east-1",
-            "TABLE_NAME": TEST_TABLE,
         }.items():
             patch.setenv(name, value)
-        patch.delenv("DYNAMODB_ENDPOINT", raising=False)
-        config.settings.cache_clear()
-        table_module.reset()
         speed_up()  # the engine's patches of moto: the same answers, sooner
-        with mock_aws():
+        with mock_aws(), table_module.target(TEST_TABLE):
             definition = Template(load()).table_definition()
             del definition["StreamSpecification"]  # no change events here: faster writes
             boto3.client("dynamodb", region_name="us-east-1").create_table(TableName=TEST_TABLE, **definition)
             generated = list(generate(600, start=START, days=50, users=80, seed=11))
             store.load(APP, [dict(s) for s in generated])
             yield generated
-        config.settings.cache_clear()
-        table_module.reset()
 
 
 # ---------------------------------------------------------------- the reference model

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from annex.store import tokens
+from admin.applications import register
 from local.gateway import Containers
 from local.template import Template, load
 
@@ -21,7 +21,7 @@ def authorizer(moto_table: Any) -> Containers:
 
 
 def test_a_registered_token_resolves_to_its_application(authorizer: Containers, moto_table: Any) -> None:
-    tokens.register("app-1", "one", "secret-token-1")
+    register("app-1", "one", "secret-token-1")
     answer = authorizer.invoke(
         {
             "type": "TOKEN",
@@ -37,7 +37,7 @@ def test_a_registered_token_resolves_to_its_application(authorizer: Containers, 
 
 
 def test_tokens_are_stored_only_as_hashes(moto_table: Any) -> None:
-    tokens.register("app-1", "one", "secret-token-1")
+    register("app-1", "one", "secret-token-1")
     items = moto_table.scan()["Items"]
     assert items and not any("secret-token-1" in str(item) for item in items)
 

@@ -1,6 +1,7 @@
 """The environment, parsed once per container into a typed settings model.
 
-Only the HTTP wiring and the store read it; domain rules never look at the environment.
+Only the HTTP wiring, the functions and the store read it; domain rules never look at the
+environment, and tools choose the table they work on with ``annex.store.table.target``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ class Settings(BaseModel):
     event_retention_days: int = Field(90, alias="EVENT_RETENTION_DAYS", gt=0, le=3650)
     # Analytics refuses (400 range_too_large) a request that would read more sessions than this.
     analytics_max_sessions: int = Field(200_000, alias="ANALYTICS_MAX_SESSIONS", gt=0)
+    # The changes function: the EventBridge bus it publishes change events to (none: it publishes nothing).
+    event_bus_name: str | None = Field(None, alias="EVENT_BUS_NAME")
 
     @property
     def timeout_ms(self) -> int:

@@ -20,10 +20,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from annex.config import settings
 from annex.errors import BadRequest, Conflict
 from annex.store import keys
-from annex.store.table import client
+from annex.store.table import client, current
 
 HEADER = "idempotency-key"
 MAX_KEY_CHARS = 255
@@ -107,7 +106,7 @@ def run(handle: Handle, event: dict[str, Any], context: LambdaContext) -> dict[s
     )
 
     persistence = DynamoDBPersistenceLayer(
-        table_name=settings().table_name,
+        table_name=current().name,
         key_attr=keys.PK,
         sort_key_attr=keys.SK,
         static_pk_value=keys.idempotency_partition(str(app_id)),

@@ -1,12 +1,16 @@
-"""The DynamoDB table handle, created once per container, and the mapping of service faults."""
+"""The DynamoDB table handle, created once per container (per table a tool points the store at with
+``target``), and the mapping of service faults."""
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import json
 import random
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -36,30 +40,74 @@ UNAVAILABLE_CODES = frozenset({"InternalServerError", "ServiceUnavailable", "Res
 _CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=2, read_timeout=5)
 
 
-@functools.cache
+@dataclass(frozen=True)
+class Target:
+    """The table the store reads and writes: its name, a DynamoDB-compatible endpoint (None: AWS's
+    own) and the region."""
+
+    name: str
+    endpoint: str | None = None
+    region: str = "us-east-1"
+
+
+_chosen: Target | None = None  # a tool's choice (``target``); a Lambda uses its settings
+
+
+def current() -> Target:
+    """The table chosen with ``target``, else the one the settings name."""
+    if _chosen is not None:
+        return _chosen
+    cfg = settings()
+    return Target(cfg.table_name, cfg.dynamodb_endpoint, cfg.region)
+
+
+@contextlib.contextmanager
+def target(name: str, endpoint: str | None = None, region: str = "us-east-1") -> Iterator[Target]:
+    """Point the store at another table while the block runs (tools, tests, benchmarks): the
+    choice is the process's, not the thread's, so the store's worker threads see it too."""
+    global _chosen
+    previous, _chosen = _chosen, Target(name, endpoint, region)
+    try:
+        yield _chosen
+    finally:
+        _chosen = previous
+
+
 def table() -> Table:
     """The table resource, built on first use and reused by every request of this container."""
-    cfg = settings()
-    resource = boto3.resource("dynamodb", region_name=cfg.region, endpoint_url=cfg.dynamodb_endpoint, config=_CONFIG)
-    return resource.Table(cfg.table_name)
+    return _table(current())
 
 
-@functools.cache
 def client() -> DynamoDBClient:
     """A plain low-level client (no resource type conversion), for libraries that bring their own."""
-    cfg = settings()
-    return boto3.client("dynamodb", region_name=cfg.region, endpoint_url=cfg.dynamodb_endpoint, config=_CONFIG)
+    return _client(current())
 
 
-@functools.cache
 def bulk_client() -> DynamoDBClient:
     """A low-level client for reads of many items (analytics): its ``Query`` answers skip
     botocore's shape-driven parsing, which walks every attribute of every item and was most of
     the CPU of reading a few thousand sessions. A DynamoDB answer is already DynamoDB JSON: it is
     read with ``json.loads`` (errors still go through the parser), and ``decoded`` turns items into
     plain values."""
-    cfg = settings()
-    bulk = boto3.client("dynamodb", region_name=cfg.region, endpoint_url=cfg.dynamodb_endpoint, config=_CONFIG)
+    return _bulk_client(current())
+
+
+@functools.cache
+def _table(where: Target) -> Table:
+    resource = boto3.resource("dynamodb", region_name=where.region, endpoint_url=where.endpoint, config=_CONFIG)
+    return resource.Table(where.name)
+
+
+def _new_client(where: Target) -> DynamoDBClient:
+    return boto3.client("dynamodb", region_name=where.region, endpoint_url=where.endpoint, config=_CONFIG)
+
+
+_client = functools.cache(_new_client)
+
+
+@functools.cache
+def _bulk_client(where: Target) -> DynamoDBClient:
+    bulk = _new_client(where)
     bulk.meta.events.register("before-parse.dynamodb.Query", _json_answer)
     return bulk
 
@@ -122,13 +170,6 @@ def _number(text: str) -> int | float:
     except ValueError:
         number = Decimal(text)
         return int(number) if number == number.to_integral_value() else float(number)
-
-
-def reset() -> None:
-    """Forget the cached handles (tests that swap the backend between cases)."""
-    table.cache_clear()
-    client.cache_clear()
-    bulk_client.cache_clear()
 
 
 def service_error(err: BotoCoreError | ClientError) -> AnnexError | None:

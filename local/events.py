@@ -1,0 +1,71 @@
+"""Change events, locally: a stand-in for the stack's EventBridge bus.
+
+`make run` with ANNEX_WEBHOOK_URL set points the changes function at this endpoint (the SDK's own
+``AWS_ENDPOINT_URL_EVENTBRIDGE``), so the function publishes exactly as in AWS; each ``PutEvents``
+request's events (at most 10) are POSTed to the webhook as one JSON list. A webhook that fails
+fails the request, so the stream function reports the records and they are delivered again.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.request
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+BUS_NAME = "annex-local"
+_JSON = "application/x-amz-json-1.1"
+
+
+def deliver(webhook: str, entries: list[dict[str, Any]]) -> None:
+    """POST the events of ``PutEvents`` entries to the webhook, as one JSON list."""
+    events = [json.loads(entry["Detail"]) for entry in entries]
+    request = urllib.request.Request(
+        webhook, data=json.dumps(events).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=5):
+        pass
+
+
+class EventBus:
+    """An HTTP endpoint that answers EventBridge's ``PutEvents`` by delivering to a webhook."""
+
+    def __init__(self, webhook: str, host: str = "127.0.0.1"):
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                if self.headers.get("X-Amz-Target") != "AWSEvents.PutEvents":
+                    self._answer(400, {"__type": "UnknownOperationException", "message": "only PutEvents"})
+                    return
+                entries = body.get("Entries", [])
+                try:
+                    deliver(webhook, entries)
+                except OSError as err:  # the webhook is down or refused: the function retries the records
+                    self._answer(500, {"__type": "InternalException", "message": f"webhook: {err}"})
+                    return
+                self._answer(200, {"FailedEntryCount": 0, "Entries": [{"EventId": str(uuid.uuid4())} for _ in entries]})
+
+            def _answer(self, status: int, body: dict[str, Any]) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", _JSON)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer((host, 0), Handler)
+        self.endpoint = f"http://{host}:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, name="event-bus", daemon=True)
+
+    def start(self) -> EventBus:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
