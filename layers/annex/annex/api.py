@@ -22,7 +22,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
-from annex import idempotency
+from annex import idempotency, sendbird_v3
 from annex.errors import AnnexError, BadRequest, NotFound, PayloadTooLarge, PreconditionFailed, Unauthorized, describe
 from annex.store.table import service_error
 
@@ -146,7 +146,8 @@ def tenant(app: APIGatewayRestResolver) -> str:
 
 
 def csv(value: str | None) -> list[str] | None:
-    """A comma-separated query parameter (keys never contain commas)."""
+    """A comma-separated query parameter (keys never contain commas); given repeated, its values
+    arrive joined (see ``_as_json``)."""
     if value is None:
         return None
     return [part for part in value.split(",") if part]
@@ -188,7 +189,7 @@ def lambda_handler(app: APIGatewayRestResolver) -> Handler:
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         started = time.perf_counter()
         try:
-            response = idempotency.run(app.resolve, _as_json(event), context)
+            response = sendbird_v3.serve(_as_json(event), lambda native: idempotency.run(app.resolve, native, context))
         except AnnexError as err:  # a body that is too large or not UTF-8: refused before parsing
             response = {
                 "statusCode": err.status,
@@ -225,4 +226,18 @@ def _as_json(event: dict[str, Any]) -> dict[str, Any]:
     headers = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
     multi = {k: v for k, v in (event.get("multiValueHeaders") or {}).items() if k.lower() != "content-type"}
     headers["Content-Type"], multi["Content-Type"] = "application/json", ["application/json"]
-    return event | {"headers": headers, "multiValueHeaders": multi, "body": body or None, "isBase64Encoded": False}
+    fixed = {"headers": headers, "multiValueHeaders": multi, "body": body or None, "isBase64Encoded": False}
+    return event | fixed | _comma_lists(event)
+
+
+def _comma_lists(event: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter given more than once (``keys=a&keys=b``) read as its comma list (``keys=a,b``):
+    a list parameter takes it as given once, a single-valued one refuses it (400), never picks one."""
+    multi = event.get("multiValueQueryStringParameters") or {}
+    joined = {name: ",".join(values) for name, values in multi.items() if len(values) > 1}
+    if not joined:
+        return {}
+    return {
+        "queryStringParameters": (event.get("queryStringParameters") or {}) | joined,
+        "multiValueQueryStringParameters": multi | {name: [value] for name, value in joined.items()},
+    }
