@@ -171,6 +171,8 @@ def _query(event: Event, route: Route) -> Event:
     for name, values in multi.items():
         if (name in route.all_only_params and set(values) == {"all"}) or name in route.ignored_params:
             continue
+        if name in route.aliases and values == [""]:  # Sendbird's empty token: the first page
+            continue
         if name in route.unsupported_params or name in route.all_only_params:
             raise BadRequest(f"Annex cannot filter by {name} on /v3 (see the README)", code="not_supported")
         translated[route.aliases.get(name, name)] = values
