@@ -69,7 +69,7 @@ def _measure(conn: Connection, endpoint: str, table: str, size: int) -> None:
     from local.instrument import DynamoCalls
     from local.template import Template, load
 
-    handler = Containers(Template(load()).function("SessionsFunction"))
+    handler = Containers(Template(load()).function("AnalyticsFunction"))
     handler.invoke(_event("device_model"))  # warm: imports, connections
     results = []
     for group in GROUPS:

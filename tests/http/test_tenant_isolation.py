@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from annex import sendbird_v3
+from annex.api import sendbird_v3
 from local.template import Route, Template, load
 from tests.conftest import Api
 

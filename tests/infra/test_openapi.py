@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from annex import sendbird_v3
+from annex.api import sendbird_v3
 from local import openapi
 from local.template import Template, load
 

@@ -28,7 +28,7 @@ from local.gateway import Containers
 from local.template import Template, load
 
 # /v3 runs the native handlers' call sites and passes their errors through untranslated
-# (annex/sendbird_v3.py): two of its events, one translating a body and one a query, stand for all.
+# (annex/api/sendbird_v3.py): two of its events, one translating a body and one a query, stand for all.
 V3_SAMPLES = {"messages_send_message", "users_list_users"}
 EVENTS = [
     path

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from annex import sendbird_v3
+from annex.api import sendbird_v3
 from annex.errors import BadRequest
 
 
