@@ -28,20 +28,31 @@ def _ok(body: Any, status: int = 200) -> dict[str, Any]:
     return {"statusCode": status, "headers": {"ETag": '"7"'}, "body": json.dumps(body)}
 
 
+class Handler:
+    """The native handler: records the events it runs and answers ``answer``."""
+
+    def __init__(self, answer: dict[str, Any]):
+        self.answer = answer
+        self.seen: list[dict[str, Any]] = []
+
+    def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
+        self.seen.append(event)
+        return self.answer
+
+
 def test_a_native_event_runs_as_it_came_and_answers_as_it_was() -> None:
     event = _event("GET", "/users", "/users", query={"next": ["x"]})
-    answer = _ok({"data": [], "next": None})
-    seen: list[Any] = []
-    assert sendbird_v3.serve(event, lambda e: seen.append(e) or answer) is answer
-    assert seen == [event]
+    handler = Handler(_ok({"data": [], "next": None}))
+    assert sendbird_v3.serve(event, handler) is handler.answer
+    assert handler.seen == [event]
 
 
 def test_a_list_pages_with_token_and_answers_users_with_next_empty_at_the_end() -> None:
-    seen: list[Any] = []
     event = _event("GET", "/v3/users", "/v3/users", query={"token": ["abc"], "limit": ["2"], "show_bot": ["true"]})
     user = {"user_id": "u", "created_at": 1_795_600_000_123}
-    answer = sendbird_v3.serve(event, lambda e: seen.append(e) or _ok({"data": [user], "next": None}))
-    (native,) = seen
+    handler = Handler(_ok({"data": [user], "next": None}))
+    answer = sendbird_v3.serve(event, handler)
+    (native,) = handler.seen
     assert (native["resource"], native["path"]) == ("/users", "/users")
     assert native["multiValueQueryStringParameters"] == {"next": ["abc"], "limit": ["2"]}
     assert json.loads(answer["body"]) == {"users": [{"user_id": "u", "created_at": 1_795_600_000}], "next": ""}
@@ -49,20 +60,20 @@ def test_a_list_pages_with_token_and_answers_users_with_next_empty_at_the_end() 
 
 
 def test_sendbird_fields_are_dropped_and_unknown_ones_kept_for_the_handler_to_refuse() -> None:
-    seen: list[Any] = []
     body = {"channel_url": "c", "users": [], "is_distinct": True, "custom_type": "x", "colour": "red"}
     event = _event("POST", "/v3/{channel_type}", "/v3/group_channels", body)
-    answer = sendbird_v3.serve(event, lambda e: seen.append(e) or _ok({"channel_url": "c", "created_at": 5000}, 201))
-    assert json.loads(seen[0]["body"]) == {"channel_url": "c", "colour": "red"}
+    handler = Handler(_ok({"channel_url": "c", "created_at": 5000}, 201))
+    answer = sendbird_v3.serve(event, handler)
+    assert json.loads(handler.seen[0]["body"]) == {"channel_url": "c", "colour": "red"}
     assert answer["statusCode"] == 200 and json.loads(answer["body"])["created_at"] == 5
 
 
 @pytest.mark.parametrize("body", ["not json", "[1, 2]", '{"a": NaN'])
 def test_a_body_that_is_no_json_object_goes_on_unchanged(body: str) -> None:
-    seen: list[Any] = []
     event = _event("POST", "/v3/users", "/v3/users", body)
-    sendbird_v3.serve(event, lambda e: seen.append(e) or _ok({}, 400))
-    assert seen[0]["body"] == body
+    handler = Handler(_ok({}, 400))
+    sendbird_v3.serve(event, handler)
+    assert handler.seen[0]["body"] == body
 
 
 def test_errors_keep_the_spec_body() -> None:
@@ -86,11 +97,11 @@ def test_a_filter_annex_cannot_apply_is_refused(resource: str, query: dict[str, 
 
 
 def test_one_metacounter_value_is_the_range_of_that_value() -> None:
-    seen: list[Any] = []
     query = {"metacounter_key": ["k"], "metacounter_values": ["3"], "distinct_mode": ["all"]}
     event = _event("GET", "/v3/{channel_type}", "/v3/open_channels", query=query)
-    sendbird_v3.serve(event, lambda e: seen.append(e) or _ok({"data": [], "next": None}))
-    assert seen[0]["multiValueQueryStringParameters"] == {
+    handler = Handler(_ok({"data": [], "next": None}))
+    sendbird_v3.serve(event, handler)
+    assert handler.seen[0]["multiValueQueryStringParameters"] == {
         "metacounter_key": ["k"],
         "metacounter_value_gte": ["3"],
         "metacounter_value_lte": ["3"],
