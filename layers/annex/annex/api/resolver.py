@@ -95,9 +95,10 @@ def lambda_handler(app: APIGatewayRestResolver) -> Handler:
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         started = time.perf_counter()
         try:
-            request = comma_lists(as_json(event))  # a /v3 request runs as its native twin:
+            # Repeated query parameters joined; a /v3 request runs as its native twin, answered as Sendbird does.
+            request = comma_lists(as_json(event))
             response = sendbird_v3.serve(request, lambda native: idempotency.run(app.resolve, native, context))
-        except AnnexError as err:  # a body that is too large or not UTF-8: refused before parsing
+        except AnnexError as err:  # a body too large or not UTF-8, a /v3 filter Annex cannot apply: refused first
             response = {
                 "statusCode": err.status,
                 "headers": {"Content-Type": "application/json"},
