@@ -64,7 +64,7 @@ def _measure(conn: Connection, endpoint: str, table: str, size: int) -> None:
     """In a fresh process, as a Lambda container: the handler against the engine, measured."""
     os.environ.update(ENVIRONMENT)
     with target(table, endpoint):
-        conn.send(_run(Containers(Template(load()).function("SessionsFunction")), size))
+        conn.send(_run(Containers(Template(load()).function("AnalyticsFunction")), size))
 
 
 def _run(handler: Containers, size: int) -> list[dict[str, Any]]:

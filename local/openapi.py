@@ -67,7 +67,8 @@ def build() -> dict[str, Any]:
             for method, operation in operations.items():
                 operation["operationId"] = names[(logical_id, method, path)]
                 _headers(method, path, operation)
-                operation["tags"] = [logical_id.removesuffix("Function").lower()]
+                # The function's group, unless the route names its own (analytics is a sessions operation).
+                operation["tags"] = operation.pop("tags", None) or [logical_id.removesuffix("Function").lower()]
                 _spec_errors(operation)
             document["paths"].setdefault(path, {}).update(operations)
         for name, component in schema.get("components", {}).get("schemas", {}).items():

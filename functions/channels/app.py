@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from annex import api
-from annex.domain import messages, meta, resources
+from annex.api.params import Cursor, Limit, Q
+from annex.api.resource_routes import resource_routes
+from annex.domain import messages, resources
 from annex.domain import metadata as kv
 from annex.domain.keyvalue import WriteMode, metadata_mode
 from annex.domain.resources import ChannelRef
@@ -17,22 +18,18 @@ from annex.models.keyvalue import (
     MetacounterCreate,
     MetacounterUpdate,
     MetacounterValueUpdate,
-    MetadataCreate,
-    MetadataUpdate,
-    MetadataValueUpdate,
 )
 from annex.models.pages import Page
-from annex.models.resources import Channel, ChannelCreate, ChannelUpdate, Meta, MetaReplace
+from annex.models.resources import Channel, ChannelCreate, ChannelUpdate
 from annex.store import records
 
 app = api.create_app()
-Limit = Annotated[int, Query(ge=1, le=100)]
 Bound = Annotated[int | None, Query(ge=-(2**63), le=2**63 - 1)]
 PREFIX = "/<channel_type>/<channel_url>"
 
 
 def channel(channel_type: str, channel_url: str) -> ChannelRef:
-    return ChannelRef(api.tenant(app), channel_type, unquote(channel_url))
+    return ChannelRef(api.tenant(app), channel_type, channel_url)
 
 
 @app.post(
@@ -46,7 +43,7 @@ def create_channel(channel_type: str, body: ChannelCreate) -> tuple[dict[str, An
 def list_channels(
     channel_type: str,
     limit: Limit = 20,
-    next: Annotated[str | None, Query(max_length=2048)] = None,
+    next: Cursor = None,
     metadata_key: str | None = None,
     metadata_values: str | None = None,
     metacounter_key: str | None = None,
@@ -54,7 +51,7 @@ def list_channels(
     metacounter_value_gte: Bound = None,
     metacounter_value_lt: Bound = None,
     metacounter_value_lte: Bound = None,
-    q: Annotated[str | None, Query(max_length=4096)] = None,
+    q: Q = None,
 ) -> Page[Channel]:
     bounds = {
         op: value
@@ -90,47 +87,6 @@ def delete_channel(channel_type: str, channel_url: str) -> dict[str, Any]:
     return {}
 
 
-@app.get(f"{PREFIX}/metadata")
-def get_metadata(channel_type: str, channel_url: str, keys: str | None = None) -> Response[dict[str, str]]:
-    return api.tagged(*kv.read(channel(channel_type, channel_url), kv.METADATA, api.csv(keys)))
-
-
-@app.get(f"{PREFIX}/metadata/<key>")
-def get_metadata_key(channel_type: str, channel_url: str, key: str) -> Response[dict[str, str]]:
-    return api.tagged(*kv.read_one(channel(channel_type, channel_url), kv.METADATA, unquote(key)))
-
-
-@app.post(f"{PREFIX}/metadata")
-def create_metadata(channel_type: str, channel_url: str, body: MetadataCreate) -> dict[str, Any]:
-    stored = kv.create_metadata(channel(channel_type, channel_url), body.metadata, api.if_match(app))
-    return {"metadata": stored, "include_ts": resources.now_ms()} if body.include_ts else stored
-
-
-@app.put(f"{PREFIX}/metadata")
-def update_metadata(channel_type: str, channel_url: str, body: MetadataUpdate) -> dict[str, str]:
-    return kv.update_metadata(
-        channel(channel_type, channel_url), body.metadata, metadata_mode(body.upsert), api.if_match(app)
-    )
-
-
-@app.put(f"{PREFIX}/metadata/<key>")
-def update_metadata_key(channel_type: str, channel_url: str, key: str, body: MetadataValueUpdate) -> dict[str, str]:
-    mode = WriteMode.UPSERT if body.upsert else WriteMode.UPDATE_ONE
-    return kv.update_metadata(channel(channel_type, channel_url), {unquote(key): body.value}, mode, api.if_match(app))
-
-
-@app.delete(f"{PREFIX}/metadata")
-def delete_metadata(channel_type: str, channel_url: str) -> dict[str, Any]:
-    kv.delete_all(channel(channel_type, channel_url), kv.METADATA, api.if_match(app))
-    return {}
-
-
-@app.delete(f"{PREFIX}/metadata/<key>")
-def delete_metadata_key(channel_type: str, channel_url: str, key: str) -> dict[str, Any]:
-    kv.delete_one(channel(channel_type, channel_url), kv.METADATA, unquote(key), api.if_match(app))
-    return {}
-
-
 @app.get(f"{PREFIX}/metacounter")
 def get_metacounter(channel_type: str, channel_url: str, keys: str | None = None) -> Response[dict[str, int]]:
     return api.tagged(*kv.read(channel(channel_type, channel_url), kv.METACOUNTER, api.csv(keys)))
@@ -138,7 +94,7 @@ def get_metacounter(channel_type: str, channel_url: str, keys: str | None = None
 
 @app.get(f"{PREFIX}/metacounter/<key>")
 def get_metacounter_key(channel_type: str, channel_url: str, key: str) -> Response[dict[str, int]]:
-    return api.tagged(*kv.read_one(channel(channel_type, channel_url), kv.METACOUNTER, unquote(key)))
+    return api.tagged(*kv.read_one(channel(channel_type, channel_url), kv.METACOUNTER, key))
 
 
 @app.post(f"{PREFIX}/metacounter")
@@ -157,9 +113,7 @@ def update_metacounter_key(
     channel_type: str, channel_url: str, key: str, body: MetacounterValueUpdate
 ) -> dict[str, int]:
     mode = WriteMode.UPSERT if body.upsert else WriteMode.UPDATE_ONE
-    return kv.update_counters(
-        channel(channel_type, channel_url), {unquote(key): body.value}, body.mode, mode, api.if_match(app)
-    )
+    return kv.update_counters(channel(channel_type, channel_url), {key: body.value}, body.mode, mode, api.if_match(app))
 
 
 @app.delete(f"{PREFIX}/metacounter")
@@ -170,23 +124,10 @@ def delete_metacounter(channel_type: str, channel_url: str) -> dict[str, Any]:
 
 @app.delete(f"{PREFIX}/metacounter/<key>")
 def delete_metacounter_key(channel_type: str, channel_url: str, key: str) -> dict[str, Any]:
-    kv.delete_one(channel(channel_type, channel_url), kv.METACOUNTER, unquote(key), api.if_match(app))
+    kv.delete_one(channel(channel_type, channel_url), kv.METACOUNTER, key, api.if_match(app))
     return {}
 
 
-@app.patch(PREFIX)
-def replace_meta(channel_type: str, channel_url: str, body: MetaReplace) -> Channel:
-    return Channel.model_validate(meta.replace(channel(channel_type, channel_url), body.meta, api.if_match(app)))
-
-
-@app.get(f"{PREFIX}/meta")
-def get_meta(channel_type: str, channel_url: str) -> Response[dict[str, Any]]:
-    return api.tagged(*meta.read(channel(channel_type, channel_url)))
-
-
-@app.post(f"{PREFIX}/meta")
-def merge_meta(channel_type: str, channel_url: str, body: Annotated[Meta, Body()]) -> dict[str, Any]:
-    return meta.merge(channel(channel_type, channel_url), body, api.if_match(app))
-
+app.include_router(resource_routes(channel, Channel, answers_ts=True), prefix=PREFIX)  # metadata and meta
 
 lambda_handler = api.lambda_handler(app)

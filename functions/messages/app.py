@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from annex import api
+from annex.api.params import Cursor, Limit
 from annex.domain import messages
 from annex.domain.messages import MessageRef
 from annex.domain.resources import ChannelRef
@@ -17,17 +17,16 @@ from annex.models.pages import Page
 from annex.models.resources import Meta, MetaReplace
 
 app = api.create_app()
-Limit = Annotated[int, Query(ge=1, le=100)]
 PREFIX = "/<channel_type>/<channel_url>/messages"
 ONE = f"{PREFIX}/<message_id>"
 
 
 def channel(channel_type: str, channel_url: str) -> ChannelRef:
-    return ChannelRef(api.tenant(app), channel_type, unquote(channel_url))
+    return ChannelRef(api.tenant(app), channel_type, channel_url)
 
 
 def message(channel_type: str, channel_url: str, message_id: str) -> MessageRef:
-    return MessageRef(channel(channel_type, channel_url), unquote(message_id))
+    return MessageRef(channel(channel_type, channel_url), message_id)
 
 
 @app.post(PREFIX, responses={201: {"description": "Sent", "content": {"application/json": {"model": Message}}}})
@@ -41,7 +40,7 @@ def list_messages(
     channel_type: str,
     channel_url: str,
     limit: Limit = 20,
-    next: Annotated[str | None, Query(max_length=2048)] = None,
+    next: Cursor = None,
     metaarray_key: str | None = None,
     metaarray_values: str | None = None,
 ) -> Page[Message]:

@@ -1,42 +1,24 @@
-"""Sessions endpoint group: sessions, their user_metadata, q and filters, analytics, release, and their
-stored events."""
+"""Sessions endpoint group: sessions, their user_metadata, q and filters, release, and their stored
+events (analytics is its own function: functions/analytics)."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
-from urllib.parse import unquote
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from annex import api
+from annex.api.filters import FiltersParam, parse_filters
+from annex.api.params import Cursor, Limit, Q
 from annex.config import settings
-from annex.domain import analytics, session_search
+from annex.domain import session_search
 from annex.domain.sessions import possible_id, view
-from annex.models import filters as filter_models
-from annex.models.filters import AnalyticsAnswer
 from annex.models.pages import Page
 from annex.models.sessions import Session, SessionCreate, SessionPatch, SessionRelease, Status, StoredEvent
 from annex.store import sessions as store
 
 app = api.create_app()
-Limit = Annotated[int, Query(ge=1, le=100)]
-Cursor = Annotated[str | None, Query(max_length=2048)]
-Filters = Annotated[
-    str | None,
-    Query(
-        max_length=filter_models.MAX_PARAM_CHARS,
-        description='JSON list of {"attribute", "operator", "value"}, all of which must hold (SPEC "Filters")',
-    ),
-]
-GroupBy = Annotated[
-    str | None,
-    Query(
-        max_length=filter_models.MAX_PARAM_CHARS,
-        description='JSON list of {"attribute", "max_group_number"?} (default 50, at most 500)',
-    ),
-]
 
 
 def shown(stored: dict[str, Any]) -> Response[Session]:
@@ -56,49 +38,35 @@ def list_sessions(
     limit: Limit = 20,
     next: Cursor = None,
     status: Status | None = None,
-    q: Annotated[str | None, Query(max_length=4096)] = None,
-    filters: Filters = None,
+    q: Q = None,
+    filters: FiltersParam = None,
 ) -> Page[Session]:
-    conditions = filter_models.parse_filters(filters)
+    conditions = parse_filters(filters)
     items, cursor = session_search.list_sessions(
         api.tenant(app), limit, next, status, q, conditions, store.now_ms(), settings().timeout_ms
     )
     return Page[Session](data=items, next=cursor)
 
 
-# Declared before /sessions/<session_id>, which it would otherwise match. The answer is built as a
-# dict so each row shows its group values first, as its metrics follow them in the SPEC.
-@app.get(
-    "/sessions/analytics",
-    responses={200: {"description": "Rows by group", "content": {"application/json": {"model": AnalyticsAnswer}}}},
-)
-def session_analytics(filters: Filters = None, group_by: GroupBy = None) -> dict[str, Any]:
-    conditions, groups = filter_models.parse_filters(filters), filter_models.parse_group_by(group_by)
-    rows = analytics.run(api.tenant(app), conditions, groups, store.now_ms(), settings().analytics_max_sessions)
-    return {"success": True, "data": rows}
-
-
 @app.get("/sessions/<session_id>")
 def get_session(session_id: str) -> Response[Session]:
-    return shown(store.get(api.tenant(app), possible_id(unquote(session_id))))
+    return shown(store.get(api.tenant(app), possible_id(session_id)))
 
 
 @app.post("/sessions/<session_id>")
 def release_session(session_id: str, body: SessionRelease) -> Response[Session]:
-    app_id, sid = api.tenant(app), possible_id(unquote(session_id))
+    app_id, sid = api.tenant(app), possible_id(session_id)
     return shown(store.release(app_id, sid, settings().timeout_ms, api.if_match(app)))
 
 
 @app.patch("/sessions/<session_id>")
 def patch_session(session_id: str, body: SessionPatch) -> Response[Session]:
-    return shown(
-        store.set_metadata(api.tenant(app), possible_id(unquote(session_id)), body.user_metadata, api.if_match(app))
-    )
+    return shown(store.set_metadata(api.tenant(app), possible_id(session_id), body.user_metadata, api.if_match(app)))
 
 
 @app.get("/sessions/<session_id>/events")
 def list_session_events(session_id: str, limit: Limit = 20, next: Cursor = None) -> Page[StoredEvent]:
-    app_id, sid = api.tenant(app), possible_id(unquote(session_id))
+    app_id, sid = api.tenant(app), possible_id(session_id)
     events, cursor = store.events_page(app_id, sid, limit, session_search.decode_event_cursor(next))
     if not events:
         store.get(app_id, sid)  # 404 for a session that does not exist (events exist only for sessions)
@@ -110,7 +78,7 @@ def list_session_events(session_id: str, limit: Limit = 20, next: Cursor = None)
 @app.get("/users/<user_id>/sessions")
 def list_user_sessions(user_id: str, limit: Limit = 20, next: Cursor = None) -> Page[Session]:
     items, cursor = session_search.list_user_sessions(
-        api.tenant(app), unquote(user_id), limit, next, store.now_ms(), settings().timeout_ms
+        api.tenant(app), user_id, limit, next, store.now_ms(), settings().timeout_ms
     )
     return Page[Session](data=items, next=cursor)
 

@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-from urllib.parse import unquote
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from annex import api
-from annex.domain import meta, resources
-from annex.domain import metadata as kv
-from annex.domain.keyvalue import WriteMode, metadata_mode
+from annex.api.params import Cursor, Limit, Q
+from annex.api.resource_routes import resource_routes
+from annex.domain import resources
 from annex.domain.resources import UserRef
-from annex.models.keyvalue import MetadataCreate, MetadataUpdate, MetadataValueUpdate
 from annex.models.pages import Page
-from annex.models.resources import Meta, MetaReplace, User, UserCreate, UserUpdate
+from annex.models.resources import User, UserCreate, UserUpdate
 from annex.store import records
 
 app = api.create_app()
-Limit = Annotated[int, Query(ge=1, le=100)]
 
 
 def user(user_id: str) -> UserRef:
-    return UserRef(api.tenant(app), unquote(user_id))
+    return UserRef(api.tenant(app), user_id)
 
 
 @app.post("/users", responses={201: {"description": "Created", "content": {"application/json": {"model": User}}}})
@@ -34,10 +30,10 @@ def create_user(body: UserCreate) -> tuple[dict[str, Any], int]:
 @app.get("/users")
 def list_users(
     limit: Limit = 20,
-    next: Annotated[str | None, Query(max_length=2048)] = None,
+    next: Cursor = None,
     metadatakey: str | None = None,
     metadatavalues_in: str | None = None,
-    q: Annotated[str | None, Query(max_length=4096)] = None,
+    q: Q = None,
 ) -> Page[User]:
     items, cursor = resources.list_users(api.tenant(app), limit, next, metadatakey, api.csv(metadatavalues_in), q)
     return Page[User](data=items, next=cursor)
@@ -62,57 +58,6 @@ def delete_user(user_id: str) -> dict[str, Any]:
     return {}
 
 
-@app.get("/users/<user_id>/metadata")
-def get_metadata(user_id: str, keys: str | None = None) -> Response[dict[str, str]]:
-    return api.tagged(*kv.read(user(user_id), kv.METADATA, api.csv(keys)))
-
-
-@app.get("/users/<user_id>/metadata/<key>")
-def get_metadata_key(user_id: str, key: str) -> Response[dict[str, str]]:
-    return api.tagged(*kv.read_one(user(user_id), kv.METADATA, unquote(key)))
-
-
-@app.post("/users/<user_id>/metadata")
-def create_metadata(user_id: str, body: MetadataCreate) -> dict[str, Any]:
-    return kv.create_metadata(user(user_id), body.metadata, api.if_match(app))
-
-
-@app.put("/users/<user_id>/metadata")
-def update_metadata(user_id: str, body: MetadataUpdate) -> dict[str, str]:
-    return kv.update_metadata(user(user_id), body.metadata, metadata_mode(body.upsert), api.if_match(app))
-
-
-@app.put("/users/<user_id>/metadata/<key>")
-def update_metadata_key(user_id: str, key: str, body: MetadataValueUpdate) -> dict[str, str]:
-    mode = WriteMode.UPSERT if body.upsert else WriteMode.UPDATE_ONE
-    return kv.update_metadata(user(user_id), {unquote(key): body.value}, mode, api.if_match(app))
-
-
-@app.delete("/users/<user_id>/metadata")
-def delete_metadata(user_id: str) -> dict[str, Any]:
-    kv.delete_all(user(user_id), kv.METADATA, api.if_match(app))
-    return {}
-
-
-@app.delete("/users/<user_id>/metadata/<key>")
-def delete_metadata_key(user_id: str, key: str) -> dict[str, Any]:
-    kv.delete_one(user(user_id), kv.METADATA, unquote(key), api.if_match(app))
-    return {}
-
-
-@app.patch("/users/<user_id>")
-def replace_meta(user_id: str, body: MetaReplace) -> User:
-    return User.model_validate(meta.replace(user(user_id), body.meta, api.if_match(app)))
-
-
-@app.get("/users/<user_id>/meta")
-def get_meta(user_id: str) -> Response[dict[str, Any]]:
-    return api.tagged(*meta.read(user(user_id)))
-
-
-@app.post("/users/<user_id>/meta")
-def merge_meta(user_id: str, body: Annotated[Meta, Body()]) -> dict[str, Any]:
-    return meta.merge(user(user_id), body, api.if_match(app))
-
+app.include_router(resource_routes(user, User), prefix="/users/<user_id>")  # metadata and meta
 
 lambda_handler = api.lambda_handler(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from tests.conftest import Api
@@ -88,3 +90,14 @@ def test_channel_metadata_include_ts(api: Api, channel: str) -> None:
     response = api.post(f"{channel}/metadata", {"metadata": {"a": "1"}, "include_ts": True})
     body = response.json()
     assert body["metadata"] == {"a": "1"} and isinstance(body["include_ts"], int)
+
+
+def test_a_repeated_list_parameter_reads_as_its_comma_list(api: Api, user: str) -> None:
+    assert api.post(f"/users/{user}/metadata", {"metadata": {"a": "1", "b": "2", "c": "3"}}).status_code == 200
+    assert api.get(f"/users/{user}/metadata?keys=a&keys=c").json() == {"a": "1", "c": "3"}
+    tag = uuid.uuid4().hex[:8]
+    assert api.put(f"/users/{user}/metadata", {"metadata": {"tier": tag}, "upsert": True}).status_code == 200
+    listed = api.get(f"/users?metadatakey=tier&metadatavalues_in=none&metadatavalues_in={tag}").json()
+    assert [u["user_id"] for u in listed["data"]] == [user]
+    twice = api.get("/users?limit=1&limit=2")
+    assert twice.status_code == 400, "a single-valued parameter given twice is refused, not one value picked"

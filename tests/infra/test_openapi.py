@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+from annex.api import sendbird_v3
 from local import openapi
 from local.template import Template, load
 
@@ -16,6 +17,8 @@ def test_checked_in_document_is_fresh() -> None:
 def test_document_covers_every_template_route_with_the_error_body() -> None:
     document = json.loads(openapi.DOCUMENT.read_text())
     for route in Template(load()).api_routes():
+        if route.path.startswith(sendbird_v3.PREFIX + "/"):
+            continue  # Sendbird's shapes of the same operations: Sendbird's own reference documents them
         operation = document["paths"][route.path][route.method.lower()]
         assert operation["responses"]["400"]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/Error"

@@ -11,7 +11,7 @@ from annex.store import sessions
 from local.gateway import Containers
 from local.template import Template, load
 
-EVENT = Path(__file__).resolve().parents[2] / "events" / "sessions" / "session_analytics.json"
+EVENT = Path(__file__).resolve().parents[2] / "events" / "analytics" / "session_analytics.json"
 
 
 def _invoke(event: dict[str, Any]) -> dict[str, Any]:

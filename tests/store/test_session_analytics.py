@@ -16,9 +16,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from annex.api.filters import parse_filters, parse_group_by
 from annex.domain import analytics, session_search
 from annex.errors import BadRequest
-from annex.models.filters import parse_filters, parse_group_by
 from annex.store import sessions as store
 from annex.store import table as table_module
 from benchmarks.generate import sessions as generate

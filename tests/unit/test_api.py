@@ -56,6 +56,11 @@ def transaction_conflict() -> dict[str, Any]:
     raise ClientError(error, "UpdateItem")  # type: ignore[arg-type]
 
 
+@app.get("/echo/<first>/<second>")
+def echo(first: str, second: str) -> dict[str, Any]:
+    return {"first": first, "second": second}
+
+
 handler = api.lambda_handler(app)
 
 
@@ -81,3 +86,8 @@ def test_a_write_that_met_a_transaction_in_progress_is_a_retryable_409() -> None
     status, body = call("/transaction-conflict")
     assert status == 409 and body["code"] == "concurrent_update"
     assert "ongoing" not in body["message"]
+
+
+def test_path_parameters_reach_the_handler_decoded_once_after_the_route_matched() -> None:
+    # %2F is a slash inside one parameter (it does not split the path); %2525 decodes to %25, not %.
+    assert call("/echo/c%2F1/a%20b%2525") == (200, {"first": "c/1", "second": "a b%25"})

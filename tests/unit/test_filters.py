@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from annex.api.filters import parse_filters, parse_group_by
 from annex.domain import filters
 from annex.errors import BadRequest
-from annex.models.filters import parse_filters, parse_group_by
 
 T = 1_706_745_600_000  # 2024-02-01T00:00:00Z
 SESSIONS: dict[str, dict[str, Any]] = {

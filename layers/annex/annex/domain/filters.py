@@ -1,7 +1,7 @@
 """Session filters (SPEC "Filters"): the attributes, what each operator means, and the plan.
 
 A filter list is checked entry by entry into ``Condition``s (``condition``, called by the request
-model in ``models/filters.py``). ``plan`` then splits the conditions into what a key can serve and
+parameter model in ``api/filters.py``). ``plan`` then splits the conditions into what a key can serve and
 a predicate for everything:
 
 - ``date_range`` → a range on created time (list entries, GSI1 and q index entries all order by it);

@@ -1,6 +1,9 @@
 """The ``filters`` and ``group_by`` query parameters: URL-encoded JSON lists, each validated as one
 pydantic model (the rules of each entry are ``domain/filters.py``'s and ``domain/analytics.py``'s).
 
+Parsing them yields the domain's conditions and groupings, so this lives in the api layer (which
+may import the domain), not in ``models/`` (which may not).
+
 Any problem is 400 ``invalid_filters`` / ``invalid_group_by`` naming the entry: its index and
 attribute, and what is wrong with it.
 """
@@ -11,9 +14,8 @@ import json
 import math
 from typing import Annotated, Any, Self
 
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
     RootModel,
@@ -28,6 +30,21 @@ from annex.errors import BadRequest
 from annex.models.keyvalue import Strict
 
 MAX_PARAM_CHARS = 4_096  # each of filters= and group_by=; API Gateway takes URLs of at most 8,192 characters
+
+FiltersParam = Annotated[
+    str | None,
+    Query(
+        max_length=MAX_PARAM_CHARS,
+        description='JSON list of {"attribute", "operator", "value"}, all of which must hold (SPEC "Filters")',
+    ),
+]
+GroupByParam = Annotated[
+    str | None,
+    Query(
+        max_length=MAX_PARAM_CHARS,
+        description='JSON list of {"attribute", "max_group_number"?} (default 50, at most 500)',
+    ),
+]
 
 
 class Filter(Strict):
@@ -153,27 +170,3 @@ def parse_group_by(text: str | None) -> list[analytics.Grouping]:
         return GroupBys.model_validate(parsed).groupings()
     except ValidationError as err:
         raise BadRequest(_describe("group_by", parsed, err), code="invalid_group_by") from None
-
-
-class AnalyticsRow(BaseModel):
-    """A group's values (one field per ``group_by`` attribute, ``"other"`` for the folded groups)
-    and its metrics."""
-
-    model_config = ConfigDict(extra="allow")
-
-    session_count: int
-    session_unique_user_count: int
-    session_new_users_count: int
-    avg_session_duration: float
-    avg_session_gesture_count: float
-    avg_session_rage_gesture_count: float
-    avg_session_screen_count: float
-    avg_session_unique_screen_count: float
-    crash_rate: float
-
-
-class AnalyticsAnswer(BaseModel):
-    """``{"success": true, "data": [row, …]}``."""
-
-    success: bool
-    data: list[AnalyticsRow]
