@@ -17,6 +17,8 @@ from annex.store.records import public
 from annex.store.table import table
 
 _CURSOR_KEYS = (PK, SK, GSI1PK, GSI1SK)
+# DynamoDB's key quotas: a partition key of at most 2,048 bytes, a sort key of at most 1,024.
+_MOST_BYTES = {PK: 2048, GSI1PK: 2048, SK: 1024, GSI1SK: 1024}
 # A page's JSON stays well under Lambda's 6 MB response limit (the proxy envelope escapes it again).
 MAX_PAGE_BYTES = 2 * 1024 * 1024
 # A filtered page reads at most this many pages of 100 items, then answers with a cursor, so a
@@ -60,12 +62,20 @@ def decode_cursor(cursor: str, list_pk: str) -> dict[str, str]:
     if (
         not isinstance(key, dict)
         or set(key) != set(_CURSOR_KEYS)
-        or not all(isinstance(v, str) and 0 < len(v.encode()) <= 1024 for v in key.values())
+        or not all(_fits(value, _MOST_BYTES[name]) for name, value in key.items())
         or key[GSI1PK] != list_pk
         or not key[PK].startswith(application_of(list_pk) + "#")
     ):
         raise BadRequest("The next cursor is not one this list gave out", code="invalid_cursor")
     return key
+
+
+def _fits(value: object, most: int) -> bool:
+    """Whether ``value`` is a key string DynamoDB takes: valid UTF-8 of 1 to ``most`` bytes."""
+    try:
+        return isinstance(value, str) and 0 < len(value.encode()) <= most
+    except UnicodeEncodeError:  # a lone surrogate, which no key of ours holds
+        return False
 
 
 def list_page(
