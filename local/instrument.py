@@ -97,7 +97,8 @@ class Worst:
 
 class DynamoQuotas:
     """Measures, while active, what every DynamoDB request Annex sends comes to against DynamoDB's
-    quotas (``local/quotas.py``): the largest item (each written item as stored after the write),
+    quotas (``local/quotas.py``): the largest item (each item put, and each updated item as stored
+    after the update),
     partition and sort key (of every item written, key named and query key condition; GSI1SK apart,
     as "list sort key"), expression,
     and transaction (actions, and the items' bytes: each the larger of before and after).
@@ -188,7 +189,9 @@ class DynamoQuotas:
                 if isinstance(key, dict):
                     self._keys(key, model.name)
             self._key_condition(request, model.name)
-            if kind in ("PutItem", "Put", "PutRequest", "UpdateItem", "Update", "Delete", "ConditionCheck"):
+            if kind in ("PutItem", "Put", "PutRequest"):  # the item as written: no need to read it
+                self._see("item bytes", self.quotas.item_size(request["Item"]), model.name)
+            if kind in ("Put", "UpdateItem", "Update", "Delete", "ConditionCheck"):
                 key = request.get("Key") or self._key_of(request.get("Item", {}))
                 before = self._current(request["TableName"], key) if model.name == "TransactWriteItems" else None
                 written.append((request["TableName"], key, before))

@@ -20,7 +20,7 @@ from annex.domain.sessions import (
     compact_length,
 )
 from annex.models.messages import MAX_DATA_BYTES, MAX_MESSAGE_BYTES
-from tests.limits.conftest import WIDE, Api, wide
+from tests.limits.conftest import APP, WIDE, Api, wide
 
 
 def _chunks(items: dict[str, Any], size: int = MAX_ITEMS_PER_REQUEST) -> list[dict[str, Any]]:
@@ -197,3 +197,29 @@ def test_a_full_session_changing_its_metadata_by_identify_and_patch(api: Api) ->
     api("PATCH", f"/sessions/{session_id}", {"user_metadata": _fill(lambda n: {wide(240): list(range(n))})})
     answer = api("POST", "/events", {"batch": [identify | {"properties": leaves}]})
     assert answer["accepted"] == 1, answer
+
+
+def test_imports_at_their_maxima(quotas: Any) -> None:
+    """annex-admin import: users and channels 100 to a transaction (up to its 3.5 MB), each with
+    100 metadata (and metacounter) keys, 8 KiB of meta and 64 KiB of data; sessions with the
+    longest ids and user_metadata."""
+    from admin import importer
+
+    rejected: list[tuple[int, str]] = []
+    job = importer.Importer(APP, lambda number, reason: rejected.append((number, reason)))
+    metadata = {wide(MAX_KEY_CHARS, f"k{i}"): wide(MAX_VALUE_CHARS) for i in range(MAX_KEYS_PER_RESOURCE)}
+    counters = {wide(MAX_KEY_CHARS, f"c{i}"): -(2**63) for i in range(MAX_KEYS_PER_RESOURCE)}
+    lines: list[dict[str, Any]] = [{"type": "user", "user_id": wide(MAX_ID_CHARS, f"t{i}")} for i in range(100)]
+    for i in range(12):
+        user = {"type": "user", "user_id": wide(MAX_ID_CHARS, f"i{i}"), "nickname": wide(80), "metadata": metadata}
+        channel = {"type": "channel", "channel_type": "open_channels", "channel_url": wide(MAX_ID_CHARS, f"i{i}")}
+        channel |= {"name": wide(191), "data": WIDE * (MAX_DATA_BYTES // 4), "metadata": metadata}
+        lines += [user | {"meta": _meta("m")}, channel | {"metacounter": counters, "meta": _meta("m")}]
+    for i, user_metadata in enumerate(LONGEST_METADATA):
+        session_id = wide(MAX_SESSION_ID_CHARS, f"i{i}")
+        lines.append({"type": "session", "session_id": session_id, "user_metadata": user_metadata})
+    quotas.label = "annex-admin import"
+    for number, line in enumerate(lines, 1):
+        job.add(number, json.dumps(line, ensure_ascii=False).encode())
+    job.finish()
+    assert not rejected and job.tally.summary()["imported"] == {"user": 112, "channel": 12, "session": 6}
