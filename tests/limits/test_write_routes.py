@@ -212,8 +212,12 @@ def test_imports_at_their_maxima(quotas: Any) -> None:
     lines: list[dict[str, Any]] = [{"type": "user", "user_id": wide(MAX_ID_CHARS, f"t{i}")} for i in range(100)]
     for i in range(12):
         user = {"type": "user", "user_id": wide(MAX_ID_CHARS, f"i{i}"), "nickname": wide(80), "metadata": metadata}
-        channel = {"type": "channel", "channel_type": "open_channels", "channel_url": wide(MAX_ID_CHARS, f"i{i}")}
-        channel |= {"name": wide(191), "data": WIDE * (MAX_DATA_BYTES // 4), "metadata": metadata}
+        channel: dict[str, Any] = {"type": "channel", "channel_type": "open_channels", "name": wide(191)}
+        channel |= {
+            "channel_url": wide(MAX_ID_CHARS, f"i{i}"),
+            "data": WIDE * (MAX_DATA_BYTES // 4),
+            "metadata": metadata,
+        }
         lines += [user | {"meta": _meta("m")}, channel | {"metacounter": counters, "meta": _meta("m")}]
     for i, user_metadata in enumerate(LONGEST_METADATA):
         session_id = wide(MAX_SESSION_ID_CHARS, f"i{i}")
