@@ -6,7 +6,9 @@ same guarantee (and more) by serving one request at a time. Handlers still run c
 so a read-modify-write in Annex's code would still lose updates here, as it would in AWS.
 
 ``speed_up`` patches moto where its cost grew with the table rather than with the request
-(transactions, queries, projections, answers, item sizes), so tens of thousands of sessions stay usable.
+(transactions, queries, projections, answers, item sizes), so tens of thousands of sessions stay usable;
+``quotas`` makes it refuse what DynamoDB in AWS refuses (item and key sizes, expression lengths,
+transaction sizes), so a request the tests pass is one AWS takes.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from local import quotas
 from local.durable import Durable
 
 
@@ -63,14 +66,10 @@ def item_level_transactions() -> None:
                 streams[id(table)] = (table.stream_shard, len(table.stream_shard.items))
         try:
             original(self, transact_items)
+            quotas.check_transaction((item, table.get_item(h, r)) for table, h, r, item in saved)
         except Exception:
             for table, hash_key, range_key, item in reversed(saved):
-                if range_key is None:
-                    table.items.pop(hash_key, None) if item is None else table.items.__setitem__(hash_key, item)
-                elif item is None:
-                    table.items[hash_key].pop(range_key, None)
-                else:
-                    table.items[hash_key][range_key] = item
+                quotas.restore(table, hash_key, range_key, item)
             for shard, length in streams.values():
                 del shard.items[length:]  # the rolled-back writes never happened
             raise
@@ -279,19 +278,17 @@ def _queries_read_their_partition() -> None:
 
 
 def _item_size_kept_per_attribute() -> None:
-    """Check moto's 400 KB item limit without measuring the whole item at every attribute.
+    """Check the 400 KB item limit without measuring the whole item at every attribute.
 
     moto's ``LimitedSizeDict`` sums the size of every attribute each time one is set: building an
     item of n attributes measured O(n²) of them, the main cost of a write, and every copy of an
     item (a query copies each item it answers) measured them all again. Here each attribute's size
-    is kept when it is set, the limit is checked against the sum of the kept sizes, an item's size
-    is that sum, and a copy keeps the sizes. (Like moto's, the check happens when an attribute is
-    set, so a nested change counts at the attribute's next set; Annex's limits keep items far
-    below 400 KB, and a size only decides where a 1 MB page ends.)
+    is kept when it is set (by DynamoDB's rules, ``quotas.attribute_size``), the limit is checked
+    against the sum of the kept sizes, an item's size is that sum, and a copy keeps the sizes. An
+    update can grow an attribute in place, without setting it: ``quotas`` measures every updated
+    item again and keeps its new sizes, so the kept sizes are never stale after a write.
     """
-    from moto.dynamodb.exceptions import ItemSizeTooLarge
     from moto.dynamodb.models import dynamo_type
-    from moto.dynamodb.models.utilities import bytesize
 
     limited = dynamo_type.LimitedSizeDict
     if getattr(limited.__setitem__, "kept", False):
@@ -299,17 +296,17 @@ def _item_size_kept_per_attribute() -> None:
 
     def __setitem__(self: Any, key: str, value: Any) -> None:
         sizes: dict[str, int] = self.__dict__.setdefault("_sizes", {})
-        size = bytesize(key) + (value.size() if type(value) is dynamo_type.DynamoType else bytesize(str(value)))
+        size = quotas.attribute_size(key, value if isinstance(value, dynamo_type.DynamoType) else {"S": str(value)})
         total = sum(sizes.get(k, 0) for k in self if k != key) + size
-        if total > 405_000:  # moto's limit (DynamoDB's 400 KB, as measured)
-            raise ItemSizeTooLarge
+        if total > quotas.MAX_ITEM_BYTES:
+            raise quotas.item_too_large(total)
         dict.__setitem__(self, key, value)
         sizes[key] = size
 
     def size(self: Any) -> int:
         """The item's size from its attributes' kept sizes (measured for those set otherwise)."""
         sizes: dict[str, int] = self.attrs.__dict__.get("_sizes", {})
-        return sum(sizes[k] if k in sizes else bytesize(k) + value.size() for k, value in self.attrs.items())
+        return sum(sizes[k] if k in sizes else quotas.attribute_size(k, v) for k, v in self.attrs.items())
 
     def __deepcopy__(self: Any, memo: dict[int, Any]) -> Any:
         """A copy of a stored item (a query copies every item it answers): its attributes copied
@@ -338,6 +335,7 @@ def speed_up() -> None:
     _reads_answered_as_json()
     _queries_read_their_partition()
     _item_size_kept_per_attribute()
+    quotas.enforce()
 
 
 class Engine:

@@ -1,11 +1,16 @@
-"""Counting what Annex asks of DynamoDB, with botocore's event hooks (used by tests and benchmarks)."""
+"""Counting and measuring what Annex asks of DynamoDB, with botocore's event hooks (used by tests and benchmarks)."""
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 from collections import Counter
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
+
+import boto3
 
 from annex.store.table import bulk_client, client, table
 
@@ -63,5 +68,158 @@ class DynamoCalls:
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         for events in self._emitters:
             events.unregister("before-parameter-build.dynamodb", self._parameters)
+            events.unregister("before-call.dynamodb", self._before)
+            events.unregister("after-call.dynamodb", self._after)
+
+
+PARTITION_KEYS = frozenset({"PK", "GSI1PK", "GSI2PK"})
+SORT_KEYS = frozenset({"SK", "GSI2SK"})
+LIST_SORT_KEY = "GSI1SK"  # a user id or channel url verbatim (the list's order), or a session's position
+_REFERENCE = re.compile(r"#[A-Za-z0-9_]+|:[A-Za-z0-9_]+|\b[A-Za-z_][A-Za-z0-9_]*\b")
+
+
+@dataclass
+class Worst:
+    """The largest measure of one quota seen so far, and the request that produced it."""
+
+    quota: int
+    value: int = 0
+    request: str = ""
+
+    def see(self, value: int, request: str) -> None:
+        if value > self.value:
+            self.value, self.request = value, request
+
+    @property
+    def share(self) -> float:
+        return self.value / self.quota
+
+
+class DynamoQuotas:
+    """Measures, while active, what every DynamoDB request Annex sends comes to against DynamoDB's
+    quotas (``local/quotas.py``): the largest item (each item put, and each updated item as stored
+    after the update),
+    partition and sort key (of every item written, key named and query key condition; GSI1SK apart,
+    as "list sort key"), expression,
+    and transaction (actions, and the items' bytes: each the larger of before and after).
+
+    Items are read back with a client of its own (not observed), so this is for tests on moto,
+    one request at a time per item. ``label`` names the API request in progress in ``worst``.
+    """
+
+    def __init__(self) -> None:
+        from local import quotas
+
+        self.quotas = quotas
+        self.worst = {
+            "item bytes": Worst(quotas.MAX_ITEM_BYTES),
+            "partition key bytes": Worst(quotas.MAX_PARTITION_KEY_BYTES),
+            "sort key bytes": Worst(quotas.MAX_SORT_KEY_BYTES),
+            "list sort key bytes": Worst(quotas.MAX_SORT_KEY_BYTES),
+            "expression bytes": Worst(quotas.MAX_EXPRESSION_BYTES),
+            "transaction actions": Worst(quotas.MAX_TRANSACTION_ACTIONS),
+            "transaction bytes": Worst(quotas.MAX_TRANSACTION_BYTES),
+        }
+        self.label = ""
+        self._lock = threading.Lock()
+        self._reader = boto3.client("dynamodb", endpoint_url=table().meta.client.meta.endpoint_url)
+        self._emitters = [table().meta.client.meta.events, bulk_client().meta.events, client().meta.events]
+
+    def _see(self, quota: str, value: int, operation: str) -> None:
+        with self._lock:
+            self.worst[quota].see(value, f"{self.label} ({operation})".strip())
+
+    def _current(self, table_name: str, key: dict[str, Any]) -> dict[str, Any] | None:
+        found: dict[str, Any] | None = self._reader.get_item(TableName=table_name, Key=key, ConsistentRead=True).get(
+            "Item"
+        )
+        return found
+
+    def _key_of(self, item: dict[str, Any]) -> dict[str, Any]:
+        return {name: item[name] for name in ("PK", "SK") if name in item}
+
+    def _keys(self, attrs: dict[str, Any], operation: str) -> None:
+        for name, value in attrs.items():
+            if name in PARTITION_KEYS:
+                self._see("partition key bytes", self.quotas.value_size(value), operation)
+            elif name in SORT_KEYS:
+                self._see("sort key bytes", self.quotas.value_size(value), operation)
+            elif name == LIST_SORT_KEY:
+                self._see("list sort key bytes", self.quotas.value_size(value), operation)
+
+    def _key_condition(self, request: dict[str, Any], operation: str) -> None:
+        """Each value of a key condition, measured against the key it is compared with."""
+        names = request.get("ExpressionAttributeNames", {})
+        values = request.get("ExpressionAttributeValues", {})
+        attribute = None
+        for token in _REFERENCE.findall(request.get("KeyConditionExpression", "")):
+            if token.startswith(":"):
+                if attribute is not None and token in values:
+                    self._keys({attribute: values[token]}, operation)
+            elif token not in ("AND", "BETWEEN", "begins_with"):
+                attribute = names.get(token, token)
+
+    def _operations(self, name: str, body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        if name in ("TransactWriteItems", "TransactGetItems"):
+            return [next(iter(entry.items())) for entry in body.get("TransactItems", [])]
+        if name == "BatchWriteItem":
+            return [
+                (kind, {"TableName": table_name, **request})
+                for table_name, requests in body.get("RequestItems", {}).items()
+                for entry in requests
+                for kind, request in entry.items()
+            ]
+        if name == "BatchGetItem":
+            return [(name, {"TableName": t, **asked}) for t, asked in body.get("RequestItems", {}).items()]
+        return [(name, body)]
+
+    def _before(self, model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        body = json.loads(params.get("body") or b"{}")
+        written: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = []  # (table, key, before)
+        for kind, request in self._operations(model.name, body):
+            for field in self.quotas.EXPRESSIONS:
+                if isinstance(request.get(field), str):
+                    self._see("expression bytes", len(request[field].encode()), model.name)
+            for key in [
+                request.get("Key"),
+                request.get("Item"),
+                request.get("ExclusiveStartKey"),
+                *request.get("Keys", []),
+            ]:
+                if isinstance(key, dict):
+                    self._keys(key, model.name)
+            self._key_condition(request, model.name)
+            if kind in ("PutItem", "Put", "PutRequest"):  # the item as written: no need to read it
+                self._see("item bytes", self.quotas.item_size(request["Item"]), model.name)
+            if kind in ("Put", "UpdateItem", "Update", "Delete", "ConditionCheck"):
+                key = request.get("Key") or self._key_of(request.get("Item", {}))
+                before = self._current(request["TableName"], key) if model.name == "TransactWriteItems" else None
+                written.append((request["TableName"], key, before))
+        if model.name == "TransactWriteItems":
+            self._see("transaction actions", len(body.get("TransactItems", [])), model.name)
+        context["annex_written"] = written
+
+    def _after(self, http_response: Any, model: Any, context: dict[str, Any], **_: Any) -> None:
+        if http_response.status_code >= 300:
+            return  # refused: nothing was written
+        total = 0
+        for table_name, key, before in context.get("annex_written", []):
+            after = self._current(table_name, key)
+            sizes = [self.quotas.item_size(image) for image in (before, after) if image is not None]
+            if after is not None:
+                self._see("item bytes", sizes[-1], model.name)
+                self._keys(after, model.name)
+            total += max(sizes, default=0)
+        if model.name == "TransactWriteItems":
+            self._see("transaction bytes", total, model.name)
+
+    def __enter__(self) -> DynamoQuotas:
+        for events in self._emitters:
+            events.register("before-call.dynamodb", self._before)
+            events.register("after-call.dynamodb", self._after)
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        for events in self._emitters:
             events.unregister("before-call.dynamodb", self._before)
             events.unregister("after-call.dynamodb", self._after)

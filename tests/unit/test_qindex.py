@@ -114,3 +114,55 @@ def test_a_query_bound_longer_than_any_stored_value_keeps_its_comparisons_within
         bounds = qindex.key_range(Clause("user_metadata", ("n",), op, value))
         assert bounds is not None and len(bounds.low.encode()) < 1024 and len(bounds.high.encode()) < 1024
         assert sum(bounds.low <= sk <= bounds.high for sk in stored) == expected
+
+
+# Numbers of more than MAX_DIGITS significant digits are cut to their head and hashed.
+heads = st.integers(min_value=10**qindex.MAX_DIGITS, max_value=10 ** (qindex.MAX_DIGITS + 3))
+long_numbers = st.builds(
+    lambda head, tail, sign: sign * (head * 10**3 + tail), heads, st.integers(1, 999), st.sampled_from([1, -1])
+)
+near = st.builds(lambda n, d: n + d, long_numbers, st.integers(-3, 3))  # numbers sharing a head
+
+
+@given(st.lists(st.one_of(numbers, long_numbers, near), min_size=1, max_size=4), st.sampled_from(list(Op)), st.data())
+def test_cut_numbers_are_found_by_every_clause_that_matches_them(stored: list[int], op: Op, data: Any) -> None:
+    """No false negatives whatever the lengths; exact (no false positives either) when the query's
+    number fits MAX_DIGITS, as every number a q of sensible length names does."""
+    value = data.draw(st.one_of(numbers, st.sampled_from(stored), long_numbers, near))
+    document = {"n": stored}
+    clause = Clause("user_metadata", ("n",), op, value)
+    key_range = qindex.key_range(clause)
+    assert key_range is not None
+    in_range = any(key_range.low <= e + "#1795608217572#s" <= key_range.high for _, e in qindex.entries(document))
+    if clause.matches(document):
+        assert in_range
+    if len(str(abs(value)).rstrip("0")) <= qindex.MAX_DIGITS:
+        assert in_range == clause.matches(document)
+
+
+def test_a_cut_number_keeps_its_equality_exact_and_its_place_among_the_others() -> None:
+    big = 10**600 + 7
+    assert qindex.encode(big) == qindex.encode(Decimal(big)) != qindex.encode(big + 1)
+    assert qindex.encode(10**600) < qindex.encode(big) < qindex.encode(10**600 + 10**473)
+    assert qindex.encode(-(10**600) - 10**473) < qindex.encode(-big) < qindex.encode(-(10**600))
+    assert all(len(qindex.encode(n).encode()) <= qindex.MAX_ENCODING_BYTES for n in (big, -big, 10**9000, -(10**9000)))
+
+
+def test_every_sort_key_and_query_bound_stays_within_1024_bytes_at_the_apis_maxima() -> None:
+    """The longest session id (128 four-byte characters) with the longest number user_metadata can
+    hold (506 digits) or the longest string (a 512-character JSON)."""
+    from annex.domain import session_search
+    from annex.domain.sessions import MAX_SESSION_ID_CHARS
+    from annex.store import keys
+
+    session_id = "𝄞" * MAX_SESSION_ID_CHARS
+    position = keys.position(9_999_999_999_999, session_id)
+    for value in (int("9" * 506), -int("9" * 506), "𝄞" * 505, Decimal("0." + "1" * 500)):
+        entry = keys.q_entry("app", "user_metadata", ("a",), qindex.encode(value), 9_999_999_999_999, session_id)
+        assert len(entry.sk.encode()) <= 1024
+        for op in Op:
+            bounds = qindex.key_range(Clause("user_metadata", ("a",), op, value))
+            assert bounds is not None
+            for bound in (bounds.low, bounds.high, bounds.low + position):  # the planner's streamed equality
+                assert len(bound.encode()) <= 1024
+    assert session_search.decode_cursor(session_search.encode_cursor(position)) == position

@@ -118,3 +118,8 @@ DOC = {"order": {"status": "shipped", "total": 12.5}, "tags": ["a", "b", 5], "n"
 )
 def test_matching_is_exact_and_typed(text: str, hit: bool) -> None:
     assert q(text).matches({"user_metadata": DOC}) is hit
+
+
+def test_an_integer_longer_than_python_converts_is_still_a_number() -> None:
+    (clause,) = parse("user_metadata['a']>" + "9" * 5000, frozenset({"user_metadata"})).clauses
+    assert clause.value == Decimal("9" * 5000) and not clause.matches(10**600)

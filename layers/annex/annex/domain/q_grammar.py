@@ -50,7 +50,9 @@ class _Build(Transformer[Token, Any]):
 
     def number(self, items: list[Token]) -> int | Decimal:
         text = str(items[0])
-        return Decimal(text) if "." in text else int(text)
+        # Python refuses to convert integers of more than 4,300 digits to and from text: a longer
+        # one stays a Decimal (it compares and encodes alike).
+        return Decimal(text) if "." in text or len(text) > 4000 else int(text)
 
     def true(self, _: list[Token]) -> bool:
         return True

@@ -6,11 +6,19 @@ encoding, ordered so that a numeric range is one key condition:
 
 - ``z`` null, ``f`` false, ``t`` true, ``s{len}:{text}`` a string (length-prefixed: no string's
   encoding is a prefix of another's); a string of more than ``MAX_VERBATIM_BYTES`` UTF-8 bytes is
-  ``h`` and its SHA-256 instead, so every sort key stays within DynamoDB's 1,024 bytes (strings are
-  only ever compared for equality, and every candidate is re-checked against the stored value),
+  ``h`` and its SHA-256 instead (strings are only ever compared for equality, and every candidate
+  is re-checked against the stored value),
 - ``n`` then a sign digit (``1`` negative, ``2`` zero, ``3`` positive), a 4-digit biased decimal
   exponent and the mantissa digits; negatives complement both and end in ``~``, so byte order is
   numeric order (-10 < -2 < -1.5 < 0 < 1 < 1.5 < 2 < 10) and ``1`` and ``1.0`` encode alike.
+  A number of more than ``MAX_DIGITS`` significant digits keeps its first ``MAX_DIGITS`` (the
+  *head*, complemented for negatives), then ``:`` and the SHA-256 of the whole number: it sorts
+  just above every number that shares its head and below every greater head, so a range over the
+  index still holds it (see ``key_range``), and an equality on it is exact up to the hash.
+
+So every encoding is at most ``MAX_ENCODING_BYTES``, and every sort key (encoding, ``#``, the
+13-digit creation time, ``#``, a session id of up to 512 bytes) and every query bound stays within
+DynamoDB's 1,024 bytes, whatever the document or the query holds.
 
 Each entry's sort key ends in ``#`` and the target's id; ``#`` never occurs in a number's
 encoding, so ``{encoding}#`` is a prefix exactly the entries of one value share.
@@ -29,7 +37,9 @@ Path = tuple[str, ...]
 Entry = tuple[Path, str]  # (path, encoded value)
 _BIAS = 5000
 MAX_VERBATIM_BYTES = 200
-MAX_BOUND = 600
+MAX_DIGITS = 128  # a longer mantissa is cut to its head and hashed: 6 + 128 + 1 + 64 bytes at most
+MAX_ENCODING_BYTES = MAX_VERBATIM_BYTES + 5  # "s200:" and 200 bytes of text
+_CUT = ":"  # after a cut number's head: above the digits (and "#", "$"), below the negatives' "~"
 
 
 def encode(value: Scalar | float) -> str:
@@ -40,18 +50,31 @@ def encode(value: Scalar | float) -> str:
     if isinstance(value, str):
         raw = value.encode("utf-8", "surrogatepass")
         return f"s{len(value)}:{value}" if len(raw) <= MAX_VERBATIM_BYTES else "h" + hashlib.sha256(raw).hexdigest()
-    return "n" + _number(Decimal(str(value)))
+    return "n" + _number(Decimal(value) if isinstance(value, int) else Decimal(str(value)))
 
 
 def _number(number: Decimal) -> str:
     if number.is_zero():
         return "2"
     sign, digits, _ = number.as_tuple()  # exact: normalize() would round to 28 digits
-    exponent = number.adjusted() + _BIAS
+    # Stored numbers (JSON of at most 512 characters, floats within 1e±308) never leave 4 digits;
+    # only a query value can, and the clamped exponent still compares right with every stored one.
+    exponent = min(max(number.adjusted() + _BIAS, 0), 9999)
     mantissa = "".join(map(str, digits)).rstrip("0") or "0"
-    if not sign:
-        return f"3{exponent:04d}{mantissa}"
-    return f"1{9999 - exponent:04d}{''.join(str(9 - int(d)) for d in mantissa)}~"
+    kept = mantissa[:MAX_DIGITS]
+    complemented = "".join(str(9 - int(d)) for d in kept)
+    head = f"1{9999 - exponent:04d}{complemented}" if sign else f"3{exponent:04d}{kept}"
+    if len(mantissa) <= MAX_DIGITS:
+        return head + ("~" if sign else "")
+    whole = f"{'-' if sign else ''}{mantissa}e{number.adjusted()}".encode()
+    return head + _CUT + hashlib.sha256(whole).hexdigest()
+
+
+def _cut_head(encoding: str) -> str | None:
+    """The head of a cut number's encoding (``n`` included), or None for any other encoding."""
+    if encoding.startswith("n") and _CUT in encoding:
+        return encoding.split(_CUT, 1)[0]
+    return None
 
 
 def indexable(value: Any) -> bool:
@@ -88,10 +111,15 @@ def key_range(clause: Clause) -> KeyRange | None:
     """The index range that holds every document the clause matches, or None (a negated clause)."""
     if clause.negated:
         return None
-    # No stored value encodes longer than ~520 characters (user_metadata is at most 512 of JSON), so
-    # cutting a longer query value's encoding to MAX_BOUND keeps every comparison with the stored
-    # entries (they differ within their own length) and keeps the key condition under 1,024 bytes.
-    value = encode(clause.value)[:MAX_BOUND]
+    value = encode(clause.value)
+    head = _cut_head(value)
+    if head is not None and clause.op is not Op.EQ:
+        # A cut query number: the numbers sharing its head may lie on either side of it, so the
+        # range takes all of them (every encoding that starts with the head); candidates are
+        # re-checked against the stored value anyway.
+        if clause.op in (Op.GT, Op.GTE):
+            return KeyRange(head, "o", False)
+        return KeyRange("n", head + chr(ord(_CUT) + 1), False)
     # After a value's encoding comes "#": '"' sorts just below it and '$' just above.
     match clause.op:
         case Op.EQ:

@@ -16,7 +16,8 @@ from annex.store.keys import GSI1, GSI1PK, GSI1SK, PK, SK, application_of
 from annex.store.records import public
 from annex.store.table import table
 
-_CURSOR_KEYS = (PK, SK, GSI1PK, GSI1SK)
+# DynamoDB's key quotas: a partition key of at most 2,048 bytes, a sort key of at most 1,024.
+_MOST_BYTES = {PK: 2048, GSI1PK: 2048, SK: 1024, GSI1SK: 1024}
 # A page's JSON stays well under Lambda's 6 MB response limit (the proxy envelope escapes it again).
 MAX_PAGE_BYTES = 2 * 1024 * 1024
 # A filtered page reads at most this many pages of 100 items, then answers with a cursor, so a
@@ -47,25 +48,41 @@ class Where:
 
 
 def encode_cursor(item: dict[str, Any]) -> str:
-    key = {k: item[k] for k in _CURSOR_KEYS}
-    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+    """The item's list position: ``[PK, SK, GSI1SK]`` as UTF-8 JSON, where PK leaves out the id it
+    ends with (GSI1SK) and GSI1PK is the list's own, so the longest ids (255 four-byte characters
+    in both PK and GSI1SK) still make a cursor of under 1,500 characters."""
+    pk, sk, listed = str(item[PK]), str(item[SK]), str(item[GSI1SK])
+    short = pk[: -len(listed)] if pk.endswith(listed) else None
+    packed = [short, sk, listed] if short is not None else [pk, sk, listed, 0]
+    raw = json.dumps(packed, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, list_pk: str) -> dict[str, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        key = json.loads(raw)
+        packed = json.loads(raw)
     except (binascii.Error, ValueError, RecursionError):  # RecursionError: forged deep nesting
-        key = None
+        packed = None
+    key: dict[str, Any] = {}
+    if isinstance(packed, list) and len(packed) in (3, 4) and all(isinstance(v, str) for v in packed[:3]):
+        pk = packed[0] + packed[2] if len(packed) == 3 else packed[0]
+        key = {PK: pk, SK: packed[1], GSI1PK: list_pk, GSI1SK: packed[2]}
     if (
-        not isinstance(key, dict)
-        or set(key) != set(_CURSOR_KEYS)
-        or not all(isinstance(v, str) and 0 < len(v.encode()) <= 1024 for v in key.values())
-        or key[GSI1PK] != list_pk
+        not key
+        or not all(_fits(value, _MOST_BYTES[name]) for name, value in key.items())
         or not key[PK].startswith(application_of(list_pk) + "#")
     ):
         raise BadRequest("The next cursor is not one this list gave out", code="invalid_cursor")
     return key
+
+
+def _fits(value: object, most: int) -> bool:
+    """Whether ``value`` is a key string DynamoDB takes: valid UTF-8 of 1 to ``most`` bytes."""
+    try:
+        return isinstance(value, str) and 0 < len(value.encode()) <= most
+    except UnicodeEncodeError:  # a lone surrogate, which no key of ours holds
+        return False
 
 
 def list_page(
