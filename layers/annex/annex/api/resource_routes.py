@@ -11,8 +11,8 @@ mounted route declares in their place, so validation and the OpenAPI document se
 parameters by their names, exactly as if each route were written out in the function.
 """
 
-# No `from __future__ import annotations`: the handlers' annotations are read as objects (the
-# resource's model is a parameter of the factory), and handed to Powertools in their signatures.
+# No `from __future__ import annotations`: the handlers' annotations are read as objects and
+# handed to Powertools in the signatures `_owner_from_path` builds.
 
 import inspect
 from collections.abc import Callable
