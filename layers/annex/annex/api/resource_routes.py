@@ -11,8 +11,8 @@ mounted route declares in their place, so validation and the OpenAPI document se
 parameters by their names, exactly as if each route were written out in the function.
 """
 
-# No `from __future__ import annotations`: the handlers' annotations are read as objects (the
-# resource's model is a parameter of the factory), and handed to Powertools in their signatures.
+# No `from __future__ import annotations`: the handlers' annotations are read as objects and
+# handed to Powertools in the signatures `_owner_from_path` builds.
 
 import inspect
 from collections.abc import Callable
@@ -32,7 +32,7 @@ from annex.domain.resources import now_ms
 from annex.models.keyvalue import MetadataCreate, MetadataUpdate, MetadataValueUpdate
 from annex.models.resources import Meta, MetaReplace
 
-Handler = Callable[..., Any]
+Route = Callable[..., Any]
 
 
 def resource_routes(ref: Callable[..., Owner], model: type[BaseModel], *, answers_ts: bool = False) -> Router:
@@ -99,7 +99,7 @@ def resource_routes(ref: Callable[..., Owner], model: type[BaseModel], *, answer
     return router
 
 
-def _owner_from_path(ref: Callable[..., Owner]) -> Callable[..., Callable[[Handler], Handler]]:
+def _owner_from_path(ref: Callable[..., Owner]) -> Callable[..., Callable[[Route], Route]]:
     """A decorator factory: ``@at()`` turns ``handler(owner, ...)`` into the route handler
     ``(<ref's parameters>, ...)`` that builds the owner with ``ref`` and calls ``handler``
     (``answers``: the route's response model, when it is the resource's)."""
@@ -107,8 +107,8 @@ def _owner_from_path(ref: Callable[..., Owner]) -> Callable[..., Callable[[Handl
     path = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in inspect.signature(ref).parameters.values()]
     names = [p.name for p in path]
 
-    def at(answers: type[BaseModel] | None = None) -> Callable[[Handler], Handler]:
-        def bind(handler: Handler) -> Handler:
+    def at(answers: type[BaseModel] | None = None) -> Callable[[Route], Route]:
+        def bind(handler: Route) -> Route:
             own = inspect.signature(handler)
             signature = own.replace(parameters=[*path, *list(own.parameters.values())[1:]])
             if answers is not None:
