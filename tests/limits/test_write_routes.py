@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from annex.api import MAX_BODY_BYTES, MAX_JSON_DEPTH
+from annex.api.body import MAX_BODY_BYTES, MAX_JSON_DEPTH
 from annex.domain import metaarray
 from annex.domain.keyvalue import MAX_ITEMS_PER_REQUEST, MAX_KEY_CHARS, MAX_KEYS_PER_RESOURCE, MAX_VALUE_CHARS
 from annex.domain.meta import MAX_META_BYTES
