@@ -9,9 +9,10 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from annex import api
+from annex.core.keyvalue import WriteMode
 from annex.domain import messages, meta, resources
 from annex.domain import metadata as kv
-from annex.domain.keyvalue import WriteMode, metadata_mode
+from annex.domain.keyvalue import metadata_mode
 from annex.domain.resources import ChannelRef
 from annex.models.keyvalue import (
     MetacounterCreate,

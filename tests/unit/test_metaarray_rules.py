@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from annex.core.metaarray import Entry
 from annex.domain import metaarray
-from annex.domain.metaarray import Entry
 from annex.errors import BadRequest, Conflict
 
 STATE = {"design": Entry(0, ("A", "B")), "likes": Entry(1, ("bob",))}

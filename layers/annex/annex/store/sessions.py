@@ -19,12 +19,13 @@ from botocore.exceptions import ClientError
 
 from annex.domain import qindex
 from annex.domain.sessions import COMPLETED, DISTINCT_KEPT, ERROR, RUNNING, SCREENS_KEPT, TIMED_OUT, Delta
-from annex.errors import Conflict, NotFound, PreconditionFailed
+from annex.errors import Conflict, NotFound
 from annex.store import keys
+from annex.store.expression import Expression, if_absent
 from annex.store.keys import GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK, VERSION
 from annex.store.records import first_version
-from annex.store.table import batch_items, bulk_client, decoded, plain, table
-from annex.store.writes import Expression, Tx
+from annex.store.table import batch_items, bulk_client, decoded, plain, stale, table
+from annex.store.writes import Tx
 
 BASE = "user_metadata"
 BULK_PAGE = 250  # items per page of a bulk read: with its threads, bounds its memory whatever the range
@@ -183,7 +184,7 @@ def create(
         now = now_ms() if created_at is None else created_at
         item = new_item(app_id, session_id, fields, now)
         tx = Tx()
-        tx.put(item, "attribute_not_exists(#pk)", {"#pk": PK})
+        tx.put(item, if_absent())
         _register(tx, app_id, session_id, now)
         if "user_id" in item:
             item["session_number"] = _user_numbering(tx, app_id, item["user_id"], session_id, now)
@@ -254,7 +255,7 @@ def set_metadata(app_id: str, session_id: str, new: Any, expected: int | None) -
         if item is None:
             raise _missing(session_id)
         if expected is not None and int(str(item[VERSION])) != expected:
-            raise PreconditionFailed(f'The session is at version "{item[VERSION]}", not "{expected}": read it again')
+            raise stale(item[VERSION], expected, "session")
         if "index_lock" in item:  # another many-leaf change is under way: wait for it (or recover it)
             if int(str(item["index_lock"]["until"])) <= now_ms():
                 recover(app_id, item)
@@ -407,7 +408,7 @@ def release(app_id: str, session_id: str, timeout_ms: int, expected: int | None)
             raise _missing(session_id) from None
         old = decoded(raw)
         if expected is not None and int(old[VERSION]) != expected:
-            raise PreconditionFailed(f'The session is at version "{old[VERSION]}", not "{expected}"') from None
+            raise stale(old[VERSION], expected, "session") from None
         if old["status"] == COMPLETED:
             return stored(old)
         status = old["status"] if old["status"] != RUNNING else TIMED_OUT
@@ -670,7 +671,7 @@ def _open(app_id: str, delta: Delta, now: int, retention_s: int, arrival: str) -
         item |= {"status": ERROR, "ended_at": now}
         del item[GSI2PK], item[GSI2SK]
     tx = Tx()
-    tx.put(item, "attribute_not_exists(#pk)", {"#pk": PK})
+    tx.put(item, if_absent())
     _register(tx, app_id, delta.session_id, created)
     if delta.user_id is not None:
         item["session_number"] = _user_numbering(tx, app_id, delta.user_id, delta.session_id, created)

@@ -164,14 +164,6 @@ def reraise_unless_condition_failed(err: ClientError) -> None:
         raise err
 
 
-def precondition(expected: int | None, values: dict[str, Any]) -> str:
-    """The If-Match part of a ConditionExpression (``#ver`` must name the version attribute)."""
-    if expected is None:
-        return ""
-    values[":expected"] = expected
-    return " AND #ver = :expected"
-
-
 def failed_item(err: ClientError) -> dict[str, Any] | None:
     """The item as it was when a condition failed (low-level format), if the request asked for it."""
     item: dict[str, Any] | None = err.response.get("Item")  # type: ignore[assignment]
@@ -179,11 +171,10 @@ def failed_item(err: ClientError) -> dict[str, Any] | None:
 
 
 def version_of(raw_item: dict[str, Any]) -> int:
+    """The version of an item in DynamoDB JSON (an ``ALL_OLD`` image)."""
     return int(raw_item.get(VERSION, {}).get("N", "0"))
 
 
-def stale(raw_item: dict[str, Any], expected: int | None) -> PreconditionFailed:
-    return PreconditionFailed(
-        f'The resource is at version "{version_of(raw_item)}", not "{expected}": read it again',
-        code="precondition_failed",
-    )
+def stale(version: object, expected: int | None, what: str = "resource") -> PreconditionFailed:
+    """The 412 of a write whose If-Match names a version the record is no longer (or never was) at."""
+    return PreconditionFailed(f'The {what} is at version "{version}", not "{expected}": read it again')

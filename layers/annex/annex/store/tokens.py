@@ -14,13 +14,14 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr, Key
-from botocore.exceptions import ClientError
+from boto3.dynamodb.conditions import Key
 
 from annex.errors import NotFound
 from annex.store import keys
+from annex.store.expression import Expression, if_absent, if_exists
 from annex.store.keys import PK, SK
 from annex.store.table import plain, table
+from annex.store.writes import Tx
 
 TOKEN_PREFIX = "annex_"
 _APP_SK, _TOKEN_SK = "APP", "TOKEN#"
@@ -70,11 +71,7 @@ def create_application(name: str) -> tuple[dict[str, Any], str]:
     """A new application and its first token: (application, token). The token is not kept."""
     app_id = f"app_{secrets.token_hex(6)}"
     application: dict[str, Any] = {"app_id": app_id, "name": name, "created_at": _now()}
-    table().put_item(
-        Item=keys.application(app_id).key | application,
-        ConditionExpression="attribute_not_exists(#pk)",
-        ExpressionAttributeNames={"#pk": PK},
-    )
+    table().put_item(Item=keys.application(app_id).key | application, **if_absent().request())
     table().put_item(Item=keys.app_directory(app_id).key | {"app_id": app_id})
     token, _ = create_token(app_id)
     return application, token
@@ -95,7 +92,9 @@ def application_ids() -> list[str]:
 def list_applications() -> list[dict[str, Any]]:
     """Every application (an admin scan: applications are few and this is not a request path)."""
     found: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"FilterExpression": Attr(SK).eq(_APP_SK)}
+    ex = Expression()
+    ex.conditions.append(f"{ex.n(SK)} = {ex.v(_APP_SK)}")
+    kwargs: dict[str, Any] = ex.read()
     while True:
         page = table().scan(**kwargs)
         found += [{k: plain(v) for k, v in i.items() if k not in (PK, SK)} for i in page.get("Items", [])]
@@ -109,34 +108,12 @@ def create_token(app_id: str) -> tuple[str, str]:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token_id = f"{app_id}:{secrets.token_hex(4)}"
     record, directory = _token_items(app_id, token_id, token)
-    client = table().meta.client
-    name = table().name
-    try:
-        client.transact_write_items(
-            TransactItems=[
-                {
-                    "ConditionCheck": {
-                        "TableName": name,
-                        "Key": keys.application(app_id).key,
-                        "ConditionExpression": "attribute_exists(#pk)",
-                        "ExpressionAttributeNames": {"#pk": PK},
-                    }
-                },
-                {"Put": {"TableName": name, "Item": record}},
-                {
-                    "Put": {
-                        "TableName": name,
-                        "Item": directory,
-                        "ConditionExpression": "attribute_not_exists(#pk)",
-                        "ExpressionAttributeNames": {"#pk": PK},
-                    }
-                },
-            ]
-        )
-    except ClientError as err:
-        if err.response.get("Error", {}).get("Code") == "TransactionCanceledException":
-            raise NotFound(f"Application not found: {app_id}") from None
-        raise
+    tx = Tx()
+    tx.check(keys.application(app_id).key, if_exists())
+    tx.put(record)
+    tx.put(directory, if_absent())
+    if tx.run() is not None:
+        raise NotFound(f"Application not found: {app_id}")
     return token, token_id
 
 
@@ -185,12 +162,9 @@ def delete_application(app_id: str, progress: Callable[[int], None] = lambda _: 
 
 def _keys_of(app_id: str) -> Iterator[dict[str, str]]:
     """Every key of the application: its partitions (``{app}#…``) and its token directory entries."""
-    where = Attr(PK).begins_with(f"{app_id}#") | Attr("app_id").eq(app_id)
-    kwargs: dict[str, Any] = {
-        "FilterExpression": where,
-        "ProjectionExpression": "#pk, #sk",
-        "ExpressionAttributeNames": {"#pk": PK, "#sk": SK},
-    }
+    ex = Expression()
+    ex.conditions.append(f"begins_with({ex.n(PK)}, {ex.v(f'{app_id}#')}) OR {ex.n('app_id')} = {ex.v(app_id)}")
+    kwargs: dict[str, Any] = ex.read([ex.n(PK), ex.n(SK)])
     while True:
         page = table().scan(**kwargs)
         for item in page.get("Items", []):
