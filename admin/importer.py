@@ -39,7 +39,8 @@ from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, Rea
 from pydantic import AfterValidator, Field, StrictInt, ValidationError
 
 from annex.api import MAX_BODY_BYTES, strict_json
-from annex.domain.resources import ChannelType, new_channel, new_user, now_ms
+from annex.core.clock import now_ms
+from annex.domain.resources import ChannelType, new_channel, new_user
 from annex.domain.sessions import FUTURE_SKEW_MS
 from annex.errors import AnnexError, Conflict, describe
 from annex.models.keyvalue import ResourceCounters, ResourceMetadata

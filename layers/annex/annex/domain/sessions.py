@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from annex.core.clock import DAY_MS
 from annex.errors import NotFound
 
 MAX_USER_METADATA_CHARS = 512
@@ -174,7 +175,7 @@ def plan(valid: list[tuple[int, dict[str, Any]]], now: int, max_age_ms: int) -> 
             out.reject(index, "invalid_timestamp", "timestamp is more than 5 minutes ahead of the server's clock")
             continue
         if event["timestamp"] < now - max_age_ms:
-            days = max_age_ms // 86_400_000
+            days = max_age_ms // DAY_MS
             out.reject(index, "invalid_timestamp", f"timestamp is older than the {days} days events are kept")
             continue
         if event["type"] == "track" and not event.get("name"):

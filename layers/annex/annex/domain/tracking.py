@@ -8,6 +8,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
+from annex.core.clock import now_ms
 from annex.domain.sessions import Delta, plan
 from annex.errors import AnnexError, describe
 from annex.models.sessions import Event
@@ -23,7 +24,7 @@ def ingest(app_id: str, batch: list[Any], timeout_ms: int, retention_s: int) -> 
     rejection of its events, not as an error of the whole batch: the answer then says exactly what
     was applied, and a client that resends only the rejected events counts nothing twice.
     """
-    now = store.now_ms()
+    now = now_ms()
     valid: list[tuple[int, dict[str, Any]]] = []
     rejected: list[dict[str, Any]] = []
     for index, raw in enumerate(batch):

@@ -36,12 +36,14 @@ from typing import Any, Protocol
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
+from annex.core.clock import now_ms
 from annex.domain.metaarray import MAX_KEYS, MAX_VALUES, Entry, KeyChange, Plan
 from annex.errors import BadRequest, Conflict, NotFound, PreconditionFailed
 from annex.store import keys
 from annex.store.keys import PK, SK, VERSION, Ref
 from annex.store.pages import MAX_PAGE_BYTES
 from annex.store.records import first_version
+from annex.store.retry import ATTEMPTS, attempts, backoff, condition_failed, gave_up, raise_unless_retryable
 from annex.store.table import (
     THROTTLING_CODES,
     batch_items,
@@ -55,7 +57,6 @@ from annex.store.writes import Tx
 LAST, FLOOR, DELETED = "last_message_id", "floor", "deleted"
 SMA, META, LOCK = "sorted_metaarray", "meta", "index_lock"
 MAX_ID = 2**63 - 1
-ATTEMPTS = 20  # optimistic retries when a concurrent change breaks what a write pinned (as for documents)
 LOCK_MS = 30_000  # longer than a function may run (10 s), so an expired lock's holder is gone
 LOCK_WAIT_S = 5.0  # how long a writer waits for another's lock before answering 409
 MAX_TRANSACTION_ITEMS = 100
@@ -130,15 +131,6 @@ def record(item: dict[str, Any]) -> dict[str, Any]:
 
 def _version(item: dict[str, Any]) -> int:
     return int(str(item.get(VERSION, 0)))
-
-
-def _sleep(attempt: int) -> None:
-    time.sleep(random.uniform(0, 0.004 * attempt))
-
-
-def _conflict(err: ClientError) -> bool:
-    """A write refused because a transaction was in progress on its item (AWS; retry it)."""
-    return err.response.get("Error", {}).get("Code") == "TransactionConflictException"
 
 
 def _stale(version: int, expected: int) -> PreconditionFailed:
@@ -352,9 +344,7 @@ def allocate(channel: Channel) -> int:
     """The channel's next message id: one ``ADD`` on its counter, so concurrent sends get distinct,
     increasing ids. An id whose send then fails stays unused (ids can have gaps)."""
     counter = _counter(channel)
-    for attempt in range(ATTEMPTS):
-        if attempt:
-            _sleep(attempt)
+    for _ in attempts():
         try:
             out = table().update_item(
                 Key=counter.key,
@@ -367,11 +357,9 @@ def allocate(channel: Channel) -> int:
             )
             return int(str(out["Attributes"][LAST]))
         except ClientError as err:
-            if _conflict(err):
-                continue
-            reraise_unless_condition_failed(err)
-            _open_counter(channel, failed_item(err))
-    raise Conflict("The channel changed concurrently; retry the request", code="concurrent_update")
+            if condition_failed(err):
+                _open_counter(channel, failed_item(err))
+    raise gave_up("The channel changed concurrently; retry the request")
 
 
 def send(channel: Channel, fields: dict[str, Any], state: dict[str, Entry], now: int) -> dict[str, Any]:
@@ -421,15 +409,13 @@ def _put_with_entries(item: dict[str, Any], entries: list[dict[str, Any]]) -> No
     tx.put(item, "attribute_not_exists(#pk)", {"#pk": PK})
     for entry in entries:
         tx.put(entry)
-    for attempt in range(ATTEMPTS):
-        if attempt:
-            _sleep(attempt)
+    for _ in attempts():
         reasons = tx.run()
         if reasons is None:
             return
         if reasons[0].get("Code") == "ConditionalCheckFailed":
             break  # the id is taken: cannot happen with ADD-allocated ids
-    raise Conflict("The message could not be stored; retry the request", code="concurrent_update")
+    raise gave_up("The message could not be stored; retry the request")
 
 
 def _give_back(channel: Channel, message_id: int) -> None:
@@ -555,11 +541,11 @@ def _whole(plan: Plan, seen_version: int, condition: str = "") -> _Update:
 def _wait_for_lock(message: MessageRef, item: dict[str, Any], deadline: float) -> None:
     """Wait while another writer holds the message's index lock; clear a lock whose holder is gone."""
     lock = item[LOCK]
-    if int(str(lock["until"])) <= time.time_ns() // 1_000_000:
+    if int(str(lock["until"])) <= now_ms():
         _unlock(message.ref.key, str(lock["id"]))
         return
     if time.monotonic() > deadline:
-        raise Conflict("The message is being changed; retry the request", code="concurrent_update")
+        raise gave_up("The message is being changed; retry the request")
     time.sleep(random.uniform(0.02, 0.1))
 
 
@@ -593,7 +579,7 @@ def change_metaarray(
             raise _stale(version, expected)
         attempt += 1
         if attempt > 1:
-            _sleep(attempt)
+            backoff(attempt)
         plan = planner(stored_state(item.get(SMA)))
         if not plan.effective:
             return record(item), version
@@ -610,8 +596,7 @@ def change_metaarray(
             try:
                 out = table().update_item(Key=message.ref.key, ReturnValues="ALL_NEW", **up.request())
             except ClientError as err:
-                if not _conflict(err):
-                    reraise_unless_condition_failed(err)
+                raise_unless_retryable(err)
                 continue
             return record(out["Attributes"]), _version(out["Attributes"])
         tx = Tx()
@@ -622,7 +607,7 @@ def change_metaarray(
             tx.delete(key)
         if tx.run() is None:
             return read(message)
-    raise Conflict("The sorted_metaarray changed concurrently; retry the request", code="concurrent_update")
+    raise gave_up("The sorted_metaarray changed concurrently; retry the request")
 
 
 def _locked_change(
@@ -640,13 +625,12 @@ def _locked_change(
             ConditionExpression="attribute_exists(#pk) AND attribute_not_exists(#lock) AND #ver = :seen",
             ExpressionAttributeNames={"#lock": LOCK, "#pk": PK, "#ver": VERSION},
             ExpressionAttributeValues={
-                ":lock": {"id": lock_id, "until": time.time_ns() // 1_000_000 + LOCK_MS},
+                ":lock": {"id": lock_id, "until": now_ms() + LOCK_MS},
                 ":seen": version,
             },
         )
     except ClientError as err:
-        if not _conflict(err):
-            reraise_unless_condition_failed(err)
+        raise_unless_retryable(err)
         return False
     _batch_write(puts=puts)
     up = _whole(plan, version, condition="#lock.#lid = :lid")
@@ -675,9 +659,7 @@ def change_meta(
 ) -> dict[str, Any]:
     """Replace the meta document with ``change(current)``, conditioned on the version read; the
     message after. A concurrent change makes the write fail and the change is applied again."""
-    for attempt in range(ATTEMPTS):
-        if attempt:
-            _sleep(attempt)
+    for _ in attempts():
         item = _visible(message)
         version = _version(item)
         if expected is not None and version != expected:
@@ -697,11 +679,10 @@ def change_meta(
                 ReturnValues="ALL_NEW",
             )
         except ClientError as err:
-            if not _conflict(err):
-                reraise_unless_condition_failed(err)
+            raise_unless_retryable(err)
             continue
         return record(out["Attributes"])
-    raise Conflict("The message changed concurrently; retry the request", code="concurrent_update")
+    raise gave_up("The message changed concurrently; retry the request")
 
 
 def delete(message: MessageRef, expected: int | None) -> None:
@@ -747,9 +728,7 @@ def delete_channel(channel: Channel, expected: int | None, budget_s: float) -> N
     leaves is invisible, and the next delete of a channel at this url goes on with it.
     """
     counter = _counter(channel)
-    for attempt in range(ATTEMPTS):
-        if attempt:
-            _sleep(attempt)
+    for _ in attempts():
         exists = (
             table()
             .get_item(
@@ -809,7 +788,7 @@ def delete_channel(channel: Channel, expected: int | None, budget_s: float) -> N
                 raise NotFound(channel.missing)
             version = int(old.get(VERSION, {}).get("N", "0"))
             raise PreconditionFailed(f'The resource is at version "{version}", not "{expected}": read it again')
-    raise Conflict("The channel changed concurrently; retry the request", code="concurrent_update")
+    raise gave_up("The channel changed concurrently; retry the request")
 
 
 def purge(channel: Channel, budget_s: float) -> int:

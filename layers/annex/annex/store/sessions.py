@@ -7,9 +7,6 @@ Every change of a session that touches more than its own item is one ``TransactW
 from __future__ import annotations
 
 import json
-import random
-import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,12 +14,14 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
+from annex.core.clock import now_ms
 from annex.domain import qindex
 from annex.domain.sessions import COMPLETED, DISTINCT_KEPT, ERROR, RUNNING, SCREENS_KEPT, TIMED_OUT, Delta
 from annex.errors import Conflict, NotFound, PreconditionFailed
-from annex.store import keys
+from annex.store import keys, lock
 from annex.store.keys import GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK, VERSION
 from annex.store.records import first_version
+from annex.store.retry import ATTEMPTS, attempts, backoff, gave_up, raise_unless_retryable
 from annex.store.table import batch_items, bulk_client, decoded, plain, table
 from annex.store.writes import Expression, Tx
 
@@ -30,20 +29,7 @@ BASE = "user_metadata"
 BULK_PAGE = 250  # items per page of a bulk read: with its threads, bounds its memory whatever the range
 Path = tuple[str, ...]  # an attribute, or a path into a map attribute (``("device", "model")``)
 MAX_TRANSACTION_ITEMS = 100
-ATTEMPTS = 20
-# How long a many-leaf metadata change may hold its session before another writer recovers it: its
-# few batch writes take well under a second, and a writer waiting for it must still answer within
-# the function's 10 s timeout.
-LOCK_MS = 3_000
 MISSING = object()
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
-def _sleep(attempt: int) -> None:
-    time.sleep(random.uniform(0, 0.004 * attempt))
 
 
 def _missing(session_id: str) -> NotFound:
@@ -177,9 +163,7 @@ def create(
 
     ``created_at`` (default: now) is when it began, for sessions brought over by annex-admin import.
     """
-    for attempt in range(ATTEMPTS):
-        if attempt:
-            _sleep(attempt)
+    for _ in attempts():
         now = now_ms() if created_at is None else created_at
         item = new_item(app_id, session_id, fields, now)
         tx = Tx()
@@ -199,7 +183,7 @@ def create(
             return stored(item)
         if _failed(reasons, 0):
             raise Conflict(f"Session already exists: {session_id}", code="already_exists")
-    raise Conflict("The user's sessions changed concurrently; retry the request", code="concurrent_update")
+    raise gave_up("The user's sessions changed concurrently; retry the request")
 
 
 def finish_create(app_id: str, session_id: str, fields: dict[str, Any], user_metadata: Any) -> bool:
@@ -217,10 +201,6 @@ def finish_create(app_id: str, session_id: str, fields: dict[str, Any], user_met
 
 
 # ---------------------------------------------------------------- user_metadata and its index
-
-
-def _lock_free(ex: Expression) -> None:
-    ex.conditions.append(f"attribute_not_exists({ex.n('index_lock')})")
 
 
 def _same_metadata(ex: Expression, item: dict[str, Any]) -> None:
@@ -248,22 +228,16 @@ def set_metadata(app_id: str, session_id: str, new: Any, expected: int | None) -
     puts and deletes) when it fits in 100 items; otherwise the lock protocol of ``_many_leaves``.
     """
     ref = keys.session(app_id, session_id)
-    attempt = 0
-    while attempt < ATTEMPTS:
-        item = _read(ref.key)
+    waiter = lock.Waiter("session")
+    for attempt in range(1, ATTEMPTS + 1):
+        # another many-leaf change under way: wait for it (or recover it)
+        item = waiter.free(lambda: _read(ref.key), lambda held: recover(app_id, held))
         if item is None:
             raise _missing(session_id)
         if expected is not None and int(str(item[VERSION])) != expected:
             raise PreconditionFailed(f'The session is at version "{item[VERSION]}", not "{expected}": read it again')
-        if "index_lock" in item:  # another many-leaf change is under way: wait for it (or recover it)
-            if int(str(item["index_lock"]["until"])) <= now_ms():
-                recover(app_id, item)
-            else:
-                time.sleep(random.uniform(0.02, 0.1))
-            continue
-        attempt += 1
         if attempt > 1:
-            _sleep(attempt)
+            backoff(attempt)
         puts, deletes = _diff(app_id, item, new)
         if len(puts) + len(deletes) + 1 > MAX_TRANSACTION_ITEMS:
             if _many_leaves(app_id, item, new, puts, deletes, expected):
@@ -275,7 +249,7 @@ def set_metadata(app_id: str, session_id: str, new: Any, expected: int | None) -
         ex.adds.append(f"{ex.n(VERSION)} {ex.v(1)}")
         ex.conditions.append(f"attribute_exists({ex.n(PK)})")
         _same_metadata(ex, item)
-        _lock_free(ex)
+        lock.free(ex)
         if expected is not None:
             ex.conditions.append(f"{ex.n(VERSION)} = {ex.v(expected)}")
         tx = Tx()
@@ -286,7 +260,7 @@ def set_metadata(app_id: str, session_id: str, new: Any, expected: int | None) -
             tx.delete(key)
         if tx.run() is None:
             return get(app_id, session_id)
-    raise Conflict("The session changed concurrently; retry the request", code="concurrent_update")
+    raise gave_up("The session changed concurrently; retry the request")
 
 
 def _batch(puts: Iterable[dict[str, Any]] = (), deletes: Iterable[dict[str, str]] = ()) -> None:
@@ -314,14 +288,12 @@ def _many_leaves(
     died) calls ``recover``, which makes every recorded entry agree with the stored user_metadata.
     """
     ref = keys.session(app_id, str(item["id"]))
-    lock_id = uuid.uuid4().hex
-    touched = [[e[PK], e[SK]] for e in puts] + [[k[PK], k[SK]] for k in deletes]
+    touched = [(e[PK], e[SK]) for e in puts] + [(k[PK], k[SK]) for k in deletes]
     ex = Expression()
-    ex.set("index_lock", {"id": lock_id, "until": now_ms() + LOCK_MS, "touched": touched})
+    lock_id = lock.take(ex, touched)
     ex.adds.append(f"{ex.n(VERSION)} {ex.v(1)}")
     ex.conditions.append(f"attribute_exists({ex.n(PK)})")
     _same_metadata(ex, item)
-    _lock_free(ex)
     if expected is not None:
         ex.conditions.append(f"{ex.n(VERSION)} = {ex.v(expected)}")
     if not _conditional_update(ref.key, ex):
@@ -331,48 +303,44 @@ def _many_leaves(
     ex.set("user_metadata", _text(new))
     ex.set("updated_at", now_ms())
     ex.adds.append(f"{ex.n(VERSION)} {ex.v(1)}")
-    ex.conditions.append(f"{ex.n('index_lock')}.{ex.n('id')} = {ex.v(lock_id)}")
+    lock.holding(ex, lock_id)
     if not _conditional_update(ref.key, ex):
-        return False  # held too long: another writer recovered the lock, and this change starts over
+        _abandon(app_id, ref.key, lock_id)
+        return False  # held too long (another writer recovered the lock), or refused: start over
     _batch(deletes=deletes)
-    _unlock(ref.key, lock_id)
+    lock.unlock(ref.key, lock_id)
     return True
+
+
+def _abandon(app_id: str, key: dict[str, str], lock_id: str) -> None:
+    """Give up a change whose lock this writer may still hold: recover it now rather than leave
+    the session locked until the lock expires."""
+    item = _read(key)
+    if item is not None and lock.held(item) and lock.lock_id(item) == lock_id:
+        recover(app_id, item)
 
 
 def _conditional_update(key: dict[str, str], ex: Expression) -> bool:
-    """Apply ``ex``; False when its condition failed."""
+    """Apply ``ex``; False when it was refused (its condition failed, or a transaction held the item)."""
     try:
         table().update_item(Key=key, **ex.request())
     except ClientError as err:
-        if err.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-            return False
-        raise
+        raise_unless_retryable(err)
+        return False
     return True
-
-
-def _unlock(key: dict[str, str], lock_id: str) -> None:
-    ex = Expression()
-    ex.removes.append(ex.n("index_lock"))
-    ex.conditions.append(f"{ex.n('index_lock')}.{ex.n('id')} = {ex.v(lock_id)}")
-    try:
-        table().update_item(Key=key, **ex.request())
-    except ClientError as err:
-        if err.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-            raise
 
 
 def recover(app_id: str, item: dict[str, Any]) -> None:
     """Finish an abandoned many-leaf change: every entry it touched is made to agree with the
     stored user_metadata (kept if the value holds it, deleted otherwise), then the lock goes."""
-    lock = item["index_lock"]
     current = json.loads(str(item["user_metadata"])) if "user_metadata" in item else None
     wanted = {(e[PK], e[SK]): e for e in (_entry_item(app_id, item, x) for x in qindex.entries(current))}
-    touched = [(str(pk), str(sk)) for pk, sk in lock["touched"]]
+    touched = lock.touched(item)
     _batch(
         puts=[wanted[k] for k in touched if k in wanted],
         deletes=[{PK: pk, SK: sk} for pk, sk in touched if (pk, sk) not in wanted],
     )
-    _unlock(keys.session(app_id, str(item["id"])).key, str(lock["id"]))
+    lock.unlock(keys.session(app_id, str(item["id"])).key, lock.lock_id(item))
 
 
 # ---------------------------------------------------------------- release and the timeout
@@ -563,9 +531,7 @@ def ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arrival
     first, last = False, True
     names = Names.of(delta)
     needs_read = delta.identify
-    for attempt in range(ATTEMPTS):
-        if attempt:
-            _sleep(attempt)
+    for _ in attempts():
         now = now_ms()
         item: dict[str, Any] | None = None
         if needs_read:
@@ -575,7 +541,7 @@ def ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arrival
                 if result is not None:
                     return result
                 continue
-            if "index_lock" in item and int(str(item["index_lock"]["until"])) <= now:
+            if lock.expired(item, now):
                 recover(app_id, item)
                 continue
         tx, others = Tx(), Tx()
@@ -592,7 +558,7 @@ def ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arrival
             if delta.identify:
                 puts, deletes = _diff(app_id, item, delta.user_metadata)
                 room = MAX_TRANSACTION_ITEMS - len(others.items) - 1 - len(delta.events)
-                if "index_lock" in item or len(puts) + len(deletes) > room:
+                if lock.held(item) or len(puts) + len(deletes) > room:
                     deferred_metadata = delta.user_metadata  # many leaves: set after, by the lock protocol
                 else:
                     ex.set("user_metadata", _text(delta.user_metadata))
@@ -632,7 +598,7 @@ def ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arrival
             if old.get("user_id") is not None:
                 return Outcome(False, "user_mismatch", "The session belongs to another user_id")
             needs_read = True  # the session's first user: numbered from what a read says
-    raise Conflict("The session changed concurrently; retry the batch", code="concurrent_update")
+    raise gave_up("The session changed concurrently; retry the batch")
 
 
 def _user_change(tx: Tx, ex: Expression, app_id: str, item: dict[str, Any], delta: Delta) -> Outcome | None:
