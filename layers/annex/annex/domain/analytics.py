@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annex.core.clock import DAY_MS, day_of, utc_date
+from annex.core.sessions import ERROR
 from annex.domain import filters, query, session_search
 from annex.domain.filters import Path, Plan, Stored
-from annex.domain.sessions import ERROR
 from annex.errors import BadRequest
 from annex.store import sessions as store
 

@@ -42,9 +42,10 @@ from enum import StrEnum
 from typing import Any
 
 from annex.core.clock import DAY_MS
+from annex.core.sessions import ERROR
 from annex.domain import query
 from annex.domain.resources import MAX_ID_CHARS
-from annex.domain.sessions import ERROR, MAX_SESSION_ID_CHARS
+from annex.domain.sessions import MAX_SESSION_ID_CHARS
 
 Path = tuple[str, ...]
 Stored = dict[str, Any]

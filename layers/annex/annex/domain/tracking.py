@@ -9,7 +9,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from annex.core.clock import now_ms
-from annex.domain.sessions import Delta, plan
+from annex.core.sessions import Delta
+from annex.domain.sessions import plan
 from annex.errors import AnnexError, describe
 from annex.models.sessions import Event
 from annex.store import sessions as store

@@ -15,10 +15,9 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from annex.core.clock import now_ms
-from annex.domain import qindex
-from annex.domain.sessions import COMPLETED, DISTINCT_KEPT, ERROR, RUNNING, SCREENS_KEPT, TIMED_OUT, Delta
+from annex.core.sessions import COMPLETED, DISTINCT_KEPT, ERROR, RUNNING, SCREENS_KEPT, TIMED_OUT, Delta
 from annex.errors import Conflict, NotFound, PreconditionFailed
-from annex.store import keys, lock
+from annex.store import keys, lock, qindex
 from annex.store.keys import GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK, VERSION
 from annex.store.records import first_version
 from annex.store.retry import ATTEMPTS, attempts, backoff, gave_up, raise_unless_retryable
