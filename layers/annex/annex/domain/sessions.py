@@ -63,6 +63,11 @@ def timed_out(status: str, active_at: int, now: int, timeout_ms: int) -> bool:
     return status == RUNNING and active_at + timeout_ms <= now
 
 
+def started_at(delta: Delta, now: int) -> int:
+    """When a session its events open began: at its first event (buffered events may predate now)."""
+    return min(now, delta.first_at) if delta.first_at is not None else now
+
+
 def view(stored: dict[str, Any], now: int, timeout_ms: int) -> dict[str, Any]:
     """The session as the API shows it at ``now``: status and ``ended_at`` as the timeout says."""
     status, ended_at = stored["status"], stored.get("ended_at")

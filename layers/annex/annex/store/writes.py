@@ -3,12 +3,22 @@ conditions, names and values (shared by the stores whose changes span several it
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from annex.store.table import table
+
+
+def batch_write(puts: Iterable[dict[str, Any]] = (), deletes: Iterable[dict[str, str]] = ()) -> None:
+    """Unconditioned puts and deletes, 25 items a ``BatchWriteItem`` (boto3 resends unprocessed items)."""
+    with table().batch_writer() as batch:
+        for put in puts:
+            batch.put_item(Item=put)
+        for key in deletes:
+            batch.delete_item(Key=key)
 
 
 @dataclass
