@@ -106,8 +106,8 @@ def main() -> None:
     from moto import mock_aws
 
     from annex import config
-    from annex.store import sessions as store
     from annex.store import table as table_module
+    from benchmarks.bulk_load import load as load_sessions
     from benchmarks.generate import sessions as generate
     from local.engine import Engine
     from local.template import Template, load
@@ -129,7 +129,7 @@ def main() -> None:
             table_module.reset()
             boto3.client("dynamodb").create_table(TableName=table, **definition)
             started = time.perf_counter()
-            store.load(APP, generate(size, start=start_ms, days=DAYS, users=USERS, seed=size))
+            load_sessions(APP, generate(size, start=start_ms, days=DAYS, users=USERS, seed=size))
             loaded = time.perf_counter() - started
             parent, child = spawn.Pipe()
             measuring = spawn.Process(target=_measure, args=(child, engine.endpoint, table, size))

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from annex import api
+from annex.core.clock import now_ms
 from annex.core.keyvalue import WriteMode
 from annex.domain import messages, meta, resources
 from annex.domain import metadata as kv
@@ -104,7 +105,7 @@ def get_metadata_key(channel_type: str, channel_url: str, key: str) -> Response[
 @app.post(f"{PREFIX}/metadata")
 def create_metadata(channel_type: str, channel_url: str, body: MetadataCreate) -> dict[str, Any]:
     stored = kv.create_metadata(channel(channel_type, channel_url), body.metadata, api.if_match(app))
-    return {"metadata": stored, "include_ts": resources.now_ms()} if body.include_ts else stored
+    return {"metadata": stored, "include_ts": now_ms()} if body.include_ts else stored
 
 
 @app.put(f"{PREFIX}/metadata")

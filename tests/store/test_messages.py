@@ -17,7 +17,6 @@ from annex.models.resources import ChannelCreate
 from annex.store import keys
 from annex.store.messages import channel as channel_store
 from annex.store.messages import items as message_store
-from annex.store.messages import metaarray as metaarray_store
 from local.instrument import DynamoCalls
 
 APP = "app-messages-test"
@@ -146,7 +145,7 @@ def test_an_abandoned_index_lock_is_recovered_and_a_live_one_waited_for(
         "b",
     ]
     lock(now + 60_000)  # held: writers wait, then give up with a retryable 409, writing nothing
-    monkeypatch.setattr(metaarray_store, "LOCK_WAIT_S", 0.2)
+    monkeypatch.setattr(lock, "WAIT_S", 0.2)
     with pytest.raises(Conflict):
         messages.update_values(ref, [("k", ["c"])], Mode.ADD, False, None)
     assert message_store.stored_state(_message(moto_table, lobby, sent["message_id"])["sorted_metaarray"])[

@@ -10,8 +10,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annex.domain import qindex
 from annex.domain.query import Clause, Op, parse
+from annex.store import qindex
 
 BASES = frozenset({"user_metadata"})
 numbers = st.one_of(

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from annex.core.clock import now_ms
 from annex.core.metaarray import MAX_KEYS, MAX_VALUE_BYTES, Items, Mode
 from annex.domain import meta, metaarray
-from annex.domain.resources import ChannelRef, now_ms
+from annex.domain.resources import ChannelRef
 from annex.errors import BadRequest, NotFound
 from annex.store import keys
 from annex.store.keys import Ref

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from enum import StrEnum
 from typing import Any
 
+from annex.core.clock import now_ms
 from annex.domain.keyvalue import check_key
 from annex.errors import BadRequest, NotFound
 from annex.models.resources import ChannelCreate, ChannelUpdate, UserCreate, UserUpdate
@@ -19,10 +19,6 @@ from annex.store.keys import Ref
 class ChannelType(StrEnum):
     OPEN = "open_channels"
     GROUP = "group_channels"
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def channel_type(value: str) -> ChannelType:

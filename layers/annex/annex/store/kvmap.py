@@ -21,9 +21,8 @@ from annex.core.keyvalue import Add, Change, Put, WriteMode
 from annex.errors import BadRequest, Conflict, NotFound
 from annex.store.expression import Expression, if_exists
 from annex.store.keys import PK, VERSION, Ref
+from annex.store.retry import attempts, condition_failed, gave_up
 from annex.store.table import failed_item, plain, reraise_unless_condition_failed, stale, table, version_of
-
-MAX_ATTEMPTS = 8  # only reached when concurrent writers keep changing the keys this write depends on
 
 
 def read(ref: Ref, attr: str, keys: Iterable[str] | None, missing_owner: str) -> tuple[dict[str, Any], int]:
@@ -160,7 +159,7 @@ def write(
     The map after is the whole stored map when the write returned it, else just the keys written.
     """
     plan = _Plan(changes, mode, expected)
-    for _ in range(MAX_ATTEMPTS):
+    for _ in attempts():
         applied = plan.applied()
         if not applied:
             return [], dict(plan.seen or {})
@@ -175,7 +174,8 @@ def write(
             )
             return applied, plain(out["Attributes"].get(attr, {}))
         except ClientError as err:
-            reraise_unless_condition_failed(err)
+            if not condition_failed(err):
+                continue  # a transaction was in progress on the owner: again, as it was
             old = failed_item(err)
             if old is None:
                 raise NotFound(missing_owner) from None
@@ -183,7 +183,7 @@ def write(
                 raise stale(version_of(old), expected) from None
             plan.seen = _deserialize_map(old.get(attr))
             _diagnose(plan.seen, changes, mode, max_keys)
-    raise Conflict("The keys changed concurrently; retry the request", code="concurrent_update")
+    raise gave_up("The keys changed concurrently; retry the request")
 
 
 def _diagnose(seen: dict[str, Any], changes: Mapping[str, Change], mode: WriteMode, max_keys: int) -> None:

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import json
-import random
-import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from annex.core.clock import now_us
 from annex.errors import Conflict, NotFound
 from annex.store import expression
 from annex.store.keys import PK, SK, VERSION, Ref
+from annex.store.retry import ATTEMPTS, attempts, backoff, gave_up, raise_unless_retryable
 from annex.store.table import failed_item, plain, reraise_unless_condition_failed, stale, table, version_of
 from annex.store.writes import MAX_TRANSACTION_ITEMS, Tx
 
 _KEY_ATTRS = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", VERSION})
-DOCUMENT_ATTEMPTS = 20  # optimistic retries of a document change under contention
 # Free-form JSON documents are stored as their compact JSON text: any JSON (floats, empty keys,
 # deep nesting) round-trips exactly, which DynamoDB's own types cannot promise.
 DOCUMENTS = frozenset({"meta"})
@@ -26,7 +25,7 @@ DOCUMENTS = frozenset({"meta"})
 def first_version() -> int:
     """A new record's version: microseconds since the epoch, so a record deleted and created again
     never answers an ETag its predecessor gave out (then every write adds 1)."""
-    return time.time_ns() // 1000
+    return now_us()
 
 
 def public(item: dict[str, Any]) -> dict[str, Any]:
@@ -116,9 +115,7 @@ def update_document(
     Optimistic concurrency: the write is conditioned on the version it read, so two concurrent
     changes never lose each other; the loser reads again and reapplies its change.
     """
-    for attempt in range(DOCUMENT_ATTEMPTS):
-        if attempt:
-            time.sleep(random.uniform(0, 0.005 * attempt))  # jitter, so contenders spread out
+    for _ in attempts():
         ex = expression.Expression()
         projection = ex.read([ex.n(PK), ex.n(attr), ex.n(VERSION)])
         item = table().get_item(Key=ref.key, ConsistentRead=True, **projection).get("Item")
@@ -138,10 +135,10 @@ def update_document(
         try:
             out = table().update_item(Key=ref.key, ReturnValues="ALL_NEW", **ex.request())
         except ClientError as err:
-            reraise_unless_condition_failed(err)
+            raise_unless_retryable(err)
             continue
         return public(out["Attributes"])
-    raise Conflict("The document changed concurrently; retry the request", code="concurrent_update")
+    raise gave_up("The document changed concurrently; retry the request")
 
 
 # DynamoDB's limit on one TransactWriteItems' size is 4 MB (item sizes are estimated from above).
@@ -206,9 +203,9 @@ def _create_chunk(pending: list[tuple[int, dict[str, Any]]], created: list[bool]
                 if not any(reason.get("Code") in _TRANSIENT_REASONS for reason in reasons):
                     raise
                 conflicts += 1
-                if conflicts >= DOCUMENT_ATTEMPTS:
-                    raise Conflict("The records changed concurrently; retry", code="concurrent_update") from None
-                time.sleep(random.uniform(0, 0.01 * conflicts))
+                if conflicts >= ATTEMPTS:
+                    raise gave_up("The records changed concurrently; retry") from None
+                backoff(conflicts)
             pending = [entry for n, entry in enumerate(pending) if n not in exists]
             continue
         for index, _ in pending:

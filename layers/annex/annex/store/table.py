@@ -5,8 +5,6 @@ from __future__ import annotations
 import base64
 import functools
 import json
-import random
-import time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, Rea
 from annex.config import settings
 from annex.errors import AnnexError, Conflict, PreconditionFailed, Throttled, Unavailable
 from annex.store.keys import VERSION
+from annex.store.retry import ATTEMPTS, backoff
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -70,9 +69,6 @@ def _json_answer(response_dict: dict[str, Any], customized_response_dict: dict[s
         response_dict["body"] = b"{}"  # the parser then has nothing left to walk
 
 
-BATCH_GET_ATTEMPTS = 20
-
-
 def batch_items(wanted: list[dict[str, str]], request: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Every item of ``wanted`` (keys) that exists, read 100 keys a ``BatchGetItem`` with the
     ``request`` options (``ConsistentRead``, a projection); keys DynamoDB leaves unprocessed are
@@ -80,13 +76,13 @@ def batch_items(wanted: list[dict[str, str]], request: dict[str, Any] | None = N
     name, found = table().name, []
     for start in range(0, len(wanted), 100):
         pending: dict[str, Any] = {name: {"Keys": wanted[start : start + 100]} | (request or {})}
-        for attempt in range(1, BATCH_GET_ATTEMPTS + 1):
+        for attempt in range(1, ATTEMPTS + 1):
             out = table().meta.client.batch_get_item(RequestItems=pending)
             found += out.get("Responses", {}).get(name, [])
             pending = out.get("UnprocessedKeys") or {}
             if not pending:
                 break
-            time.sleep(random.uniform(0, 0.004 * attempt))
+            backoff(attempt)
         else:
             raise Throttled("Too many requests, retry shortly", headers={"Retry-After": "1"})
     return found

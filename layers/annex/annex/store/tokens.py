@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
+from annex.core.clock import now_ms
 from annex.errors import NotFound
 from annex.store import keys
 from annex.store.expression import Expression, if_absent, if_exists
@@ -37,12 +37,8 @@ def application_for(token: str) -> str | None:
     return str(item["app_id"]) if item else None
 
 
-def _now() -> int:
-    return int(time.time() * 1000)
-
-
 def _token_items(app_id: str, token_id: str, token: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    digest, now = token_hash(token), _now()
+    digest, now = token_hash(token), now_ms()
     record = keys.application(app_id).pk, f"{_TOKEN_SK}{token_id}"
     return (
         {
@@ -61,7 +57,7 @@ def register(app_id: str, name: str, token: str) -> None:
     """Create (or refresh) an application with a known token: the local dev application."""
     record, directory = _token_items(app_id, "dev", token)
     with table().batch_writer() as batch:
-        batch.put_item(Item=keys.application(app_id).key | {"app_id": app_id, "name": name, "created_at": _now()})
+        batch.put_item(Item=keys.application(app_id).key | {"app_id": app_id, "name": name, "created_at": now_ms()})
         batch.put_item(Item=record)
         batch.put_item(Item=directory)
         batch.put_item(Item=keys.app_directory(app_id).key | {"app_id": app_id})
@@ -70,7 +66,7 @@ def register(app_id: str, name: str, token: str) -> None:
 def create_application(name: str) -> tuple[dict[str, Any], str]:
     """A new application and its first token: (application, token). The token is not kept."""
     app_id = f"app_{secrets.token_hex(6)}"
-    application: dict[str, Any] = {"app_id": app_id, "name": name, "created_at": _now()}
+    application: dict[str, Any] = {"app_id": app_id, "name": name, "created_at": now_ms()}
     table().put_item(Item=keys.application(app_id).key | application, **if_absent().request())
     table().put_item(Item=keys.app_directory(app_id).key | {"app_id": app_id})
     token, _ = create_token(app_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,15 @@ from annex.store.expression import Expression
 from annex.store.table import table
 
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit on one TransactWriteItems
+
+
+def batch_write(puts: Iterable[dict[str, Any]] = (), deletes: Iterable[dict[str, str]] = ()) -> None:
+    """Unconditioned puts and deletes, 25 items a ``BatchWriteItem`` (boto3 resends unprocessed items)."""
+    with table().batch_writer() as batch:
+        for put in puts:
+            batch.put_item(Item=put)
+        for key in deletes:
+            batch.delete_item(Key=key)
 
 
 @dataclass

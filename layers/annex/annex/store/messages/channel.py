@@ -9,12 +9,11 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from annex.errors import Conflict, NotFound
+from annex.errors import NotFound
 from annex.store import keys
 from annex.store.expression import Expression, if_absent, if_exists
 from annex.store.keys import PK, SK
 from annex.store.messages.items import (
-    ATTEMPTS,
     DELETED,
     FLOOR,
     LAST,
@@ -22,11 +21,10 @@ from annex.store.messages.items import (
     counter,
     floor,
     partition,
-    sleep,
-    write_many,
 )
+from annex.store.retry import attempts, gave_up
 from annex.store.table import stale, table, version_of
-from annex.store.writes import Tx
+from annex.store.writes import Tx, batch_write
 
 
 def delete_channel(channel: Channel, expected: int | None, budget_s: float) -> None:
@@ -42,9 +40,7 @@ def delete_channel(channel: Channel, expected: int | None, budget_s: float) -> N
     only_key = probe.read([probe.n(PK)])
     close = if_exists()
     close.sets += [f"{close.n(FLOOR)} = {close.n(LAST)}", f"{close.n(DELETED)} = {close.v(True)}"]
-    for attempt in range(ATTEMPTS):
-        if attempt:
-            sleep(attempt)
+    for _ in attempts():
         exists = table().get_item(Key=key, ConsistentRead=True, **only_key).get("Item") is not None
         tx = Tx()
         tx.delete(channel.ref.key, if_exists(expected))
@@ -62,7 +58,7 @@ def delete_channel(channel: Channel, expected: int | None, budget_s: float) -> N
             if not old:
                 raise NotFound(channel.missing)
             raise stale(version_of(old), expected)
-    raise Conflict("The channel changed concurrently; retry the request", code="concurrent_update")
+    raise gave_up("The channel changed concurrently; retry the request")
 
 
 def purge(channel: Channel, budget_s: float) -> int:
@@ -82,10 +78,9 @@ def purge(channel: Channel, budget_s: float) -> int:
         kwargs: dict[str, Any] = {"KeyConditionExpression": condition} | projection
         while time.monotonic() < deadline:
             out = table().query(**kwargs)
-            doomed = [
-                {PK: i[PK], SK: i[SK]} for i in out.get("Items", []) if int(str(i["message_id"])) <= channel_floor
-            ]
-            write_many(deletes=doomed)
+            items = out.get("Items", [])
+            doomed = [{PK: str(i[PK]), SK: str(i[SK])} for i in items if int(str(i["message_id"])) <= channel_floor]
+            batch_write(deletes=doomed)
             deleted += len(doomed)
             if "LastEvaluatedKey" not in out:
                 break

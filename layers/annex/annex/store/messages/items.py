@@ -5,18 +5,18 @@ sorted_metaarray (its meta, its delete)."""
 from __future__ import annotations
 
 import json
-import random
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
 from annex.core.metaarray import Entry
-from annex.errors import Conflict, NotFound
+from annex.errors import NotFound
 from annex.store import keys
 from annex.store.expression import Expression, if_exists
 from annex.store.keys import PK, SK, VERSION, Ref
+from annex.store.lock import ATTR as LOCK
+from annex.store.retry import attempts, gave_up, raise_unless_retryable
 from annex.store.table import (
     batch_items,
     failed_item,
@@ -26,11 +26,11 @@ from annex.store.table import (
     table,
     version_of,
 )
+from annex.store.writes import batch_write
 
 LAST, FLOOR, DELETED = "last_message_id", "floor", "deleted"
-SMA, META, LOCK = "sorted_metaarray", "meta", "index_lock"
+SMA, META = "sorted_metaarray", "meta"
 MAX_ID = 2**63 - 1
-ATTEMPTS = 20  # optimistic retries when a concurrent change breaks what a write pinned (as for documents)
 _HIDDEN = frozenset({PK, SK, VERSION, LOCK, "channel_type"})
 
 
@@ -103,15 +103,6 @@ def version(item: dict[str, Any]) -> int:
     return int(str(item.get(VERSION, 0)))
 
 
-def sleep(attempt: int) -> None:
-    time.sleep(random.uniform(0, 0.004 * attempt))
-
-
-def conflict(err: ClientError) -> bool:
-    """A write refused because a transaction was in progress on its item (AWS; retry it)."""
-    return err.response.get("Error", {}).get("Code") == "TransactionConflictException"
-
-
 def get_many(
     wanted: list[dict[str, str]], projection: list[str] | None = None
 ) -> dict[tuple[str, str], dict[str, Any]]:
@@ -122,14 +113,6 @@ def get_many(
         ex = Expression()
         request |= ex.read([ex.n(attr) for attr in [PK, SK, *projection]])
     return {(str(item[PK]), str(item[SK])): item for item in batch_items(wanted, request)}
-
-
-def write_many(puts: Iterable[dict[str, Any]] = (), deletes: Iterable[dict[str, Any]] = ()) -> None:
-    with table().batch_writer() as batch:
-        for item in puts:
-            batch.put_item(Item=item)
-        for key in deletes:
-            batch.delete_item(Key=key)
 
 
 def floor(counter_item: dict[str, Any] | None) -> int:
@@ -166,9 +149,7 @@ def change_meta(
 ) -> dict[str, Any]:
     """Replace the meta document with ``change(current)``, conditioned on the version read; the
     message after. A concurrent change makes the write fail and the change is applied again."""
-    for attempt in range(ATTEMPTS):
-        if attempt:
-            sleep(attempt)
+    for _ in attempts():
         item = visible(ref)
         seen = version(item)
         if expected is not None and seen != expected:
@@ -180,11 +161,10 @@ def change_meta(
         try:
             out = table().update_item(Key=ref.ref.key, ReturnValues="ALL_NEW", **ex.request())
         except ClientError as err:
-            if not conflict(err):
-                reraise_unless_condition_failed(err)
+            raise_unless_retryable(err)
             continue
         return record(out["Attributes"])
-    raise Conflict("The message changed concurrently; retry the request", code="concurrent_update")
+    raise gave_up("The message changed concurrently; retry the request")
 
 
 def delete(ref: MessageRef, expected: int | None) -> None:
@@ -212,4 +192,4 @@ def delete(ref: MessageRef, expected: int | None) -> None:
     entries = [
         entry_key(ref.channel, k, v, ref.message_id) for k, e in stored_state(old.get(SMA)).items() for v in e.values
     ]
-    write_many(deletes=entries)
+    batch_write(deletes=entries)

@@ -13,25 +13,22 @@ from annex.errors import Conflict, NotFound
 from annex.store.expression import Expression, if_absent, if_exists
 from annex.store.keys import VERSION
 from annex.store.messages.items import (
-    ATTEMPTS,
     DELETED,
     FLOOR,
     LAST,
     META,
     SMA,
     Channel,
-    conflict,
     counter,
     entry_item,
     message,
     record,
-    sleep,
     stored,
-    write_many,
 )
 from annex.store.records import first_version
-from annex.store.table import THROTTLING_CODES, failed_item, reraise_unless_condition_failed, table
-from annex.store.writes import MAX_TRANSACTION_ITEMS, Tx
+from annex.store.retry import attempts, condition_failed, gave_up
+from annex.store.table import THROTTLING_CODES, failed_item, table
+from annex.store.writes import MAX_TRANSACTION_ITEMS, Tx, batch_write
 
 
 def _open_counter(channel: Channel, old: dict[str, Any] | None) -> None:
@@ -58,9 +55,7 @@ def allocate(channel: Channel) -> int:
     ex = if_exists()
     ex.absent(ex.n(DELETED))
     ex.add(LAST, 1)
-    for attempt in range(ATTEMPTS):
-        if attempt:
-            sleep(attempt)
+    for _ in attempts():
         try:
             out = table().update_item(
                 Key=counter(channel).key,
@@ -70,11 +65,9 @@ def allocate(channel: Channel) -> int:
             )
             return int(str(out["Attributes"][LAST]))
         except ClientError as err:
-            if conflict(err):
-                continue
-            reraise_unless_condition_failed(err)
-            _open_counter(channel, failed_item(err))
-    raise Conflict("The channel changed concurrently; retry the request", code="concurrent_update")
+            if condition_failed(err):
+                _open_counter(channel, failed_item(err))
+    raise gave_up("The channel changed concurrently; retry the request")
 
 
 def send(channel: Channel, fields: dict[str, Any], state: dict[str, Entry], now: int) -> dict[str, Any]:
@@ -94,7 +87,7 @@ def send(channel: Channel, fields: dict[str, Any], state: dict[str, Entry], now:
     if len(entries) >= MAX_TRANSACTION_ITEMS:
         # More than one transaction holds: the entries go first (an entry whose message does not
         # exist yet names nothing), then the message, so no reader sees it without them.
-        write_many(puts=entries)
+        batch_write(puts=entries)
         table().put_item(Item=item, **if_absent().request())
         return record(item)
     try:
@@ -119,15 +112,13 @@ def _put_with_entries(item: dict[str, Any], entries: list[dict[str, Any]]) -> No
     tx.put(item, if_absent())
     for entry in entries:
         tx.put(entry)
-    for attempt in range(ATTEMPTS):
-        if attempt:
-            sleep(attempt)
+    for _ in attempts():
         reasons = tx.run()
         if reasons is None:
             return
         if reasons[0].get("Code") == "ConditionalCheckFailed":
             break  # the id is taken: cannot happen with ADD-allocated ids
-    raise Conflict("The message could not be stored; retry the request", code="concurrent_update")
+    raise gave_up("The message could not be stored; retry the request")
 
 
 def _give_back(channel: Channel, message_id: int) -> None:
