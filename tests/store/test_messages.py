@@ -15,6 +15,7 @@ from annex.domain.resources import ChannelRef, create_channel
 from annex.errors import Conflict, NotFound
 from annex.models.resources import ChannelCreate
 from annex.store import keys
+from annex.store import lock as index_lock
 from annex.store.messages import channel as channel_store
 from annex.store.messages import items as message_store
 from local.instrument import DynamoCalls
@@ -145,7 +146,7 @@ def test_an_abandoned_index_lock_is_recovered_and_a_live_one_waited_for(
         "b",
     ]
     lock(now + 60_000)  # held: writers wait, then give up with a retryable 409, writing nothing
-    monkeypatch.setattr(lock, "WAIT_S", 0.2)
+    monkeypatch.setattr(index_lock, "WAIT_S", 0.2)
     with pytest.raises(Conflict):
         messages.update_values(ref, [("k", ["c"])], Mode.ADD, False, None)
     assert message_store.stored_state(_message(moto_table, lobby, sent["message_id"])["sorted_metaarray"])[
