@@ -38,8 +38,10 @@ from typing import Annotated, Any, Literal, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, ReadTimeoutError
 from pydantic import AfterValidator, Field, StrictInt, ValidationError
 
+from admin.sessions import finish_create
 from annex.api import MAX_BODY_BYTES, strict_json
-from annex.domain.resources import ChannelType, new_channel, new_user, now_ms
+from annex.core.clock import now_ms
+from annex.domain.resources import ChannelType, new_channel, new_user
 from annex.domain.sessions import FUTURE_SKEW_MS
 from annex.errors import AnnexError, Conflict, describe
 from annex.models.keyvalue import ResourceCounters, ResourceMetadata
@@ -208,7 +210,7 @@ class Importer:
             if line.session_id in there or not self._create_session(line, fields):
                 # Already there. A user_metadata too large for the create's transaction is stored in
                 # a second step: if a previous run stopped between the two, this finishes it.
-                self._patiently(sessions.finish_create, self.app_id, line.session_id, fields, line.user_metadata)
+                self._patiently(finish_create, self.app_id, line.session_id, fields, line.user_metadata)
                 self.tally.skipped["session"] += 1
             else:
                 self.tally.imported["session"] += 1

@@ -102,7 +102,7 @@ def main() -> None:
     import boto3
     from moto import mock_aws
 
-    from annex.store import sessions as store
+    from benchmarks.bulk_load import load as load_sessions
     from benchmarks.generate import sessions as generate
     from local.engine import Engine
 
@@ -121,7 +121,7 @@ def main() -> None:
             boto3.client("dynamodb").create_table(TableName=table, **definition)
             started = time.perf_counter()
             with target(table):
-                store.load(APP, generate(size, start=start_ms, days=DAYS, users=USERS, seed=size))
+                load_sessions(APP, generate(size, start=start_ms, days=DAYS, users=USERS, seed=size))
             loaded = time.perf_counter() - started
             parent, child = spawn.Pipe()
             measuring = spawn.Process(target=_measure, args=(child, engine.endpoint, table, size))

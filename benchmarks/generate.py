@@ -1,6 +1,6 @@
 """Generated sessions, as the store keeps them, for `make bench` and the analytics tests.
 
-``sessions`` yields stored sessions oldest first (``store.sessions.load`` numbers each user's
+``sessions`` yields stored sessions oldest first (``benchmarks.bulk_load.load`` numbers each user's
 sessions in that order), reproducibly for a seed: devices, places, users with several sessions,
 anonymous ones, user_metadata, counters, screens, event names, and every status a session can be
 stored in (RUNNING ones long idle read as TIMED_OUT).

@@ -11,9 +11,9 @@ from typing import Any
 from annex import api
 from annex.api.filters import FiltersParam, GroupByParam, parse_filters, parse_group_by
 from annex.config import settings
+from annex.core.clock import now_ms
 from annex.domain import analytics
 from annex.models.analytics import AnalyticsAnswer
-from annex.store import sessions as store
 
 app = api.create_app()
 
@@ -27,7 +27,7 @@ app = api.create_app()
 )
 def session_analytics(filters: FiltersParam = None, group_by: GroupByParam = None) -> dict[str, Any]:
     conditions, groups = parse_filters(filters), parse_group_by(group_by)
-    rows = analytics.run(api.tenant(app), conditions, groups, store.now_ms(), settings().analytics_max_sessions)
+    rows = analytics.run(api.tenant(app), conditions, groups, now_ms(), settings().analytics_max_sessions)
     return {"success": True, "data": rows}
 
 

@@ -10,9 +10,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from annex import api
 from annex.api.params import Cursor, Limit, Q
 from annex.api.resource_routes import resource_routes
+from annex.core.keyvalue import WriteMode
 from annex.domain import messages, resources
 from annex.domain import metadata as kv
-from annex.domain.keyvalue import WriteMode, metadata_mode
+from annex.domain.keyvalue import metadata_mode
 from annex.domain.resources import ChannelRef
 from annex.models.keyvalue import (
     MetacounterCreate,

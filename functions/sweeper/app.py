@@ -12,13 +12,13 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from annex.config import settings
-from annex.store import sessions, tokens
+from annex.domain import lifecycle
 
 logger = Logger(service="annex-sweeper")
 
 
 @logger.inject_lambda_context(log_event=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    swept = sum(sessions.sweep(app_id, settings().timeout_ms) for app_id in tokens.application_ids())
+    swept = lifecycle.sweep(settings().timeout_ms)
     logger.info("swept", extra={"timed_out": swept})
     return {"timed_out": swept}

@@ -17,8 +17,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr
 
-from annex.domain import qindex
-from annex.store import keys
+from annex.store import keys, qindex
 from tests.conftest import Api, scan_all
 
 

@@ -44,6 +44,7 @@ def test_forged_cursors_are_400(api: Api) -> None:
         {"PK": "", "SK": "", "GSI1PK": "local#USERS", "GSI1SK": ""},
         {"PK": "other#USER#x", "SK": "USER", "GSI1PK": "local#USERS", "GSI1SK": "x"},
         {"PK": "local#USER#x", "SK": "USER", "GSI1PK": "local#USERS", "GSI1SK": "x" * 1100},
+        {"PK": "local#USER#\ud800", "SK": "USER", "GSI1PK": "local#USERS", "GSI1SK": "x"},  # was a 500
     ):
         response = api.get(f"/users?next={_cursor(key)}")
         assert response.status_code == 400 and response.json()["code"] == "invalid_cursor", response.text

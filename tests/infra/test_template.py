@@ -142,3 +142,21 @@ def test_the_local_gateway_matches_routes_as_api_gateway_does() -> None:
         matched = gateway.match(method, path)
         assert matched is not None, path
         assert (matched[0].path, matched[1]) == (resource, params), path
+
+
+def test_an_index_lock_outlives_every_function_that_can_hold_one() -> None:
+    """store/lock.py's timeout rule: a lock expires only after the longest timeout of a function
+    that can take one (any function allowed BatchWriteItem, which the lock protocol's steps need),
+    so an expired lock's holder has certainly stopped."""
+    from annex.store import lock
+
+    default = int(TEMPLATE.raw["Globals"]["Function"].get("Timeout", 3))
+    holders = {
+        logical_id: int(function["Properties"].get("Timeout", default))
+        for logical_id, function in FUNCTIONS.items()
+        if any("dynamodb:BatchWriteItem" in s["Action"] for s in _statements(function))
+    }
+    assert {"SessionsFunction", "EventsFunction", "MessagesFunction"} <= holders.keys()
+    assert "SweeperFunction" not in holders, "the sweeper (300 s) never takes a lock"
+    for logical_id, timeout_s in holders.items():
+        assert timeout_s * 1000 < lock.EXPIRY_MS, (logical_id, timeout_s)

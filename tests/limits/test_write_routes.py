@@ -8,17 +8,17 @@ from typing import Any
 import pytest
 
 from annex.api.body import MAX_BODY_BYTES, MAX_JSON_DEPTH
-from annex.domain import metaarray
-from annex.domain.keyvalue import MAX_ITEMS_PER_REQUEST, MAX_KEY_CHARS, MAX_KEYS_PER_RESOURCE, MAX_VALUE_CHARS
-from annex.domain.meta import MAX_META_BYTES
-from annex.domain.resources import MAX_ID_CHARS
-from annex.domain.sessions import (
+from annex.core import metaarray
+from annex.core.keyvalue import MAX_ITEMS_PER_REQUEST, MAX_KEY_CHARS, MAX_KEYS_PER_RESOURCE, MAX_VALUE_CHARS
+from annex.core.meta import MAX_META_BYTES
+from annex.core.sessions import (
     MAX_NAME_CHARS,
     MAX_PROPERTIES_CHARS,
     MAX_SESSION_ID_CHARS,
     MAX_USER_METADATA_CHARS,
     compact_length,
 )
+from annex.domain.resources import MAX_ID_CHARS
 from annex.models.messages import MAX_DATA_BYTES, MAX_MESSAGE_BYTES
 from tests.limits.conftest import APP, WIDE, Api, wide
 

@@ -20,6 +20,7 @@ from annex.models.resources import UserCreate
 from annex.store import records, sessions
 from annex.store import table as table_module
 from annex.store.keys import PK, VERSION, Ref
+from annex.store.sessions import lifecycle
 from local.gateway import Containers
 from local.template import Template, load
 from tests.conftest import TEST_TABLE
@@ -293,7 +294,7 @@ def test_a_session_whose_many_leaf_metadata_was_not_stored_is_finished_by_the_re
     def die(*_: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sessions, "set_metadata", die)
+    monkeypatch.setattr(lifecycle, "set_metadata", die)  # the create's second step
     assert cli("import", str(path), "--app", app_id).exit_code == 130
     assert sessions.get(app_id, "s1")["user_metadata"] is None
     monkeypatch.undo()

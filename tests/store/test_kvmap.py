@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from annex.core.keyvalue import CounterMode, WriteMode
 from annex.domain import metadata as kv
-from annex.domain.keyvalue import CounterMode, WriteMode
 from annex.domain.resources import ChannelRef, UserRef, create_channel, create_user
 from annex.errors import BadRequest, Conflict, NotFound
 from annex.models.resources import ChannelCreate, UserCreate

@@ -8,14 +8,16 @@ from typing import Any
 import pytest
 from boto3.dynamodb.conditions import Attr
 
+from annex.core.metaarray import Mode
 from annex.domain import messages
 from annex.domain.messages import MessageRef
-from annex.domain.metaarray import Mode
 from annex.domain.resources import ChannelRef, create_channel
 from annex.errors import Conflict, NotFound
 from annex.models.resources import ChannelCreate
 from annex.store import keys
-from annex.store import messages as store
+from annex.store import lock as index_lock
+from annex.store.messages import channel as channel_store
+from annex.store.messages import items as message_store
 from local.instrument import DynamoCalls
 
 APP = "app-messages-test"
@@ -51,7 +53,9 @@ def _expected(table: Any, channel: ChannelRef, ids: list[int]) -> set[str]:
     return {
         keys.metaarray_entry(channel.app_id, channel.kind, channel.channel_url, key, value, message_id).sk
         for message_id in ids
-        for key, entry in store.stored_state(_message(table, channel, message_id).get("sorted_metaarray")).items()
+        for key, entry in message_store.stored_state(
+            _message(table, channel, message_id).get("sorted_metaarray")
+        ).items()
         for value in entry.values
     }
 
@@ -142,10 +146,12 @@ def test_an_abandoned_index_lock_is_recovered_and_a_live_one_waited_for(
         "b",
     ]
     lock(now + 60_000)  # held: writers wait, then give up with a retryable 409, writing nothing
-    monkeypatch.setattr(store, "LOCK_WAIT_S", 0.2)
+    monkeypatch.setattr(index_lock, "WAIT_S", 0.2)
     with pytest.raises(Conflict):
         messages.update_values(ref, [("k", ["c"])], Mode.ADD, False, None)
-    assert store.stored_state(_message(moto_table, lobby, sent["message_id"])["sorted_metaarray"])["k"].values == (
+    assert message_store.stored_state(_message(moto_table, lobby, sent["message_id"])["sorted_metaarray"])[
+        "k"
+    ].values == (
         "a",
         "b",
     )
@@ -165,7 +171,7 @@ def test_deleting_the_channel_leaves_only_its_counter_and_ids_go_on(lobby: Chann
 def test_messages_a_purge_left_stay_invisible(lobby: ChannelRef, moto_table: Any) -> None:
     for _ in range(3):
         messages.send(lobby, FIELDS, [("k", ["v"])])
-    store.delete_channel(lobby, None, budget_s=0)  # a purge that ran out of time deletes nothing
+    channel_store.delete_channel(lobby, None, budget_s=0)  # a purge that ran out of time deletes nothing
     create_channel(APP, "group_channels", ChannelCreate(channel_url="lobby"))
     assert messages.list_messages(lobby, 20, None, None, None) == ([], None)
     assert messages.list_messages(lobby, 20, None, "k", ["v"]) == ([], None)

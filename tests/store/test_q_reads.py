@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from annex.core.clock import now_ms
 from annex.domain import session_search
 from annex.store import sessions
 from local.instrument import DynamoCalls
@@ -38,7 +39,7 @@ def _create(first: int, count: int) -> None:
 
 def _reads(q: str) -> tuple[list[str], int]:
     with DynamoCalls() as calls:
-        found, cursor = session_search.list_sessions(APP, 100, None, None, q, [], sessions.now_ms(), 3_600_000)
+        found, cursor = session_search.list_sessions(APP, 100, None, None, q, [], now_ms(), 3_600_000)
     assert cursor is None
     return [s["id"] for s in found], calls.items_read
 

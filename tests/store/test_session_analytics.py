@@ -19,8 +19,8 @@ from moto import mock_aws
 from annex.api.filters import parse_filters, parse_group_by
 from annex.domain import analytics, session_search
 from annex.errors import BadRequest
-from annex.store import sessions as store
 from annex.store import table as table_module
+from benchmarks.bulk_load import load as load_sessions
 from benchmarks.generate import sessions as generate
 from local.engine import speed_up
 from local.instrument import DynamoCalls
@@ -52,7 +52,7 @@ def data() -> Iterator[list[Session]]:
             del definition["StreamSpecification"]  # no change events here: faster writes
             boto3.client("dynamodb", region_name="us-east-1").create_table(TableName=TEST_TABLE, **definition)
             generated = list(generate(600, start=START, days=50, users=80, seed=11))
-            store.load(APP, [dict(s) for s in generated])
+            load_sessions(APP, [dict(s) for s in generated])
             yield generated
 
 
@@ -289,7 +289,7 @@ def test_a_range_too_large_is_refused_before_reading_sessions(data: list[Session
 
 def test_an_estimate_that_falls_short_still_stops_reading(data: list[Session]) -> None:
     evening = int(datetime.datetime(2023, 6, 1, 23, tzinfo=datetime.UTC).timestamp() * 1000)
-    store.load("crowded", [{"id": f"late-{i:03d}", "created_at": evening + i * 1000} for i in range(30)])
+    load_sessions("crowded", [{"id": f"late-{i:03d}", "created_at": evening + i * 1000} for i in range(30)])
     late_hour = [_range("2023-06-01T23:00:00Z", "2023-06-01T23:59:59Z")]
     assert analytics.estimate("crowded", evening, evening + 3_600_000 - 1, NOW) <= 10, "1/24 of the day's 30"
     with pytest.raises(BadRequest) as refused:
@@ -301,7 +301,7 @@ def test_an_estimate_that_falls_short_still_stops_reading(data: list[Session]) -
 
 def test_timed_out_sessions_are_timed_out_not_crashed(data: list[Session]) -> None:
     t = START - 10 * DAY
-    store.load(
+    load_sessions(
         "lifecycle",
         [
             {
@@ -334,7 +334,7 @@ def test_timed_out_sessions_are_timed_out_not_crashed(data: list[Session]) -> No
 
 def test_new_users_are_those_whose_first_session_is_in_the_filtered_set(data: list[Session]) -> None:
     jan, feb = START, START + 20 * DAY
-    store.load(
+    load_sessions(
         "newcomers",
         [
             {"id": "a1", "created_at": jan, "user_id": "a", "device": {"model": "x"}},

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from annex.core.clock import day_of
 from annex.domain import analytics
-from annex.domain.analytics import aggregate, day_of, grouping, month_of, week_of
+from annex.domain.analytics import aggregate, grouping, month_of, week_of
 
 
 def _ms(text: str) -> int:

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from annex.domain.keyvalue import INT64_MAX, INT64_MIN, Add, CounterMode, Put, check_key, counter_change
+from annex.core.keyvalue import INT64_MAX, INT64_MIN, Add, CounterMode, Put
+from annex.domain.keyvalue import check_key, counter_change
 from annex.errors import BadRequest
 from annex.models.keyvalue import MetacounterUpdate, MetadataCreate, MetadataUpdate
 from annex.models.resources import ChannelCreate, UserCreate

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from annex.domain.meta import MAX_META_BYTES, merged, replaced, serialized_size
+from annex.core.meta import MAX_META_BYTES, serialized_size
+from annex.domain.meta import merged, replaced
 from annex.errors import BadRequest
 
 

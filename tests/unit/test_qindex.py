@@ -10,8 +10,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annex.domain import qindex
 from annex.domain.query import Clause, Op, parse
+from annex.store import qindex
 
 BASES = frozenset({"user_metadata"})
 numbers = st.one_of(
@@ -151,8 +151,8 @@ def test_a_cut_number_keeps_its_equality_exact_and_its_place_among_the_others() 
 def test_every_sort_key_and_query_bound_stays_within_1024_bytes_at_the_apis_maxima() -> None:
     """The longest session id (128 four-byte characters) with the longest number user_metadata can
     hold (506 digits) or the longest string (a 512-character JSON)."""
+    from annex.core.sessions import MAX_SESSION_ID_CHARS
     from annex.domain import session_search
-    from annex.domain.sessions import MAX_SESSION_ID_CHARS
     from annex.store import keys
 
     session_id = "𝄞" * MAX_SESSION_ID_CHARS

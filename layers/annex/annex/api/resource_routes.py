@@ -24,11 +24,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel
 
 from annex.api.exchange import csv, if_match, tagged
+from annex.core.clock import now_ms
+from annex.core.keyvalue import WriteMode
 from annex.domain import meta
 from annex.domain import metadata as kv
-from annex.domain.keyvalue import WriteMode, metadata_mode
+from annex.domain.keyvalue import metadata_mode
 from annex.domain.metadata import Owner
-from annex.domain.resources import now_ms
 from annex.models.keyvalue import MetadataCreate, MetadataUpdate, MetadataValueUpdate
 from annex.models.resources import Meta, MetaReplace
 

@@ -31,18 +31,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from annex.core.clock import DAY_MS, day_of, utc_date
+from annex.core.sessions import ERROR
 from annex.domain import filters, query, session_search
 from annex.domain.filters import Path, Plan, Stored
-from annex.domain.sessions import ERROR
 from annex.errors import BadRequest
-from annex.store import keys
 from annex.store import sessions as store
 
 DEFAULT_DAYS = 30
 DEFAULT_GROUPS, MAX_GROUPS, MAX_GROUP_BY = 50, 500, 5
 OTHER = "other"
 MAX_ROWS = 5_000  # ~400 bytes a row: an answer stays far under Lambda's 6 MB
-DAY_MS = keys.DAY_MS
 TIME_GROUPS = ("session_uploadedon_day", "session_uploaded_week", "session_uploaded_month")
 NOT_GROUPABLE = {
     "event_name": "a session holds several event names",
@@ -69,16 +68,13 @@ METRIC_READS: frozenset[Path] = frozenset(
 # ---------------------------------------------------------------- groups
 
 
-day_of = keys.day_of  # the day the daily counters use, so groups and the guard agree
-
-
 def week_of(created_at: int) -> str:
     day = created_at // DAY_MS
-    return keys.utc_date(day - (day + 3) % 7)  # 1970-01-01 was a Thursday (weekday 3 counting from Monday)
+    return utc_date(day - (day + 3) % 7)  # 1970-01-01 was a Thursday (weekday 3 counting from Monday)
 
 
 def month_of(created_at: int) -> str:
-    return keys.utc_date(created_at // DAY_MS)[:7]
+    return utc_date(created_at // DAY_MS)[:7]
 
 
 _TIME: dict[str, Callable[[int], str]] = dict(zip(TIME_GROUPS, (day_of, week_of, month_of), strict=True))
@@ -252,7 +248,7 @@ def estimate(app_id: str, low: int, high: int, now: int) -> int:
     """Sessions created in ``[low, high]`` by the daily counters: whole days inside the range, and
     the covered share of a day the range cuts (today's sessions spread up to ``now`` only)."""
     total = 0.0
-    for day, count in store.created_per_day(app_id, keys.day_of(low), keys.day_of(high)).items():
+    for day, count in store.created_per_day(app_id, day_of(low), day_of(high)).items():
         start = int(datetime.datetime.fromisoformat(day).replace(tzinfo=datetime.UTC).timestamp()) * 1000
         end = max(start, min(start + DAY_MS - 1, now))
         covered = min(high, end) - max(low, start) + 1

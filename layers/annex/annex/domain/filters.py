@@ -41,9 +41,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from annex.core.clock import DAY_MS
+from annex.core.sessions import ERROR, MAX_SESSION_ID_CHARS
 from annex.domain import query
 from annex.domain.resources import MAX_ID_CHARS
-from annex.domain.sessions import ERROR, MAX_SESSION_ID_CHARS
 
 Path = tuple[str, ...]
 Stored = dict[str, Any]
@@ -235,7 +236,7 @@ def instant(text: Any, what: str, *, end_of_day: bool) -> int:
     except (OverflowError, ValueError):
         raise ValueError(f"{what} is out of range") from None
     if date_only and end_of_day:
-        ms += 86_400_000 - 1
+        ms += DAY_MS - 1
     return max(MIN_MS, min(MAX_MS, ms))
 
 

@@ -7,24 +7,19 @@ models refuse them) and a replace keeps the ones already there. Serialized size 
 
 from __future__ import annotations
 
-import json
 from typing import Any, Protocol
 
+from annex.core.meta import MAX_META_BYTES, serialized_size
 from annex.errors import BadRequest
 from annex.store import records
 from annex.store.keys import Ref
 
-MAX_META_BYTES = 8 * 1024
 META = "meta"
 
 
 class Owner(Protocol):
     ref: Ref
     missing: str
-
-
-def serialized_size(document: dict[str, Any]) -> int:
-    return len(json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode())
 
 
 def _fits(document: dict[str, Any]) -> dict[str, Any]:

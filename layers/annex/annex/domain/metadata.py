@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from annex.domain.keyvalue import MAX_KEYS_PER_RESOURCE, Change, CounterMode, Put, WriteMode, check_key, counter_change
+from annex.core.keyvalue import MAX_KEYS_PER_RESOURCE, Change, CounterMode, Put, WriteMode
+from annex.domain.keyvalue import check_key, counter_change
 from annex.errors import BadRequest, NotFound
 from annex.store import kvmap
 from annex.store.keys import Ref

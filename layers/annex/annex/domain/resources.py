@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from enum import StrEnum
 from typing import Any
 
+from annex.core.clock import now_ms
 from annex.domain.keyvalue import check_key
 from annex.errors import BadRequest, NotFound
 from annex.models.resources import ChannelCreate, ChannelUpdate, UserCreate, UserUpdate
 from annex.store import keys, pages, records
 from annex.store.keys import Ref
-from annex.store.pages import Where
 
 
 class ChannelType(StrEnum):
     OPEN = "open_channels"
     GROUP = "group_channels"
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def channel_type(value: str) -> ChannelType:
@@ -105,8 +101,7 @@ def list_users(
     metadata_values: list[str] | None,
     q: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    where = Where()
-    _metadata_filter(where, metadata_key, metadata_values)
+    where = _metadata_filter(metadata_key, metadata_values)
     return pages.list_page(keys.users_list(app_id), limit, cursor, where, _matcher(q))
 
 
@@ -134,35 +129,23 @@ def list_channels(
     counter_bounds: dict[str, int],
     q: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    where = Where()
-    _metadata_filter(where, metadata_key, metadata_values)
+    where = _metadata_filter(metadata_key, metadata_values)
     if counter_bounds and not counter_key:
         raise BadRequest("metacounter_value_* filters need metacounter_key", code="invalid_filter")
     if counter_key:
-        check_key(counter_key)
-        path = f"{where.name('metacounter')}.{where.name(counter_key)}"
-        where.add(f"attribute_exists({path})")
-        for op, bound in counter_bounds.items():
-            where.add(f"{path} {COMPARISONS[op]} {where.value(bound)}")
+        where = replace(where, counter_key=check_key(counter_key), counter_bounds=counter_bounds)
     return pages.list_page(keys.channels_list(app_id, channel_type(kind)), limit, cursor, where, _matcher(q))
 
 
-COMPARISONS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
-
-
-def _metadata_filter(where: Where, key: str | None, values: list[str] | None) -> None:
+def _metadata_filter(key: str | None, values: list[str] | None) -> pages.Filter:
     if values is not None and key is None:
         raise BadRequest("A metadata values filter needs its metadata key", code="invalid_filter")
     if key is None:
-        return
+        return pages.Filter()
     check_key(key)
-    path = f"{where.name('metadata')}.{where.name(key)}"
-    if not values:
-        where.add(f"attribute_exists({path})")
-        return
-    if len(values) > MAX_FILTER_VALUES:
+    if values and len(values) > MAX_FILTER_VALUES:
         raise BadRequest(f"At most {MAX_FILTER_VALUES} metadata values", code="invalid_filter")
-    where.add(f"{path} IN ({', '.join(where.value(v) for v in values)})")
+    return pages.Filter(key, values or None)
 
 
 MAX_FILTER_VALUES = 100

@@ -1,6 +1,6 @@
 """Listing sessions: newest first, by ``status=``, ``q=`` and ``filters=``, with the q planner.
 
-The planner answers ``q`` from the index (``domain/qindex.py``). It probes every clause the index
+The planner answers ``q`` from the index (``store/qindex.py``). It probes every clause the index
 can answer (up to three, likeliest most selective first), reading at most ``PROBE`` entries per
 shard of each, and drives from the clause with the fewest entries among those it read to the end;
 when none ended, it streams the top-ranked equality newest first, or falls back to the plain
@@ -23,11 +23,12 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from annex.domain import filters, qindex, query
+from annex.core.sessions import MAX_SESSION_ID_CHARS
+from annex.domain import filters, query
 from annex.domain.resources import MAX_ID_CHARS
-from annex.domain.sessions import MAX_SESSION_ID_CHARS, view
+from annex.domain.sessions import view
 from annex.errors import BadRequest
-from annex.store import keys
+from annex.store import keys, qindex
 from annex.store import sessions as store
 
 PROBE = 25  # entries per shard a probe reads

@@ -13,32 +13,25 @@ sweep only stores what reads already say.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from annex.core.clock import DAY_MS
+from annex.core.sessions import (
+    MAX_SESSION_ID_CHARS,
+    MAX_USER_METADATA_CHARS,
+    RUNNING,
+    TIMED_OUT,
+    Delta,
+    compact_length,
+)
 from annex.errors import NotFound
 
-MAX_USER_METADATA_CHARS = 512
-# Session ids are at most 128 characters (512 UTF-8 bytes): they end the sort keys of the session's
-# list and index entries, which DynamoDB caps at 1,024 bytes.
-MAX_SESSION_ID_CHARS = 128
-RESERVED_SESSION_IDS = frozenset({"analytics"})  # GET /sessions/analytics is the analytics route
-MAX_PROPERTIES_CHARS = 8192
 FUTURE_SKEW_MS = 5 * 60 * 1000  # an event may be stamped at most this far ahead of the server's clock
 # A session's share of a batch is applied in writes of at most this many events: one DynamoDB
 # transaction holds 100 items (the session's update, a user's numbering, an identify's index entries
 # and one item per event), so a 100-event batch for one session takes two.
 MAX_EVENTS_PER_WRITE = 80
-# What a session item keeps of its names, so it stays far below DynamoDB's 400 KB item limit
-# however long the session runs (names are at most 128 characters): the first SCREENS_KEPT screens
-# in order, and up to DISTINCT_KEPT distinct screens and event names (at most 4 bytes a character:
-# about 300 KB at worst). The counters stay exact.
-MAX_NAME_CHARS = 128
-SCREENS_KEPT = 200
-DISTINCT_KEPT = 200
-
-RUNNING, COMPLETED, TIMED_OUT, ERROR = "RUNNING", "COMPLETED", "TIMED_OUT", "ERROR"
 DEVICE_FIELDS = (
     "app_version",
     "class",
@@ -60,13 +53,13 @@ def possible_id(session_id: str) -> str:
     return session_id
 
 
-def compact_length(value: Any) -> int:
-    """Characters of the value's compact JSON (as JSON.stringify writes it)."""
-    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
-
-
 def timed_out(status: str, active_at: int, now: int, timeout_ms: int) -> bool:
     return status == RUNNING and active_at + timeout_ms <= now
+
+
+def started_at(delta: Delta, now: int) -> int:
+    """When a session its events open began: at its first event (buffered events may predate now)."""
+    return min(now, delta.first_at) if delta.first_at is not None else now
 
 
 def view(stored: dict[str, Any], now: int, timeout_ms: int) -> dict[str, Any]:
@@ -99,61 +92,6 @@ def view(stored: dict[str, Any], now: int, timeout_ms: int) -> dict[str, Any]:
 
 
 @dataclass
-class Delta:
-    """What one batch's accepted events do to one session: applied as one conditional write."""
-
-    session_id: str
-    indexes: list[int] = field(default_factory=list)  # positions in the batch
-    events: list[dict[str, Any]] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-    screens: list[str] = field(default_factory=list)
-    event_names: set[str] = field(default_factory=set)
-    first_at: int | None = None
-    last_at: int | None = None
-    crashed_at: int | None = None
-    user_id: str | None = None
-    identify: bool = False
-    user_metadata: Any = None
-
-    def add(self, index: int, event: dict[str, Any]) -> None:
-        self.indexes.append(index)
-        self.events.append(event)
-        kind, name, at = event["type"], event.get("name"), event["timestamp"]
-        self._count("event_count")
-        if kind == "screen":
-            self._count("screen_count")
-            if name is not None:
-                self.screens.append(name)
-        elif kind == "track" and name is not None:
-            self.event_names.add(name)
-        elif kind == "gesture":
-            self._count("gesture_count")
-            if isinstance(event.get("properties"), dict) and event["properties"].get("rage") is True:
-                self._count("rage_gesture_count")
-        elif kind == "crash":
-            self.crashed_at = at
-        elif kind == "identify":
-            self.identify = True
-            self.user_metadata = event.get("properties")
-        if event.get("user_id") is not None:
-            self.user_id = event["user_id"]
-        self.first_at = at if self.first_at is None else min(self.first_at, at)
-        self.last_at = at if self.last_at is None else max(self.last_at, at)
-
-    def without_user(self) -> Delta:
-        """This share without the events that name a user (what is left when the session's user
-        is another one)."""
-        rest = Delta(self.session_id)
-        for index, event in zip(self.indexes, self.events, strict=True):
-            if event.get("user_id") is None:
-                rest.add(index, event)
-        return rest
-
-    def _count(self, counter: str) -> None:
-        self.counts[counter] = self.counts.get(counter, 0) + 1
-
-
-@dataclass
 class Plan:
     """A batch sorted out: the rejections known before any write, and one Delta per session."""
 
@@ -174,7 +112,7 @@ def plan(valid: list[tuple[int, dict[str, Any]]], now: int, max_age_ms: int) -> 
             out.reject(index, "invalid_timestamp", "timestamp is more than 5 minutes ahead of the server's clock")
             continue
         if event["timestamp"] < now - max_age_ms:
-            days = max_age_ms // 86_400_000
+            days = max_age_ms // DAY_MS
             out.reject(index, "invalid_timestamp", f"timestamp is older than the {days} days events are kept")
             continue
         if event["type"] == "track" and not event.get("name"):

@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
-from annex.domain.sessions import Delta, plan
+from annex.core.clock import now_ms
+from annex.core.sessions import Delta
+from annex.domain.sessions import plan, started_at
 from annex.errors import AnnexError, describe
 from annex.models.sessions import Event
 from annex.store import sessions as store
 from annex.store.table import service_error
+
+
+@dataclass
+class Outcome:
+    """A share's answer to the client: accepted, or refused with a code and a message."""
+
+    accepted: bool
+    code: str = ""
+    message: str = ""
+
+
+# What a refusal the store reports means for the client.
+_REFUSED = {
+    store.Ingested.ENDED: Outcome(False, "session_ended", "The session has ended: start a new session id"),
+    store.Ingested.OTHER_USER: Outcome(False, "user_mismatch", "The session belongs to another user_id"),
+}
 
 
 def ingest(app_id: str, batch: list[Any], timeout_ms: int, retention_s: int) -> dict[str, Any]:
@@ -23,7 +42,7 @@ def ingest(app_id: str, batch: list[Any], timeout_ms: int, retention_s: int) -> 
     rejection of its events, not as an error of the whole batch: the answer then says exactly what
     was applied, and a client that resends only the rejected events counts nothing twice.
     """
-    now = store.now_ms()
+    now = now_ms()
     valid: list[tuple[int, dict[str, Any]]] = []
     rejected: list[dict[str, Any]] = []
     for index, raw in enumerate(batch):
@@ -39,26 +58,27 @@ def ingest(app_id: str, batch: list[Any], timeout_ms: int, retention_s: int) -> 
     accepted = 0
     arrival = f"{now:013d}{uuid.uuid4().hex[:12]}"  # events of one batch sort by timestamp, then position
 
-    def apply(delta: Delta) -> store.Outcome:
+    def apply(delta: Delta) -> Outcome:
         try:
-            return store.ingest(app_id, delta, timeout_ms, retention_s, arrival)
+            done = store.ingest(app_id, delta, timeout_ms, retention_s, arrival, started_at(delta, now))
         except (AnnexError, BotoCoreError, ClientError) as err:
             mapped = err if isinstance(err, AnnexError) else service_error(err)
             if mapped is None or not accepted:
                 raise  # nothing applied yet: the whole batch fails, as any request would
-            return store.Outcome(False, mapped.code, mapped.message)
+            return Outcome(False, mapped.code, mapped.message)
+        return _REFUSED.get(done, Outcome(True))
 
-    def refuse(indexes: list[int], outcome: store.Outcome) -> None:
+    def refuse(indexes: list[int], outcome: Outcome) -> None:
         rejected.extend({"index": i, "code": outcome.code, "message": outcome.message} for i in indexes)
 
     for chain in sorted_out.deltas.values():
-        refused: store.Outcome | None = None
+        refused: Outcome | None = None
         for delta in chain:  # a session's writes in batch order; once one is refused, so is the rest
             outcome = refused or apply(delta)
             if outcome.code == "user_mismatch":  # only the events naming another user are refused
                 rest = delta.without_user()
                 refuse([i for i in delta.indexes if i not in rest.indexes], outcome)
-                delta, outcome = rest, apply(rest) if rest.events else store.Outcome(True)
+                delta, outcome = rest, apply(rest) if rest.events else Outcome(True)
             if outcome.accepted:
                 accepted += len(delta.indexes)
             else:

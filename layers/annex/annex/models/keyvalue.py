@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
-from annex.domain.keyvalue import (
+from annex.core.keyvalue import (
     INT64_MAX,
     INT64_MIN,
     MAX_ITEMS_PER_REQUEST,

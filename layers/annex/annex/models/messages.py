@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, StrictBool, StrictStr
 
-from annex.domain.metaarray import MAX_KEYS, MAX_VALUE_BYTES, MAX_VALUES, Items, Mode, check_key
+from annex.core.metaarray import MAX_KEYS, MAX_VALUE_BYTES, MAX_VALUES, Items, Mode, check_key
 from annex.errors import BadRequest
 from annex.models.keyvalue import Strict
 from annex.models.resources import Meta, ResourceId

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, StrictStr
 
-from annex.domain.meta import MAX_META_BYTES, serialized_size
+from annex.core.meta import MAX_META_BYTES, serialized_size
 from annex.models.keyvalue import Count, InitialMetadata, Key, Strict
 
 ResourceId = Annotated[StrictStr, Field(min_length=1, max_length=255)]

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StrictInt, StrictStr
 
-from annex.domain.sessions import (
+from annex.core.sessions import (
     MAX_NAME_CHARS,
     MAX_PROPERTIES_CHARS,
     MAX_SESSION_ID_CHARS,

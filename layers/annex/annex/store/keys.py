@@ -7,10 +7,10 @@ what tells us the application, so that entry is keyed by the token's SHA-256 has
 
 from __future__ import annotations
 
-import datetime
-import functools
 import hashlib
 from dataclasses import dataclass
+
+from annex.core.clock import day_of
 
 PK, SK = "PK", "SK"
 GSI1, GSI1PK, GSI1SK = "GSI1", "GSI1PK", "GSI1SK"
@@ -147,23 +147,11 @@ def session_listing(app_id: str, session_id: str, created_at: int) -> Ref:
 # sessions a date range holds before reading them. Each shard's day is split over COUNTER_SLOTS
 # items: concurrent creations rarely touch the same counter (a transaction conflict and a retry).
 COUNTER_SLOTS = 8
-DAY_MS = 86_400_000
 
 
 def session_days(app_id: str, shard: int) -> str:
     """Partition of one shard's daily creation counters (``SK = {YYYY-MM-DD}#{slot}``)."""
     return f"{app_id}#SESSIONDAYS#{shard}"
-
-
-@functools.lru_cache(maxsize=8192)
-def utc_date(day: int) -> str:
-    """``YYYY-MM-DD`` of a day number (days since 1970-01-01)."""
-    return (datetime.date(1970, 1, 1) + datetime.timedelta(days=day)).isoformat()
-
-
-def day_of(at_ms: int) -> str:
-    """The UTC day of a time in milliseconds, ``YYYY-MM-DD`` (cached: analytics asks per session)."""
-    return utc_date(at_ms // DAY_MS)
 
 
 def session_day_counter(app_id: str, session_id: str, created_at: int) -> Ref:

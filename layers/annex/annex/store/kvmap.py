@@ -12,44 +12,31 @@ concurrent change between the two requests makes the retry fail instead of being
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from annex.domain.keyvalue import Add, Change, Put, WriteMode
+from annex.core.keyvalue import Add, Change, Put, WriteMode
 from annex.errors import BadRequest, Conflict, NotFound
+from annex.store.expression import Expression, if_exists
 from annex.store.keys import PK, VERSION, Ref
-from annex.store.table import (
-    failed_item,
-    plain,
-    precondition,
-    reraise_unless_condition_failed,
-    stale,
-    table,
-    version_of,
-)
-
-MAX_ATTEMPTS = 8  # only reached when concurrent writers keep changing the keys this write depends on
+from annex.store.retry import attempts, condition_failed, gave_up
+from annex.store.table import failed_item, plain, reraise_unless_condition_failed, stale, table, version_of
 
 
 def read(ref: Ref, attr: str, keys: Iterable[str] | None, missing_owner: str) -> tuple[dict[str, Any], int]:
     """The map (or just ``keys`` of it that exist) and the owner's version; 404 without an owner."""
-    names = {"#pk": PK, "#m": attr, "#ver": VERSION}
+    ex = Expression()
     wanted = list(dict.fromkeys(keys)) if keys is not None else None
     if wanted == []:
-        projection = "#pk, #ver"  # ?keys= named no key: only the owner's existence and version
-        del names["#m"]
+        paths = []  # ?keys= named no key: only the owner's existence and version
     elif wanted:
-        names |= {f"#k{i}": k for i, k in enumerate(wanted)}
-        projection = ", ".join(["#pk", "#ver", *(f"#m.#k{i}" for i in range(len(wanted)))])
+        paths = [ex.path(attr, key) for key in wanted]
     else:
-        projection = "#pk, #ver, #m"
-    item = (
-        table()
-        .get_item(Key=ref.key, ProjectionExpression=projection, ExpressionAttributeNames=names, ConsistentRead=True)
-        .get("Item")
-    )
+        paths = [ex.n(attr)]
+    projection = ex.read([ex.n(PK), ex.n(VERSION), *paths])
+    item = table().get_item(Key=ref.key, ConsistentRead=True, **projection).get("Item")
     if item is None:
         raise NotFound(missing_owner)
     found: dict[str, Any] = plain(item.get(attr, {})) if wanted != [] else {}
@@ -57,42 +44,35 @@ def read(ref: Ref, attr: str, keys: Iterable[str] | None, missing_owner: str) ->
 
 
 def delete_all(ref: Ref, attr: str, missing_owner: str, expected: int | None = None) -> None:
-    values: dict[str, Any] = {":empty": {}, ":one": 1}
+    ex = if_exists(expected)
+    ex.set(attr, {})
+    ex.bump()
     try:
-        table().update_item(
-            Key=ref.key,
-            UpdateExpression="SET #m = :empty ADD #ver :one",
-            ConditionExpression="attribute_exists(#pk)" + precondition(expected, values),
-            ExpressionAttributeNames={"#m": attr, "#pk": PK, "#ver": VERSION},
-            ExpressionAttributeValues=values,
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-        )
+        table().update_item(Key=ref.key, ReturnValuesOnConditionCheckFailure="ALL_OLD", **ex.request())
     except ClientError as err:
         reraise_unless_condition_failed(err)
         old = failed_item(err)
-        raise (NotFound(missing_owner) if old is None else stale(old, expected)) from None
+        raise (NotFound(missing_owner) if old is None else stale(version_of(old), expected)) from None
 
 
 def delete_one(
     ref: Ref, attr: str, key: str, missing_owner: str, missing_key: str, expected: int | None = None
 ) -> None:
-    values: dict[str, Any] = {":one": 1}
+    ex = Expression()
+    path = ex.path(attr, key)
+    ex.exists(path)
+    ex.expect(expected)
+    ex.removes.append(path)
+    ex.bump()
     try:
-        table().update_item(
-            Key=ref.key,
-            UpdateExpression="REMOVE #m.#k ADD #ver :one",
-            ConditionExpression="attribute_exists(#m.#k)" + precondition(expected, values),
-            ExpressionAttributeNames={"#m": attr, "#k": key, "#ver": VERSION},
-            ExpressionAttributeValues=values,
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-        )
+        table().update_item(Key=ref.key, ReturnValuesOnConditionCheckFailure="ALL_OLD", **ex.request())
     except ClientError as err:
         reraise_unless_condition_failed(err)
         old = failed_item(err)
         if old is None:
             raise NotFound(missing_owner) from None
         if expected is not None and version_of(old) != expected:
-            raise stale(old, expected) from None
+            raise stale(version_of(old), expected) from None
         raise NotFound(missing_key) from None
 
 
@@ -104,8 +84,6 @@ class _Plan:
     mode: WriteMode
     expected: int | None = None  # If-Match: the owner's version the client read
     seen: dict[str, Any] | None = None  # the map as the last failed attempt saw it
-    names: dict[str, str] = field(default_factory=dict)
-    values: dict[str, Any] = field(default_factory=dict)
 
     def state(self, key: str) -> bool | None:
         if self.mode is WriteMode.CREATE:
@@ -119,55 +97,51 @@ class _Plan:
             return [k for k in self.changes if self.state(k)]
         return list(self.changes)
 
-    def expression(self, attr: str, max_keys: int) -> tuple[str, str]:
-        self.names = {"#pk": PK, "#m": attr, "#ver": VERSION}
-        self.values = {":one": 1}
-        sets: list[str] = []
-        conds = ["attribute_exists(#pk)"]
-        for i, (key, change) in enumerate(self.changes.items()):
-            path = f"#m.#k{i}"
-            self.names[f"#k{i}"] = key
-            present = self.state(key)
-            if key not in self.applied():
-                conds.append(f"attribute_not_exists({path})")  # pin the decision to skip it
-                continue
-            if present is True:
-                conds.append(f"attribute_exists({path})")
-            elif present is False:
-                conds.append(f"attribute_not_exists({path})")
-            if isinstance(change, Put):
-                self.values[f":v{i}"] = change.value
-                sets.append(f"{path} = :v{i}")
-                continue
-            self.values[f":d{i}"] = change.delta
-            if present is True:
-                sets.append(f"{path} = {path} + :d{i}")
-            else:
-                self.values[":zero"] = 0
-                sets.append(f"{path} = if_not_exists({path}, :zero) + :d{i}")
-            if present is not False:
-                conds.append(self._bounds(change, path, i, maybe_missing=present is None))
-        adds = sum(1 for k in self.applied() if self.state(k) is not True)
-        if adds:
-            self.values[":room"] = max_keys - adds
-            conds.append("size(#m) <= :room")
-        return "SET " + ", ".join(sets) + " ADD #ver :one", " AND ".join(c for c in conds if c) + precondition(
-            self.expected, self.values
-        )
+    def new_keys(self) -> int:
+        """How many keys the write may add to the map."""
+        return sum(1 for k in self.applied() if self.state(k) is not True)
 
-    def _bounds(self, change: Add, path: str, i: int, *, maybe_missing: bool) -> str:
-        lo, hi = change.old_bounds()
-        parts = []
-        if lo is not None:
-            self.values[f":lo{i}"] = lo
-            parts.append(f"{path} >= :lo{i}")
-        if hi is not None:
-            self.values[f":hi{i}"] = hi
-            parts.append(f"{path} <= :hi{i}")
-        if not parts:
-            return ""
-        bound = " AND ".join(parts)
-        return f"(attribute_not_exists({path}) OR {bound})" if maybe_missing else f"({bound})"
+    def expression(self, attr: str, max_keys: int) -> Expression:
+        ex = if_exists()
+        applied = self.applied()
+        for key, change in self.changes.items():
+            path = ex.path(attr, key)
+            present = self.state(key)
+            if key not in applied:
+                ex.absent(path)  # pin the decision to skip it
+                continue
+            if present is True:
+                ex.exists(path)
+            elif present is False:
+                ex.absent(path)
+            if isinstance(change, Put):
+                ex.sets.append(f"{path} = {ex.v(change.value)}")
+                continue
+            if present is True:
+                ex.sets.append(f"{path} = {path} + {ex.v(change.delta)}")
+            else:
+                ex.sets.append(f"{path} = if_not_exists({path}, {ex.v(0)}) + {ex.v(change.delta)}")
+            if present is not False:
+                _bounds(ex, change, path, maybe_missing=present is None)
+        if adds := self.new_keys():
+            ex.conditions.append(f"size({ex.n(attr)}) <= {ex.v(max_keys - adds)}")
+        ex.expect(self.expected)
+        ex.bump()
+        return ex
+
+
+def _bounds(ex: Expression, change: Add, path: str, *, maybe_missing: bool) -> None:
+    """Condition: the stored number stays in the signed 64-bit range after ``change``."""
+    lo, hi = change.old_bounds()
+    parts = []
+    if lo is not None:
+        parts.append(f"{path} >= {ex.v(lo)}")
+    if hi is not None:
+        parts.append(f"{path} <= {ex.v(hi)}")
+    if not parts:
+        return
+    bound = " AND ".join(parts)
+    ex.conditions.append(f"(attribute_not_exists({path}) OR {bound})" if maybe_missing else f"({bound})")
 
 
 def write(
@@ -185,34 +159,31 @@ def write(
     The map after is the whole stored map when the write returned it, else just the keys written.
     """
     plan = _Plan(changes, mode, expected)
-    for _ in range(MAX_ATTEMPTS):
+    for _ in attempts():
         applied = plan.applied()
         if not applied:
             return [], dict(plan.seen or {})
-        update, condition = plan.expression(attr, max_keys)
-        if plan.values.get(":room", 0) < 0:
+        if plan.new_keys() > max_keys:
             raise BadRequest(f"A resource holds at most {max_keys} keys", code="too_many_keys")
         try:
             out = table().update_item(
                 Key=ref.key,
-                UpdateExpression=update,
-                ConditionExpression=condition,
-                ExpressionAttributeNames=plan.names,
-                ExpressionAttributeValues=plan.values,
                 ReturnValues="ALL_NEW",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                **plan.expression(attr, max_keys).request(),
             )
             return applied, plain(out["Attributes"].get(attr, {}))
         except ClientError as err:
-            reraise_unless_condition_failed(err)
+            if not condition_failed(err):
+                continue  # a transaction was in progress on the owner: again, as it was
             old = failed_item(err)
             if old is None:
                 raise NotFound(missing_owner) from None
             if expected is not None and version_of(old) != expected:
-                raise stale(old, expected) from None
+                raise stale(version_of(old), expected) from None
             plan.seen = _deserialize_map(old.get(attr))
             _diagnose(plan.seen, changes, mode, max_keys)
-    raise Conflict("The keys changed concurrently; retry the request", code="concurrent_update")
+    raise gave_up("The keys changed concurrently; retry the request")
 
 
 def _diagnose(seen: dict[str, Any], changes: Mapping[str, Change], mode: WriteMode, max_keys: int) -> None:

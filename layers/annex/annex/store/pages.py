@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from annex.errors import BadRequest
+from annex.store import cursor as cursor_codec
+from annex.store.expression import Expression
 from annex.store.keys import GSI1, GSI1PK, GSI1SK, PK, SK, application_of
 from annex.store.records import public
 from annex.store.table import table
@@ -25,45 +24,47 @@ MAX_PAGE_BYTES = 2 * 1024 * 1024
 MAX_FILTERED_READS = 10
 
 
-@dataclass
-class Where:
-    """A filter expression over map keys that may contain any character (so no dotted paths)."""
+COMPARISONS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
-    clauses: list[str] = field(default_factory=list)
-    names: dict[str, str] = field(default_factory=dict)
-    values: dict[str, object] = field(default_factory=dict)
 
-    def name(self, name: str) -> str:
-        ref = f"#w{len(self.names)}"
-        self.names[ref] = name
-        return ref
+@dataclass(frozen=True)
+class Filter:
+    """What DynamoDB keeps of a list of users or channels: the records whose metadata key exists
+    (holding one of ``metadata_values``, when any), whose metacounter key exists within
+    ``counter_bounds`` (``gt``, ``gte``, ``lt``, ``lte``)."""
 
-    def value(self, value: object) -> str:
-        ref = f":w{len(self.values)}"
-        self.values[ref] = value
-        return ref
+    metadata_key: str | None = None
+    metadata_values: list[str] | None = None
+    counter_key: str | None = None
+    counter_bounds: Mapping[str, int] = field(default_factory=dict)
 
-    def add(self, clause: str) -> None:
-        self.clauses.append(clause)
+    def expression(self) -> Expression:
+        ex = Expression()
+        if self.metadata_key is not None:
+            path = ex.path("metadata", self.metadata_key)
+            if self.metadata_values:
+                ex.conditions.append(f"{path} IN ({', '.join(ex.v(v) for v in self.metadata_values)})")
+            else:
+                ex.exists(path)
+        if self.counter_key is not None:
+            path = ex.path("metacounter", self.counter_key)
+            ex.exists(path)
+            ex.conditions += [f"{path} {COMPARISONS[op]} {ex.v(bound)}" for op, bound in self.counter_bounds.items()]
+        return ex
 
 
 def encode_cursor(item: dict[str, Any]) -> str:
-    """The item's list position: ``[PK, SK, GSI1SK]`` as UTF-8 JSON, where PK leaves out the id it
-    ends with (GSI1SK) and GSI1PK is the list's own, so the longest ids (255 four-byte characters
-    in both PK and GSI1SK) still make a cursor of under 1,500 characters."""
+    """The item's list position: ``[PK, SK, GSI1SK]``, where PK leaves out the id it ends with
+    (GSI1SK) and GSI1PK is the list's own, so the longest ids (255 four-byte characters in both PK
+    and GSI1SK) still make a cursor of under 1,500 characters."""
     pk, sk, listed = str(item[PK]), str(item[SK]), str(item[GSI1SK])
     short = pk[: -len(listed)] if pk.endswith(listed) else None
-    packed = [short, sk, listed] if short is not None else [pk, sk, listed, 0]
-    raw = json.dumps(packed, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return cursor_codec.pack_json([short, sk, listed] if short is not None else [pk, sk, listed, 0])
 
 
 def decode_cursor(cursor: str, list_pk: str) -> dict[str, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        packed = json.loads(raw)
-    except (binascii.Error, ValueError, RecursionError):  # RecursionError: forged deep nesting
-        packed = None
+    """The key a page of ``list_pk`` ended at; 400 for a cursor of another list or none at all."""
+    packed = cursor_codec.unpack_json(cursor)
     key: dict[str, Any] = {}
     if isinstance(packed, list) and len(packed) in (3, 4) and all(isinstance(v, str) for v in packed[:3]):
         pk = packed[0] + packed[2] if len(packed) == 3 else packed[0]
@@ -73,7 +74,7 @@ def decode_cursor(cursor: str, list_pk: str) -> dict[str, str]:
         or not all(_fits(value, _MOST_BYTES[name]) for name, value in key.items())
         or not key[PK].startswith(application_of(list_pk) + "#")
     ):
-        raise BadRequest("The next cursor is not one this list gave out", code="invalid_cursor")
+        cursor_codec.invalid()
     return key
 
 
@@ -89,7 +90,7 @@ def list_page(
     list_pk: str,
     limit: int,
     cursor: str | None,
-    where: Where | None = None,
+    where: Filter | None = None,
     keep: Callable[[dict[str, Any]], bool] | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Up to ``limit`` items of the list ``list_pk`` matching ``where`` (in DynamoDB) and ``keep``
@@ -98,14 +99,8 @@ def list_page(
     Reads at most one item past the page, so ``next`` is null exactly when nothing follows.
     """
     kwargs: dict[str, Any] = {"IndexName": GSI1, "KeyConditionExpression": Key(GSI1PK).eq(list_pk)}
-    if where is not None and where.clauses:
-        kwargs["FilterExpression"] = " AND ".join(where.clauses)
-        kwargs["ExpressionAttributeNames"] = where.names
-        if where.values:
-            kwargs["ExpressionAttributeValues"] = where.values
-    else:
-        where = None
-    filtered = where is not None or keep is not None
+    kwargs |= where.expression().read() if where is not None else {}
+    filtered = "FilterExpression" in kwargs or keep is not None
     if cursor:
         kwargs["ExclusiveStartKey"] = decode_cursor(cursor, list_pk)
     found: list[dict[str, Any]] = []

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import json
-import random
-import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from annex.errors import Conflict, NotFound, PreconditionFailed
+from annex.core.clock import now_us
+from annex.errors import Conflict, NotFound
+from annex.store import expression
 from annex.store.keys import PK, SK, VERSION, Ref
-from annex.store.table import failed_item, plain, precondition, reraise_unless_condition_failed, stale, table
+from annex.store.retry import ATTEMPTS, attempts, backoff, gave_up, raise_unless_retryable
+from annex.store.table import failed_item, plain, reraise_unless_condition_failed, stale, table, version_of
+from annex.store.writes import MAX_TRANSACTION_ITEMS, Tx
 
 _KEY_ATTRS = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", VERSION})
-DOCUMENT_ATTEMPTS = 20  # optimistic retries of a document change under contention
 # Free-form JSON documents are stored as their compact JSON text: any JSON (floats, empty keys,
 # deep nesting) round-trips exactly, which DynamoDB's own types cannot promise.
 DOCUMENTS = frozenset({"meta"})
@@ -24,7 +25,7 @@ DOCUMENTS = frozenset({"meta"})
 def first_version() -> int:
     """A new record's version: microseconds since the epoch, so a record deleted and created again
     never answers an ETag its predecessor gave out (then every write adds 1)."""
-    return time.time_ns() // 1000
+    return now_us()
 
 
 def public(item: dict[str, Any]) -> dict[str, Any]:
@@ -45,11 +46,7 @@ def new_item(ref: Ref, fields: dict[str, Any]) -> dict[str, Any]:
 
 def create(ref: Ref, fields: dict[str, Any], exists: str) -> dict[str, Any]:
     try:
-        table().put_item(
-            Item=new_item(ref, fields),
-            ConditionExpression="attribute_not_exists(#pk)",
-            ExpressionAttributeNames={"#pk": PK},
-        )
+        table().put_item(Item=new_item(ref, fields), **expression.if_absent().request())
     except ClientError as err:
         reraise_unless_condition_failed(err)
         raise Conflict(exists, code="already_exists") from None
@@ -71,7 +68,7 @@ def get_versioned(ref: Ref, missing: str) -> tuple[dict[str, Any], int]:
 def _check(ref: Ref, missing: str, expected: int | None) -> dict[str, Any]:
     record, version = get_versioned(ref, missing)
     if expected is not None and version != expected:
-        raise PreconditionFailed(f'The resource is at version "{version}", not "{expected}": read it again')
+        raise stale(version, expected)
     return record
 
 
@@ -79,42 +76,31 @@ def update(ref: Ref, fields: dict[str, Any], missing: str, expected: int | None 
     """Set ``fields`` on an existing record (at version ``expected``, if given); the record after."""
     if not fields:
         return _check(ref, missing, expected)
-    names = {"#pk": PK, "#ver": VERSION} | {f"#f{i}": name for i, name in enumerate(fields)}
-    values = {f":f{i}": value for i, value in enumerate(storable(fields).values())} | {":one": 1}
+    ex = expression.if_exists(expected)
+    for name, value in storable(fields).items():
+        ex.set(name, value)
+    ex.bump()
     try:
         out = table().update_item(
-            Key=ref.key,
-            UpdateExpression="SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields))) + " ADD #ver :one",
-            ConditionExpression="attribute_exists(#pk)" + precondition(expected, values),
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-            ReturnValues="ALL_NEW",
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            Key=ref.key, ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD", **ex.request()
         )
     except ClientError as err:
         reraise_unless_condition_failed(err)
         old = failed_item(err)
-        raise (NotFound(missing) if old is None else stale(old, expected)) from None
+        raise (NotFound(missing) if old is None else stale(version_of(old), expected)) from None
     return public(out["Attributes"])
 
 
 def delete(ref: Ref, missing: str, expected: int | None = None) -> None:
     """Delete the record and, with it, the data it holds in its own item."""
-    values: dict[str, Any] = {}
-    request: dict[str, Any] = {
-        "Key": ref.key,
-        "ConditionExpression": "attribute_exists(#pk)" + precondition(expected, values),
-        "ExpressionAttributeNames": {"#pk": PK} | ({"#ver": VERSION} if values else {}),
-        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-    }
-    if values:  # DynamoDB refuses an empty or unused ExpressionAttributeValues
-        request["ExpressionAttributeValues"] = values
     try:
-        table().delete_item(**request)
+        table().delete_item(
+            Key=ref.key, ReturnValuesOnConditionCheckFailure="ALL_OLD", **expression.if_exists(expected).request()
+        )
     except ClientError as err:
         reraise_unless_condition_failed(err)
         old = failed_item(err)
-        raise (NotFound(missing) if old is None else stale(old, expected)) from None
+        raise (NotFound(missing) if old is None else stale(version_of(old), expected)) from None
 
 
 def update_document(
@@ -129,47 +115,33 @@ def update_document(
     Optimistic concurrency: the write is conditioned on the version it read, so two concurrent
     changes never lose each other; the loser reads again and reapplies its change.
     """
-    for attempt in range(DOCUMENT_ATTEMPTS):
-        if attempt:
-            time.sleep(random.uniform(0, 0.005 * attempt))  # jitter, so contenders spread out
-        item = (
-            table()
-            .get_item(
-                Key=ref.key,
-                ProjectionExpression="#pk, #d, #ver",
-                ExpressionAttributeNames={"#pk": PK, "#d": attr, "#ver": VERSION},
-                ConsistentRead=True,
-            )
-            .get("Item")
-        )
+    for _ in attempts():
+        ex = expression.Expression()
+        projection = ex.read([ex.n(PK), ex.n(attr), ex.n(VERSION)])
+        item = table().get_item(Key=ref.key, ConsistentRead=True, **projection).get("Item")
         if item is None:
             raise NotFound(missing)
         seen = item.get(VERSION)
         if expected is not None and int(str(seen or 0)) != expected:
-            raise PreconditionFailed(f'The resource is at version "{seen!s}", not "{expected}": read it again')
+            raise stale(seen, expected)
         document = change(json.loads(str(item[attr])) if attr in item else {})
-        condition = "#ver = :seen" if seen is not None else "attribute_not_exists(#ver)"
-        values: dict[str, Any] = {":doc": storable({attr: document})[attr], ":one": 1}
+        ex = expression.if_exists()
         if seen is not None:
-            values[":seen"] = seen
+            ex.conditions.append(f"{ex.n(VERSION)} = {ex.v(seen)}")
+        else:
+            ex.absent(ex.n(VERSION))
+        ex.set(attr, storable({attr: document})[attr])
+        ex.bump()
         try:
-            out = table().update_item(
-                Key=ref.key,
-                UpdateExpression="SET #d = :doc ADD #ver :one",
-                ConditionExpression=f"attribute_exists(#pk) AND {condition}",
-                ExpressionAttributeNames={"#pk": PK, "#d": attr, "#ver": VERSION},
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
-            )
+            out = table().update_item(Key=ref.key, ReturnValues="ALL_NEW", **ex.request())
         except ClientError as err:
-            reraise_unless_condition_failed(err)
+            raise_unless_retryable(err)
             continue
         return public(out["Attributes"])
-    raise Conflict("The document changed concurrently; retry the request", code="concurrent_update")
+    raise gave_up("The document changed concurrently; retry the request")
 
 
-# DynamoDB's limits on one TransactWriteItems: 100 items and 4 MB (item sizes are estimated from above).
-MAX_TRANSACTION_ITEMS = 100
+# DynamoDB's limit on one TransactWriteItems' size is 4 MB (item sizes are estimated from above).
 MAX_TRANSACTION_BYTES = 3_500_000
 # Cancellation reasons that say "not now" rather than "never": the transaction is sent again.
 _TRANSIENT_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
@@ -215,22 +187,13 @@ def create_many(new: Sequence[tuple[Ref, dict[str, Any]]]) -> list[bool]:
 
 
 def _create_chunk(pending: list[tuple[int, dict[str, Any]]], created: list[bool]) -> None:
-    conflicts = 0
+    conflicts, new = 0, expression.if_absent()
     while pending:
+        tx = Tx()
+        for _, item in pending:
+            tx.put(item, new)
         try:
-            table().meta.client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": table().name,
-                            "Item": item,
-                            "ConditionExpression": "attribute_not_exists(#pk)",
-                            "ExpressionAttributeNames": {"#pk": PK},
-                        }
-                    }
-                    for _, item in pending
-                ]
-            )
+            table().meta.client.transact_write_items(TransactItems=tx.items)  # type: ignore[arg-type]
         except ClientError as err:
             if err.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                 raise
@@ -240,9 +203,9 @@ def _create_chunk(pending: list[tuple[int, dict[str, Any]]], created: list[bool]
                 if not any(reason.get("Code") in _TRANSIENT_REASONS for reason in reasons):
                     raise
                 conflicts += 1
-                if conflicts >= DOCUMENT_ATTEMPTS:
-                    raise Conflict("The records changed concurrently; retry", code="concurrent_update") from None
-                time.sleep(random.uniform(0, 0.01 * conflicts))
+                if conflicts >= ATTEMPTS:
+                    raise gave_up("The records changed concurrently; retry") from None
+                backoff(conflicts)
             pending = [entry for n, entry in enumerate(pending) if n not in exists]
             continue
         for index, _ in pending:

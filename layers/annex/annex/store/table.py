@@ -7,8 +7,6 @@ import base64
 import contextlib
 import functools
 import json
-import random
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, Rea
 from annex.config import settings
 from annex.errors import AnnexError, Conflict, PreconditionFailed, Throttled, Unavailable
 from annex.store.keys import VERSION
+from annex.store.retry import ATTEMPTS, backoff
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -118,9 +117,6 @@ def _json_answer(response_dict: dict[str, Any], customized_response_dict: dict[s
         response_dict["body"] = b"{}"  # the parser then has nothing left to walk
 
 
-BATCH_GET_ATTEMPTS = 20
-
-
 def batch_items(wanted: list[dict[str, str]], request: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Every item of ``wanted`` (keys) that exists, read 100 keys a ``BatchGetItem`` with the
     ``request`` options (``ConsistentRead``, a projection); keys DynamoDB leaves unprocessed are
@@ -128,13 +124,13 @@ def batch_items(wanted: list[dict[str, str]], request: dict[str, Any] | None = N
     name, found = table().name, []
     for start in range(0, len(wanted), 100):
         pending: dict[str, Any] = {name: {"Keys": wanted[start : start + 100]} | (request or {})}
-        for attempt in range(1, BATCH_GET_ATTEMPTS + 1):
+        for attempt in range(1, ATTEMPTS + 1):
             out = table().meta.client.batch_get_item(RequestItems=pending)
             found += out.get("Responses", {}).get(name, [])
             pending = out.get("UnprocessedKeys") or {}
             if not pending:
                 break
-            time.sleep(random.uniform(0, 0.004 * attempt))
+            backoff(attempt)
         else:
             raise Throttled("Too many requests, retry shortly", headers={"Retry-After": "1"})
     return found
@@ -205,14 +201,6 @@ def reraise_unless_condition_failed(err: ClientError) -> None:
         raise err
 
 
-def precondition(expected: int | None, values: dict[str, Any]) -> str:
-    """The If-Match part of a ConditionExpression (``#ver`` must name the version attribute)."""
-    if expected is None:
-        return ""
-    values[":expected"] = expected
-    return " AND #ver = :expected"
-
-
 def failed_item(err: ClientError) -> dict[str, Any] | None:
     """The item as it was when a condition failed (low-level format), if the request asked for it."""
     item: dict[str, Any] | None = err.response.get("Item")  # type: ignore[assignment]
@@ -220,11 +208,10 @@ def failed_item(err: ClientError) -> dict[str, Any] | None:
 
 
 def version_of(raw_item: dict[str, Any]) -> int:
+    """The version of an item in DynamoDB JSON (an ``ALL_OLD`` image)."""
     return int(raw_item.get(VERSION, {}).get("N", "0"))
 
 
-def stale(raw_item: dict[str, Any], expected: int | None) -> PreconditionFailed:
-    return PreconditionFailed(
-        f'The resource is at version "{version_of(raw_item)}", not "{expected}": read it again',
-        code="precondition_failed",
-    )
+def stale(version: object, expected: int | None, what: str = "resource") -> PreconditionFailed:
+    """The 412 of a write whose If-Match names a version the record is no longer (or never was) at."""
+    return PreconditionFailed(f'The {what} is at version "{version}", not "{expected}": read it again')

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from annex.domain.query import Clause, Op, Query, Scalar, is_number
+from annex.core.query import Clause, Op, Query, Scalar, is_number
 
 Path = tuple[str, ...]
 Entry = tuple[Path, str]  # (path, encoded value)

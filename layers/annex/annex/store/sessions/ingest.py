@@ -1,0 +1,269 @@
+"""A batch's share of events for one session, applied as one transaction with its stored events:
+the usual case without a read, a first user or an identify with one, a new session opened by them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from annex.core.clock import now_ms
+from annex.core.sessions import DISTINCT_KEPT, ERROR, RUNNING, SCREENS_KEPT, Delta
+from annex.store import keys, lock, qindex
+from annex.store.expression import Expression, if_absent
+from annex.store.keys import GSI2PK, GSI2SK, VERSION
+from annex.store.retry import attempts, gave_up
+from annex.store.sessions.index import diff, recover, same_metadata, set_metadata
+from annex.store.sessions.items import (
+    MAX_TRANSACTION_ITEMS,
+    entry_item,
+    failed,
+    new_item,
+    old_item,
+    read,
+    register,
+    still_running,
+    text,
+    user_numbering,
+)
+from annex.store.table import decoded
+from annex.store.writes import Tx
+
+MISSING = object()
+
+
+class Ingested(StrEnum):
+    """What became of a share: applied, or refused because the session has ended (stored status,
+    or idle past the timeout) or belongs to another user; the domain tells the client why."""
+
+    ACCEPTED = "accepted"
+    ENDED = "ended"
+    OTHER_USER = "other_user"
+
+
+def _event_items(app_id: str, delta: Delta, now: int, retention_s: int, arrival: str) -> list[dict[str, Any]]:
+    out = []
+    for index, event in zip(delta.indexes, delta.events, strict=True):
+        ref = keys.event(app_id, delta.session_id, int(event["timestamp"]), f"{arrival}{index:03d}")
+        item = ref.key | {
+            "session_id": delta.session_id,
+            "type": event["type"],
+            "timestamp": int(event["timestamp"]),
+            "received_at": now,
+            "expires_at": now // 1000 + retention_s,
+        }
+        for name in ("user_id", "name"):
+            if event.get(name) is not None:
+                item[name] = event[name]
+        if event.get("properties") is not None:
+            item["properties"] = text(event["properties"])
+        out.append(item)
+    return out
+
+
+@dataclass
+class Names:
+    """The names a write adds to a session's ``screens`` list and its distinct-name sets, within
+    the caps of core/sessions.py; narrowed from the item a failed write returns."""
+
+    screens: list[str]
+    screen_set: set[str]
+    event_names: set[str]
+
+    @classmethod
+    def of(cls, delta: Delta) -> Names:
+        return cls(list(delta.screens[:SCREENS_KEPT]), set(delta.screens), set(delta.event_names))
+
+    def fit(self, old: dict[str, Any]) -> None:
+        """Keep only what still has room (and is new) in the stored item ``old``."""
+        self.screens = self.screens[: max(SCREENS_KEPT - len(old.get("screens") or ()), 0)]
+        for name, wanted in (("screen_set", self.screen_set), ("event_name_set", self.event_names)):
+            present = set(old.get(name) or ())
+            room = max(DISTINCT_KEPT - len(present), 0)
+            kept = set(sorted(wanted - present)[:room])
+            wanted.intersection_update(kept)
+
+
+def _capped_set(ex: Expression, name: str, members: set[str]) -> None:
+    if members:
+        ref = ex.n(name)
+        ex.adds.append(f"{ref} {ex.v(set(members))}")
+        limit = ex.v(DISTINCT_KEPT - len(members))
+        ex.conditions.append(f"(attribute_not_exists({ref}) OR size({ref}) <= {limit})")
+
+
+def _activity(ex: Expression, app_id: str, delta: Delta, names: Names, now: int, *, first: bool, last: bool) -> None:
+    """The counters, screens, names and times of ``delta`` as one update of a session that exists."""
+    for counter, count in sorted(delta.counts.items()):
+        ex.adds.append(f"{ex.n(counter)} {ex.v(count)}")
+    ex.adds.append(f"{ex.n(VERSION)} {ex.v(1)}")
+    if names.screens:
+        screens, empty = ex.n("screens"), ex.v([])
+        ex.sets.append(f"{screens} = list_append(if_not_exists({screens}, {empty}), {ex.v(names.screens)})")
+        limit = ex.v(SCREENS_KEPT - len(names.screens))
+        ex.conditions.append(f"(attribute_not_exists({screens}) OR size({screens}) <= {limit})")
+    _capped_set(ex, "screen_set", names.screen_set)
+    _capped_set(ex, "event_name_set", names.event_names)
+    ex.set("active_at", now)
+    ex.set("updated_at", now)
+    if delta.crashed_at is not None:
+        ex.set("status", ERROR)
+        ex.set("ended_at", now)
+        ex.removes += [ex.n(GSI2PK), ex.n(GSI2SK)]
+    else:
+        for name, value in keys.running_keys(app_id, delta.session_id, now).items():
+            ex.set(name, value)
+    # first_event_at only ever moves earlier and last_event_at later. Batches mostly arrive in
+    # time order, so the first attempt keeps first_event_at (set only when absent) and raises
+    # last_event_at, each under a condition saying the stored value allows it; a late batch of
+    # older events fails that condition once and is retried with ``first`` (lower it) True or
+    # ``last`` (raise it) False, as the item it found says.
+    at, ours = ex.n("first_event_at"), ex.v(delta.first_at)
+    if first:
+        ex.sets.append(f"{at} = {ours}")
+        ex.conditions.append(f"(attribute_not_exists({at}) OR {at} >= {ours})")
+    else:
+        ex.sets.append(f"{at} = if_not_exists({at}, {ours})")
+        ex.conditions.append(f"(attribute_not_exists({at}) OR {at} <= {ours})")
+    if last:
+        ex.set("last_event_at", delta.last_at)
+        at = ex.n("last_event_at")
+        ex.conditions.append(f"(attribute_not_exists({at}) OR {at} <= {ex.v(delta.last_at)})")
+
+
+def ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arrival: str, started: int) -> Ingested:
+    """Apply one session's share of a batch: its counters and its stored events, all or nothing.
+
+    The common case (the session exists, and has the events' user if they name one) is one
+    transaction without any read: the session's update, conditioned on RUNNING, not idle past the
+    timeout (and on its user_id), plus the events. A first user (it takes a session number) and
+    an identify (it moves index entries) read the session first. A session the share opens is
+    created at ``started``.
+    """
+    first, last = False, True
+    names = Names.of(delta)
+    needs_read = delta.identify
+    for _ in attempts():
+        now = now_ms()
+        item: dict[str, Any] | None = None
+        if needs_read:
+            item = read(keys.session(app_id, delta.session_id).key)
+            if item is None:
+                result = _open(app_id, delta, now, retention_s, arrival, started)
+                if result is not None:
+                    return result
+                continue
+            if lock.expired(item, now):
+                recover(app_id, item)
+                continue
+        tx, others = Tx(), Tx()
+        ex = Expression()
+        still_running(ex, now - timeout_ms)
+        _activity(ex, app_id, delta, names, now, first=first, last=last)
+        deferred_metadata = MISSING
+        if item is None and delta.user_id is not None:
+            ex.conditions.append(f"{ex.n('user_id')} = {ex.v(delta.user_id)}")  # the usual case: no change
+        if item is not None:
+            refused = _user_change(others, ex, app_id, item, delta)
+            if refused is not None:
+                return refused
+            if delta.identify:
+                puts, deletes = diff(app_id, item, delta.user_metadata)
+                room = MAX_TRANSACTION_ITEMS - len(others.items) - 1 - len(delta.events)
+                if lock.held(item) or len(puts) + len(deletes) > room:
+                    deferred_metadata = delta.user_metadata  # many leaves: set after, by the lock protocol
+                else:
+                    ex.set("user_metadata", text(delta.user_metadata))
+                    same_metadata(ex, item)
+                    for put in puts:
+                        others.put(put)
+                    for key in deletes:
+                        others.delete(key)
+        tx.update(keys.session(app_id, delta.session_id).key, ex)  # first: reasons[0] is about it
+        tx.items += others.items
+        for event in _event_items(app_id, delta, now, retention_s, arrival):
+            tx.put(event)
+        reasons = tx.run()
+        if reasons is None:
+            if deferred_metadata is not MISSING:
+                set_metadata(app_id, delta.session_id, deferred_metadata, None)
+            return Ingested.ACCEPTED
+        if not failed(reasons, 0):
+            continue  # a conflict with a concurrent transaction, or a user counter that moved
+        raw = old_item(reasons, 0)
+        if raw is None:
+            if needs_read:
+                continue
+            result = _open(app_id, delta, now, retention_s, arrival, started)
+            if result is not None:
+                return result
+            continue
+        old = decoded(raw)
+        if old["status"] != RUNNING or int(old["active_at"]) <= now - timeout_ms:
+            return Ingested.ENDED
+        if delta.first_at is not None and "first_event_at" in old:
+            first = int(old["first_event_at"]) > delta.first_at
+        if delta.last_at is not None and "last_event_at" in old and int(old["last_event_at"]) > delta.last_at:
+            last = False
+        names.fit(old)
+        if delta.user_id is not None and old.get("user_id") != delta.user_id:
+            if old.get("user_id") is not None:
+                return Ingested.OTHER_USER
+            needs_read = True  # the session's first user: numbered from what a read says
+    raise gave_up("The session changed concurrently; retry the batch")
+
+
+def _user_change(tx: Tx, ex: Expression, app_id: str, item: dict[str, Any], delta: Delta) -> Ingested | None:
+    """Add the user's first assignment (and session number) to the write; refuse another user."""
+    stored_user = item.get("user_id")
+    if delta.user_id is None or stored_user == delta.user_id:
+        if stored_user is not None:
+            ex.conditions.append(f"{ex.n('user_id')} = {ex.v(stored_user)}")
+        return None
+    if stored_user is not None:
+        return Ingested.OTHER_USER
+    ex.conditions.append(f"attribute_not_exists({ex.n('user_id')})")
+    number = user_numbering(tx, app_id, delta.user_id, delta.session_id, int(str(item["created_at"])))
+    ex.set("user_id", delta.user_id)
+    ex.set("session_number", number)
+    return None
+
+
+def _open(app_id: str, delta: Delta, now: int, retention_s: int, arrival: str, created: int) -> Ingested | None:
+    """Open the session an event names for the first time, created at ``created``, with the batch's
+    share applied; None when a concurrent batch opened it first (the caller then updates it as usual)."""
+    item = new_item(app_id, delta.session_id, {"user_id": delta.user_id}, created)
+    item |= {"active_at": now} | keys.running_keys(app_id, delta.session_id, now)
+    for counter, count in delta.counts.items():
+        item[counter] = count
+    item["screens"] = list(delta.screens)
+    if delta.screens:
+        item["screen_set"] = set(delta.screens)
+    if delta.event_names:
+        item["event_name_set"] = set(delta.event_names)
+    item["first_event_at"], item["last_event_at"] = delta.first_at, delta.last_at
+    if delta.crashed_at is not None:
+        item |= {"status": ERROR, "ended_at": now}
+        del item[GSI2PK], item[GSI2SK]
+    tx = Tx()
+    tx.put(item, if_absent())
+    register(tx, app_id, delta.session_id, created)
+    if delta.user_id is not None:
+        item["session_number"] = user_numbering(tx, app_id, delta.user_id, delta.session_id, created)
+    deferred = False
+    if delta.identify and delta.user_metadata is not None:
+        entries = qindex.entries(delta.user_metadata)
+        if len(tx.items) + len(entries) + len(delta.events) <= MAX_TRANSACTION_ITEMS:
+            item["user_metadata"] = text(delta.user_metadata)
+            for entry in entries:
+                tx.put(entry_item(app_id, item, entry))
+        else:
+            deferred = True
+    for event in _event_items(app_id, delta, now, retention_s, arrival):
+        tx.put(event)
+    reasons = tx.run()
+    if reasons is not None:
+        return None
+    if deferred:
+        set_metadata(app_id, delta.session_id, delta.user_metadata, None)
+    return Ingested.ACCEPTED
