@@ -12,14 +12,14 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from annex.store import tokens
+from annex.domain import access
 
 logger = Logger(service="annex-authorizer")
 
 
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     token = event.get("authorizationToken") or ""
-    app_id = tokens.application_for(token) if token else None
+    app_id = access.application_for(token)
     if app_id is None:
         logger.info("Rejected an unknown Api-Token")
         raise Exception("Unauthorized")  # API Gateway's contract for a 401 from a TOKEN authorizer

@@ -17,8 +17,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from annex.config import settings
-from annex.domain.changes import changes
-from annex.store.table import plain
+from annex.domain.changes import stream_changes
 
 logger = Logger(service="annex-changes")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
@@ -48,7 +47,7 @@ def record_handler(record: DynamoDBRecord) -> None:
     if data is None:
         return
     at = (data.approximate_creation_date_time or 0) * 1000
-    found = changes(plain(data.old_image) or None, plain(data.new_image) or None, at)
+    found = stream_changes(data.old_image, data.new_image, at)
     if found:
         publish(found)
 

@@ -22,7 +22,6 @@ from annex.models.keyvalue import (
 )
 from annex.models.pages import Page
 from annex.models.resources import Channel, ChannelCreate, ChannelUpdate
-from annex.store import records
 
 app = api.create_app()
 Bound = Annotated[int | None, Query(ge=-(2**63), le=2**63 - 1)]
@@ -73,7 +72,7 @@ def list_channels(
 @app.get(PREFIX)
 def get_channel(channel_type: str, channel_url: str) -> Response[Channel]:
     ref = channel(channel_type, channel_url)
-    record, version = records.get_versioned(ref.ref, ref.missing)
+    record, version = resources.get(ref)
     return api.tagged(Channel.model_validate(record).model_dump(), version)
 
 

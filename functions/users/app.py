@@ -13,7 +13,6 @@ from annex.domain import resources
 from annex.domain.resources import UserRef
 from annex.models.pages import Page
 from annex.models.resources import User, UserCreate, UserUpdate
-from annex.store import records
 
 app = api.create_app()
 
@@ -42,7 +41,7 @@ def list_users(
 @app.get("/users/<user_id>")
 def get_user(user_id: str) -> Response[User]:
     ref = user(user_id)
-    record, version = records.get_versioned(ref.ref, ref.missing)
+    record, version = resources.get(ref)
     return api.tagged(User.model_validate(record).model_dump(), version)
 
 
@@ -54,7 +53,7 @@ def update_user(user_id: str, body: UserUpdate) -> User:
 @app.delete("/users/<user_id>")
 def delete_user(user_id: str) -> dict[str, Any]:
     ref = user(user_id)
-    records.delete(ref.ref, ref.missing, api.if_match(app))
+    resources.delete(ref, api.if_match(app))
     return {}
 
 

@@ -11,16 +11,6 @@ from local.template import ROOT
 HANDLERS = sorted((ROOT / "functions").glob("*/app.py"))
 # What a handler may import of the layer: the HTTP wiring, the rules, the bodies, pure types, settings.
 ALLOWED = ("annex.api", "annex.domain", "annex.models", "annex.core", "annex.config")
-# removed by the store/api restructuring (issue 12)
-KNOWN = {
-    ("authorizer", "annex.store.tokens"),
-    ("changes", "annex.store.table"),
-    ("channels", "annex.store.records"),
-    ("sessions", "annex.store.sessions"),
-    ("sweeper", "annex.store.sessions"),
-    ("sweeper", "annex.store.tokens"),
-    ("users", "annex.store.records"),
-}
 
 
 def layer_imports(source: Path) -> set[str]:
@@ -52,10 +42,4 @@ def test_handlers_import_only_the_api_the_domain_the_models_core_and_settings() 
         for name in layer_imports(source)
         if not _allowed(name)
     }
-    assert wrong - KNOWN == set(), "handlers must not skip the domain (docs/architecture.md)"
-
-
-def test_the_known_exceptions_are_still_there() -> None:
-    """A removed exception is deleted from KNOWN, so it cannot come back unnoticed."""
-    found = {(source.parent.name, _module(name)) for source in HANDLERS for name in layer_imports(source)}
-    assert KNOWN - found == set()
+    assert wrong == set(), "handlers must not skip the domain (docs/architecture.md)"

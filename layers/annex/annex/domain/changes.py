@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from annex.store.keys import MESSAGE_PREFIX, application_of
+from annex.store.table import plain
 
 TRACKED_MAPS = ("metadata", "metacounter")
 
@@ -80,3 +81,8 @@ def changes(old: dict[str, Any] | None, new: dict[str, Any] | None, at: int) -> 
     if before_meta != after_meta and (before_meta or after_meta):
         events.append(base | {"field": "meta", "before": before_meta, "after": after_meta})
     return events
+
+
+def stream_changes(old: dict[str, Any] | None, new: dict[str, Any] | None, at: int) -> list[dict[str, Any]]:
+    """``changes`` of a stream record's images as the stream gives them (DynamoDB's number types)."""
+    return changes(plain(old) or None, plain(new) or None, at)

@@ -149,3 +149,13 @@ def _metadata_filter(key: str | None, values: list[str] | None) -> pages.Filter:
 
 
 MAX_FILTER_VALUES = 100
+
+
+def get(owner: UserRef | ChannelRef) -> tuple[dict[str, Any], int]:
+    """A user or channel as stored, and its version (the ETag); 404 when there is none."""
+    return records.get_versioned(owner.ref, owner.missing)
+
+
+def delete(owner: UserRef | ChannelRef, expected: int | None) -> None:
+    """Delete a user or channel (412 when ``expected`` is not its version)."""
+    records.delete(owner.ref, owner.missing, expected)

@@ -17,8 +17,6 @@ position, so a page continues strictly below it whichever source the next reques
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -27,7 +25,7 @@ from annex.core.sessions import MAX_SESSION_ID_CHARS
 from annex.domain import filters, query
 from annex.domain.resources import MAX_ID_CHARS
 from annex.domain.sessions import view
-from annex.errors import BadRequest
+from annex.store import cursor as cursor_codec
 from annex.store import keys, qindex
 from annex.store import sessions as store
 
@@ -40,28 +38,16 @@ BASES = frozenset({store.BASE})
 
 
 def encode_cursor(position: str) -> str:
-    return base64.urlsafe_b64encode(position.encode("utf-8", "surrogatepass")).decode().rstrip("=")
-
-
-def _unpacked(cursor: str) -> str:
-    """The text ``encode_cursor`` packed, or "" for anything that is not such a cursor."""
-    try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("utf-8")
-    except (binascii.Error, ValueError):
-        return ""
-
-
-def _not_ours() -> BadRequest:
-    return BadRequest("The next cursor is not one this list gave out", code="invalid_cursor")
+    return cursor_codec.pack(position)
 
 
 def decode_cursor(cursor: str | None) -> str | None:
     if cursor is None:
         return None
-    position = _unpacked(cursor)
+    position = cursor_codec.unpack(cursor)
     created, _, session_id = position.partition("#")
     if len(created) != 13 or not created.isdigit() or not 1 <= len(session_id) <= MAX_SESSION_ID_CHARS:
-        raise _not_ours()
+        cursor_codec.invalid()
     return position
 
 
@@ -160,7 +146,7 @@ def _number_cursor(cursor: str) -> int:
     position = decode_cursor(cursor) or ""
     digits = position.partition("#")[2]
     if len(digits) != 10 or not digits.isdigit():
-        raise _not_ours()
+        cursor_codec.invalid()
     return int(digits)
 
 
@@ -219,7 +205,7 @@ def decode_event_cursor(cursor: str | None) -> str | None:
     """The sort key of the last event a page showed (events have no id of their own)."""
     if cursor is None:
         return None
-    position = _unpacked(cursor)
+    position = cursor_codec.unpack(cursor)
     if not _EVENT_POSITION.fullmatch(position):
-        raise _not_ours()
+        cursor_codec.invalid()
     return position

@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from annex.core.clock import now_ms
@@ -15,7 +14,6 @@ from annex.domain.sessions import plan, started_at
 from annex.errors import AnnexError, describe
 from annex.models.sessions import Event
 from annex.store import sessions as store
-from annex.store.table import service_error
 
 
 @dataclass
@@ -61,11 +59,10 @@ def ingest(app_id: str, batch: list[Any], timeout_ms: int, retention_s: int) -> 
     def apply(delta: Delta) -> Outcome:
         try:
             done = store.ingest(app_id, delta, timeout_ms, retention_s, arrival, started_at(delta, now))
-        except (AnnexError, BotoCoreError, ClientError) as err:
-            mapped = err if isinstance(err, AnnexError) else service_error(err)
-            if mapped is None or not accepted:
+        except AnnexError as err:  # the store maps DynamoDB's faults; any other error is a bug
+            if not accepted:
                 raise  # nothing applied yet: the whole batch fails, as any request would
-            return Outcome(False, mapped.code, mapped.message)
+            return Outcome(False, err.code, err.message)
         return _REFUSED.get(done, Outcome(True))
 
     def refuse(indexes: list[int], outcome: Outcome) -> None:

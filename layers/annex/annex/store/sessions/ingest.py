@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from annex.core.clock import now_ms
 from annex.core.sessions import DISTINCT_KEPT, ERROR, RUNNING, SCREENS_KEPT, Delta
 from annex.store import keys, lock, qindex
@@ -26,7 +28,7 @@ from annex.store.sessions.items import (
     text,
     user_numbering,
 )
-from annex.store.table import decoded
+from annex.store.table import decoded, service_error
 from annex.store.writes import Tx
 
 MISSING = object()
@@ -132,6 +134,18 @@ def _activity(ex: Expression, app_id: str, delta: Delta, names: Names, now: int,
 
 
 def ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arrival: str, started: int) -> Ingested:
+    """``_ingest``, with the DynamoDB faults that map to one (``table.service_error``) raised as the
+    API's errors, so the caller can tell a refused share from a bug without knowing boto."""
+    try:
+        return _ingest(app_id, delta, timeout_ms, retention_s, arrival, started)
+    except (BotoCoreError, ClientError) as err:
+        mapped = service_error(err)
+        if mapped is None:
+            raise
+        raise mapped from err
+
+
+def _ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arrival: str, started: int) -> Ingested:
     """Apply one session's share of a batch: its counters and its stored events, all or nothing.
 
     The common case (the session exists, and has the events' user if they name one) is one
