@@ -33,27 +33,21 @@ Semantics, per kind of attribute (a value that is absent or null is "not set"):
 
 from __future__ import annotations
 
-import datetime
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from annex.core.clock import DAY_MS
 from annex.core.sessions import ERROR, MAX_SESSION_ID_CHARS
-from annex.domain import query
+from annex.domain import filter_values, query
 from annex.domain.resources import MAX_ID_CHARS
 
 Path = tuple[str, ...]
 Stored = dict[str, Any]
 
 MAX_FILTERS = 20
-MAX_VALUES = 100
-MAX_TEXT = 1024
 MAX_PATH_SEGMENTS = 16
-MIN_MS, MAX_MS = 0, 9_999_999_999_998  # created_at is stored as 13 digits
 USER_METADATA = "user_metadata"
 
 
@@ -168,107 +162,31 @@ def attribute(name: str) -> Attribute:
     return Attribute(name, Kind.JSON, ((USER_METADATA,),), lambda s: query.lookup(document(s), path))
 
 
-# ---------------------------------------------------------------- values
-
-
-def _text(value: Any, what: str = "the value") -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"{what} must be a string")
-    if len(value) > MAX_TEXT:
-        raise ValueError(f"{what} is longer than {MAX_TEXT} characters")
-    return value
-
-
-def _number(value: Any, what: str = "the value") -> int | float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{what} must be a number")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"{what} must be a finite number")
-    return value
-
-
-def _scalar(value: Any, what: str = "the value") -> str | int | float | bool | None:
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        return _text(value, what)
-    if isinstance(value, int | float):
-        return _number(value, what)
-    raise ValueError(f"{what} must be a string, number, boolean or null")
-
-
-def _boolean(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if value in ("true", "false"):
-        return bool(value == "true")
-    raise ValueError("the value must be true or false")
-
-
-def _many(value: Any, one: Callable[[Any, str], Any]) -> tuple[Any, ...]:
-    if not isinstance(value, list) or not 1 <= len(value) <= MAX_VALUES:
-        raise ValueError(f"the value must be a list of 1 to {MAX_VALUES} values")
-    return tuple(one(v, f"value[{i}]") for i, v in enumerate(value))
-
-
-def _bounds(value: Any) -> tuple[int | float, int | float]:
-    if not isinstance(value, list) or len(value) != 2:
-        raise ValueError("the value must be [lower, upper]")
-    low, high = _number(value[0], "the lower bound"), _number(value[1], "the upper bound")
-    if low > high:
-        raise ValueError("the lower bound is above the upper bound")
-    return low, high
-
-
-def instant(text: Any, what: str, *, end_of_day: bool) -> int:
-    """An ISO 8601 date or time as Unix ms (UTC without an offset; a date alone is its first
-    millisecond, or its last with ``end_of_day``), clamped to what created_at can hold."""
-    _text(text, what)
-    try:
-        moment = datetime.datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{what} is not an ISO 8601 date or time (e.g. 2024-05-01T00:00:00Z)") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    date_only = len(text) <= 10
-    try:
-        ms = math.floor(moment.timestamp() * 1000)
-    except (OverflowError, ValueError):
-        raise ValueError(f"{what} is out of range") from None
-    if date_only and end_of_day:
-        ms += DAY_MS - 1
-    return max(MIN_MS, min(MAX_MS, ms))
-
-
-def _dates(value: Any) -> tuple[int, int]:
-    if not isinstance(value, dict) or set(value) != {"lower", "upper"}:
-        raise ValueError('the value must be {"lower": ISO 8601, "upper": ISO 8601}')
-    low = instant(value["lower"], "lower", end_of_day=False)
-    high = instant(value["upper"], "upper", end_of_day=True)
-    if low > high:
-        raise ValueError("lower is after upper")
-    return low, high
-
+# ---------------------------------------------------------------- values (filter_values.py)
 
 _ONE: dict[Kind, Callable[..., Any]] = {
-    Kind.STRING: _text,
-    Kind.LIST: _text,
-    Kind.NUMBER: _number,
-    Kind.JSON: _scalar,
+    Kind.STRING: filter_values.text,
+    Kind.LIST: filter_values.text,
+    Kind.NUMBER: filter_values.number,
+    Kind.JSON: filter_values.scalar,
 }
 # How each (kind, operator) checks its value (is_set and is_not_set take none).
 _VALUES: dict[tuple[Kind, str], Callable[..., Any]] = {
     **{(kind, op): one for kind, one in _ONE.items() for op in ("equal", "not_equal", "contains")},
-    **{(kind, op): (lambda v, one=one: _many(v, one)) for kind, one in _ONE.items() for op in ("in", "not_in")},
-    (Kind.NUMBER, "greater_than"): _number,
-    (Kind.NUMBER, "less_than"): _number,
-    (Kind.NUMBER, "between"): _bounds,
-    (Kind.BOOLEAN, "equal"): _boolean,
-    (Kind.BOOLEAN, "not_equal"): _boolean,
-    (Kind.DATE, "between_dates"): _dates,
-    (Kind.JSON, "greater_than"): _number,
-    (Kind.JSON, "less_than"): _number,
-    (Kind.JSON, "between"): _bounds,
+    **{
+        (kind, op): (lambda v, one=one: filter_values.many(v, one))
+        for kind, one in _ONE.items()
+        for op in ("in", "not_in")
+    },
+    (Kind.NUMBER, "greater_than"): filter_values.number,
+    (Kind.NUMBER, "less_than"): filter_values.number,
+    (Kind.NUMBER, "between"): filter_values.bounds,
+    (Kind.BOOLEAN, "equal"): filter_values.boolean,
+    (Kind.BOOLEAN, "not_equal"): filter_values.boolean,
+    (Kind.DATE, "between_dates"): filter_values.dates,
+    (Kind.JSON, "greater_than"): filter_values.number,
+    (Kind.JSON, "less_than"): filter_values.number,
+    (Kind.JSON, "between"): filter_values.bounds,
 }
 
 
@@ -425,7 +343,7 @@ class Plan:
 def plan(conditions: list[Condition] | tuple[Condition, ...], default_range: tuple[int, int] | None = None) -> Plan:
     """The access plan of ``conditions``; ``default_range`` bounds created time when no
     ``date_range`` does (analytics: the last 30 days)."""
-    low, high, dated = MIN_MS, MAX_MS, False
+    low, high, dated = filter_values.MIN_MS, filter_values.MAX_MS, False
     ids: dict[str, frozenset[str] | None] = {"session_id": None, "user_id": None}
     clauses: list[query.Clause] = []
     for cond in conditions:

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from annex.core.sessions import MAX_SESSION_ID_CHARS
-from annex.domain import filters, query
+from annex.domain import filter_values, filters, query
 from annex.domain.resources import MAX_ID_CHARS
 from annex.domain.sessions import view
 from annex.store import cursor as cursor_codec
@@ -58,7 +58,7 @@ def upper_position(high: int) -> str:
 
 def lower_position(low: int) -> str | None:
     """The position every session created at or after ``low`` is at or above (None: no bound)."""
-    return f"{low:013d}#" if low > filters.MIN_MS else None
+    return f"{low:013d}#" if low > filter_values.MIN_MS else None
 
 
 def list_sessions(
