@@ -181,11 +181,11 @@ def test_an_abandoned_lock_is_recovered_by_the_next_writer(api: Api, table: Any)
     ghost_sk = entry_sk.replace(qindex.encode(mark), qindex.encode("ghost"), 1)
     table.put_item(Item={"PK": entry_pk, "SK": ghost_sk, "target": sid, "created_at": int(entry_sk.split("#")[-2])})
     table.delete_item(Key={"PK": entry_pk, "SK": entry_sk})
-    touched = [[entry_pk, ghost_sk], [entry_pk, entry_sk]]
+    note = {"old": json.dumps({"x": mark}, separators=(",", ":")), "new": json.dumps({"x": "ghost"})}
     table.update_item(
         Key={"PK": pk, "SK": "SESSION"},
         UpdateExpression="SET index_lock = :lock",
-        ExpressionAttributeValues={":lock": {"id": "dead", "until": 0, "touched": touched}},
+        ExpressionAttributeValues={":lock": {"id": "dead", "until": 0, "note": note}},
     )
     assert app_id and _ids(api, f"user_metadata['x']:'{mark}'") == []  # the dead writer's damage
     assert api("PATCH", f"/sessions/{sid}", {"user_metadata": {"x": mark, "y": 1}}).status_code == 200

@@ -4,7 +4,7 @@ A change of an item (a session's ``user_metadata``, a message's ``sorted_metaarr
 index entries in the same ``TransactWriteItems`` when they fit in its 100 items. When they do not,
 the writer takes the item's ``index_lock`` and works in steps no reader can see half of:
 
-1. ``take``: an update of the item that sets ``index_lock = {id, until, touched?}``, conditioned on
+1. ``take``: an update of the item that sets ``index_lock = {id, until, note?}``, conditioned on
    no lock (``free``) and on what the writer read (its version or the value it diffed);
 2. put the new entries (an extra entry is harmless: readers re-check every candidate);
 3. apply the change, conditioned on still holding the lock (``holding``), the lock removed in the
@@ -14,8 +14,11 @@ the writer takes the item's ``index_lock`` and works in steps no reader can see 
 Other writers of the item that find a lock wait for it (``Waiter.free``); one that finds it
 expired recovers it with the owner's ``recover``: the session store makes every entry the lock
 lists in ``touched`` agree with the stored value (a reconciling recover); the message store,
-whose readers tolerate stale entries, just removes it. ``touched`` is whatever keys the owner
-needs to reconcile (today every entry key the change may touch); the protocol never reads it.
+whose readers tolerate stale entries, just removes it. ``note`` is what the owner needs to
+reconcile, kept small so the item stays far under DynamoDB's 400 KB: the session store notes the
+value it moves from and the value it moves to (at most 512 characters each) and recomputes the
+entries both have, rather than listing every entry key (which reached 229 KB). The protocol never
+reads it.
 
 **The timeout rule.** A lock expires ``EXPIRY_MS`` after it was taken, and ``EXPIRY_MS`` is longer
 than the timeout of every Lambda function that can take one (template.yaml: the sessions function
@@ -32,7 +35,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -51,18 +54,18 @@ Item = dict[str, Any]
 Key = dict[str, str]
 
 
-def new(touched: Iterable[tuple[str, str]] | None = None) -> tuple[str, dict[str, Any]]:
-    """A fresh lock: its id and the value to store in ``index_lock`` (with ``touched`` keys, if any)."""
+def new(note: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+    """A fresh lock: its id and the value to store in ``index_lock`` (with the owner's ``note``, if any)."""
     lock_id = uuid.uuid4().hex
     value: dict[str, Any] = {"id": lock_id, "until": now_ms() + EXPIRY_MS}
-    if touched is not None:
-        value["touched"] = [[pk, sk] for pk, sk in touched]
+    if note is not None:
+        value["note"] = note
     return lock_id, value
 
 
-def take(ex: Expression, touched: Iterable[tuple[str, str]] | None = None) -> str:
+def take(ex: Expression, note: dict[str, Any] | None = None) -> str:
     """Add to ``ex`` the setting of a new lock, conditioned on the item holding none; its id."""
-    lock_id, value = new(touched)
+    lock_id, value = new(note)
     ex.set(ATTR, value)
     free(ex)
     return lock_id
@@ -96,9 +99,9 @@ def lock_id(item: Item) -> str:
     return str(item[ATTR]["id"])
 
 
-def touched(item: Item) -> list[tuple[str, str]]:
-    """The entry keys the item's lock recorded."""
-    return [(str(pk), str(sk)) for pk, sk in item[ATTR].get("touched") or ()]
+def note(item: Item) -> dict[str, Any]:
+    """What the owner of the item's lock noted when it took it (``{}`` for none)."""
+    return dict(item[ATTR].get("note") or {})
 
 
 def unlock(key: Key, lock_id: str) -> None:

@@ -102,16 +102,15 @@ def _many_leaves(
 ) -> bool:
     """A change with more index work than one transaction holds, in steps no reader can see half of:
 
-    1. take the session's ``index_lock`` (recording every entry key it may touch), conditioned on
+    1. take the session's ``index_lock`` (noting the value it moves from and to), conditioned on
        the user_metadata read; 2. put the new entries (an extra entry is harmless: every query
        re-checks its candidates against the stored session); 3. store the new user_metadata;
     4. delete the old entries; 5. release the lock. A writer that finds an expired lock (this one
-    died) calls ``recover``, which makes every recorded entry agree with the stored user_metadata.
+    died) calls ``recover``, which makes every entry of either value agree with the stored one.
     """
     ref = keys.session(app_id, str(item["id"]))
-    touched = [(e[PK], e[SK]) for e in puts] + [(k[PK], k[SK]) for k in deletes]
     ex = Expression()
-    lock_id = lock.take(ex, touched)
+    lock_id = lock.take(ex, {"old": item.get("user_metadata"), "new": text(new)})
     ex.adds.append(f"{ex.n(VERSION)} {ex.v(1)}")
     ex.conditions.append(f"attribute_exists({ex.n(PK)})")
     same_metadata(ex, item)
@@ -152,13 +151,22 @@ def _conditional_update(key: dict[str, str], ex: Expression) -> bool:
 
 
 def recover(app_id: str, item: dict[str, Any]) -> None:
-    """Finish an abandoned many-leaf change: every entry it touched is made to agree with the
-    stored user_metadata (kept if the value holds it, deleted otherwise), then the lock goes."""
-    current = json.loads(str(item["user_metadata"])) if "user_metadata" in item else None
-    wanted = {(e[PK], e[SK]): e for e in (entry_item(app_id, item, x) for x in qindex.entries(current))}
-    touched = lock.touched(item)
+    """Finish an abandoned many-leaf change: every entry of the value it moved from and of the value
+    it moved to (the lock's note) is made to agree with the stored user_metadata (kept if the value
+    holds it, deleted otherwise), then the lock goes."""
+    wanted = _entries(app_id, item, item.get("user_metadata"))
+    noted = lock.note(item)
+    touched = set(_entries(app_id, item, noted.get("old"))) | set(_entries(app_id, item, noted.get("new")))
+    touched |= {(str(pk), str(sk)) for pk, sk in item[lock.ATTR].get("touched") or ()}  # a lock of before the note
     batch_write(
         puts=[wanted[k] for k in touched if k in wanted],
         deletes=[{PK: pk, SK: sk} for pk, sk in touched if (pk, sk) not in wanted],
     )
     lock.unlock(keys.session(app_id, str(item["id"])).key, lock.lock_id(item))
+
+
+def _entries(app_id: str, item: dict[str, Any], stored: Any) -> dict[tuple[str, str], dict[str, Any]]:
+    """The index entries of a stored user_metadata text (None: no value), by key."""
+    value = json.loads(str(stored)) if stored is not None else None
+    found = (entry_item(app_id, item, e) for e in (qindex.entries(value) if value is not None else ()))
+    return {(e[PK], e[SK]): e for e in found}
