@@ -65,17 +65,17 @@ def bounds(value: Any) -> tuple[int | float, int | float]:
     return low, high
 
 
-def instant(text: Any, what: str, *, end_of_day: bool) -> int:
+def instant(raw: Any, what: str, *, end_of_day: bool) -> int:
     """An ISO 8601 date or time as Unix ms (UTC without an offset; a date alone is its first
     millisecond, or its last with ``end_of_day``), clamped to what created_at can hold."""
-    text(text, what)
+    text(raw, what)
     try:
-        moment = datetime.datetime.fromisoformat(text)
+        moment = datetime.datetime.fromisoformat(raw)
     except ValueError:
         raise ValueError(f"{what} is not an ISO 8601 date or time (e.g. 2024-05-01T00:00:00Z)") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.UTC)
-    date_only = len(text) <= 10
+    date_only = len(raw) <= 10
     try:
         ms = math.floor(moment.timestamp() * 1000)
     except (OverflowError, ValueError):

@@ -96,10 +96,13 @@ class Expression:
             out["ConditionExpression"] = self.condition()
         return out | self._placeholders(*out.values())
 
-    def read(self, projection: Iterable[str] = ()) -> dict[str, Any]:
-        """The arguments of a read: a ``Query`` or ``Scan`` keeping the items that meet the
-        conditions, and of any read, just the placeholder paths ``projection`` (from ``n``, ``path``)."""
+    def read(self, projection: Iterable[str] = (), key: str = "") -> dict[str, Any]:
+        """The arguments of a read: a ``Query`` of the ``key`` condition (built with ``n`` and ``v``)
+        or a ``Scan``, keeping the items that meet the conditions, and of any read, just the
+        placeholder paths ``projection`` (from ``n``, ``path``)."""
         out: dict[str, Any] = {}
+        if key:
+            out["KeyConditionExpression"] = key
         if self.conditions:
             out["FilterExpression"] = self.condition()
         if paths := ", ".join(projection):

@@ -10,11 +10,9 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from annex.store import keys
+from annex.store.expression import Expression
 from annex.store.keys import GSI1, GSI1PK, GSI1SK, PK, SK
-from annex.store.sessions.items import (
-    Path,
-    projection_of,
-)
+from annex.store.sessions.items import Path, projected
 from annex.store.table import bulk_client, decoded, table
 
 BULK_PAGE = 250  # items per page of a bulk read: with its threads, bounds its memory whatever the range
@@ -31,24 +29,16 @@ def created_between(app_id: str, lo: int, hi: int, attributes: Iterable[Path]) -
     GSI reads are eventually consistent: a session changed in the last moments may show its
     previous state (fine for aggregates, and why the session list does not read from here).
     """
-    projection = projection_of([*attributes, ("id",), ("created_at",)])
-    names = projection["ExpressionAttributeNames"] | {"#gpk": GSI1PK, "#gsk": GSI1SK}
     client = bulk_client()
 
     def pages(shard: int) -> Iterator[list[dict[str, Any]]]:
-        kwargs: dict[str, Any] = {
-            "TableName": table().name,
-            "IndexName": GSI1,
-            "KeyConditionExpression": "#gpk = :pk AND #gsk BETWEEN :lo AND :hi",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": {
-                ":pk": {"S": keys.sessions_by_created(app_id, shard)},
-                ":lo": {"S": f"{lo:013d}#"},
-                ":hi": {"S": f"{hi:013d}$"},  # "$" sorts just after "#"
-            },
-            "ProjectionExpression": projection["ProjectionExpression"],
-            "Limit": BULK_PAGE,
-        }
+        ex = Expression()  # values in DynamoDB JSON: the bulk client is a low-level one
+        partition = ex.v({"S": keys.sessions_by_created(app_id, shard)})
+        low, high = ex.v({"S": f"{lo:013d}#"}), ex.v({"S": f"{hi:013d}$"})  # "$" sorts just after "#"
+        key = f"{ex.n(GSI1PK)} = {partition} AND {ex.n(GSI1SK)} BETWEEN {low} AND {high}"
+        projection = projected(ex, [*attributes, ("id",), ("created_at",)])
+        kwargs: dict[str, Any] = {"TableName": table().name, "IndexName": GSI1, "Limit": BULK_PAGE}
+        kwargs |= ex.read(projection, key)
         while True:
             page: dict[str, Any] = client.query(**kwargs)  # type: ignore[assignment]
             yield page.get("Items", [])

@@ -132,14 +132,13 @@ def user_numbering(tx: Tx, app_id: str, user_id: str, session_id: str, created_a
 def projection_of(paths: Iterable[Path]) -> dict[str, Any]:
     """``ProjectionExpression`` arguments for ``paths`` (a path under another one asked whole is
     left out: DynamoDB refuses overlapping paths)."""
+    ex = Expression()
+    return ex.read(projected(ex, paths))
+
+
+def projected(ex: Expression, paths: Iterable[Path]) -> list[str]:
+    """The placeholder paths of ``ex`` that project ``paths`` (a path under another one asked whole
+    is left out: DynamoDB refuses overlapping paths)."""
     unique = sorted(set(paths))
     kept = [p for p in unique if not any(p[: len(q)] == q for q in unique if len(q) < len(p))]
-    names: dict[str, str] = {}
-    refs = []
-    for path in kept:
-        parts = []
-        for segment in path:
-            ref = names.setdefault(segment, f"#p{len(names)}")
-            parts.append(ref)
-        refs.append(".".join(parts))
-    return {"ProjectionExpression": ", ".join(refs), "ExpressionAttributeNames": {v: k for k, v in names.items()}}
+    return [ex.path(*path) for path in kept]
