@@ -47,12 +47,9 @@ def delete_all(ref: Ref, attr: str, missing_owner: str, expected: int | None = N
     ex = if_exists(expected)
     ex.set(attr, {})
     ex.bump()
-    try:
-        table().update_item(Key=ref.key, ReturnValuesOnConditionCheckFailure="ALL_OLD", **ex.request())
-    except ClientError as err:
-        reraise_unless_condition_failed(err)
-        old = failed_item(err)
-        raise (NotFound(missing_owner) if old is None else stale(version_of(old), expected)) from None
+    old = _refused(ref, ex, missing_owner, expected)
+    if old is not None:  # only the version is a condition here: it changed since the refusal
+        raise stale(version_of(old), expected)
 
 
 def delete_one(
@@ -64,16 +61,25 @@ def delete_one(
     ex.expect(expected)
     ex.removes.append(path)
     ex.bump()
+    if _refused(ref, ex, missing_owner, expected) is not None:
+        raise NotFound(missing_key)
+
+
+def _refused(ref: Ref, ex: Expression, missing_owner: str, expected: int | None) -> dict[str, Any] | None:
+    """Apply ``ex`` to the item at ``ref``: None when it applied. When its condition failed: 404 for
+    a missing item, 412 for a version that is not ``expected``, else the item as found (the caller
+    names what else was wrong)."""
     try:
         table().update_item(Key=ref.key, ReturnValuesOnConditionCheckFailure="ALL_OLD", **ex.request())
+        return None
     except ClientError as err:
         reraise_unless_condition_failed(err)
         old = failed_item(err)
-        if old is None:
-            raise NotFound(missing_owner) from None
-        if expected is not None and version_of(old) != expected:
-            raise stale(version_of(old), expected) from None
-        raise NotFound(missing_key) from None
+    if old is None:
+        raise NotFound(missing_owner)
+    if expected is not None and version_of(old) != expected:
+        raise stale(version_of(old), expected)
+    return old
 
 
 @dataclass
