@@ -8,7 +8,6 @@ this laptop's loopback, useful to compare changes, not to predict AWS.
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import subprocess
@@ -21,7 +20,7 @@ import boto3
 
 from annex.store.table import target
 from local.engine import Engine
-from local.gateway import Containers
+from local.gateway import Containers, api_event
 from local.instrument import DynamoCalls
 from local.template import ROOT, Template, load
 
@@ -43,19 +42,7 @@ CONTAINER_ENV = {
 def event(
     method: str, resource: str, path: str, body: Any = None, query: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    return {
-        "resource": resource,
-        "path": path,
-        "httpMethod": method,
-        "headers": {"Content-Type": "application/json"},
-        "multiValueHeaders": {"Content-Type": ["application/json"]},
-        "queryStringParameters": query,
-        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
-        "pathParameters": None,
-        "requestContext": {"requestId": "bench", "authorizer": {"app_id": APP}, "stage": "v1"},
-        "body": None if body is None else json.dumps(body),
-        "isBase64Encoded": False,
-    }
+    return api_event(method, resource, path, APP, body, query)
 
 
 U, C = "/users/{user_id}", "/{channel_type}/{channel_url}"

@@ -10,7 +10,6 @@ docs/data-model.md, "Quotas at the API's maxima").
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from urllib.parse import quote
 
 import pytest
 
-from local.gateway import Containers, Gateway
+from local.gateway import Containers, Gateway, api_event
 from local.instrument import DynamoQuotas, Worst
 from local.template import Template, load
 
@@ -61,25 +60,7 @@ class Api:
         matched = GATEWAY.match(method, raw)
         assert matched is not None, f"no route for {method} {path}"
         route, params = matched
-        event = {
-            "resource": route.path,
-            "path": raw,
-            "httpMethod": method,
-            "headers": {"Content-Type": "application/json"},
-            "multiValueHeaders": {"Content-Type": ["application/json"]},
-            "queryStringParameters": query,
-            "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
-            "pathParameters": params or None,
-            "requestContext": {
-                "resourcePath": route.path,
-                "httpMethod": method,
-                "requestId": str(uuid.uuid4()),
-                "authorizer": {"app_id": APP},
-                "stage": "v1",
-            },
-            "body": None if body is None else json.dumps(body, ensure_ascii=False),  # UTF-8, as clients send
-            "isBase64Encoded": False,
-        }
+        event = api_event(method, route.path, raw, APP, body, query, params)
         handler = HANDLERS.setdefault(route.function.logical_id, Containers(route.function))
         self.quotas.label = f"{method} {route.path}"
         response = handler.invoke(event)

@@ -21,7 +21,7 @@ from annex.store import records, sessions
 from annex.store import table as table_module
 from annex.store.keys import PK, VERSION, Ref
 from annex.store.sessions import lifecycle
-from local.gateway import Containers
+from local.gateway import Containers, api_event
 from local.template import Template, load
 from tests.conftest import TEST_TABLE
 
@@ -318,19 +318,7 @@ def call(
         for r in TEMPLATE.routes()
         if r.function.logical_id == function and r.method == method and _matches(r.path, path)
     )
-    event = {
-        "resource": route.path,
-        "path": path,
-        "httpMethod": method,
-        "headers": {"Content-Type": "application/json"},
-        "multiValueHeaders": {"Content-Type": ["application/json"]},
-        "queryStringParameters": query,
-        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
-        "pathParameters": None,
-        "requestContext": {"requestId": "import-test", "authorizer": {"app_id": app_id}, "stage": "v1"},
-        "body": None if body is None else json.dumps(body),
-        "isBase64Encoded": False,
-    }
+    event = api_event(method, route.path, path, app_id, body, query)
     handler = HANDLERS.setdefault(function, Containers(route.function))
     response = handler.invoke(event)
     assert response["statusCode"] == 200, response["body"]
