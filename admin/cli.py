@@ -186,5 +186,25 @@ def import_file(
         raise typer.Exit(1)
 
 
+@app.command("migrate")
+def migrate_table(
+    state: Annotated[
+        Path, typer.Option(help="Where the scan's position is kept between runs (removed when done)")
+    ] = Path("annex-migrate.state"),
+) -> None:
+    """Move users' and channels' metadata and metacounters into items of their own (tables written
+    before that layout). Resumable: an interrupted run goes on from the saved position."""
+    from admin import migrate
+
+    with Progress(TextColumn("{task.description}"), TextColumn("{task.fields[counts]}"), console=err) as progress:
+        task = progress.add_task("Migrating", counts="")
+        try:
+            tally = _run(lambda: migrate.migrate(state, lambda t: progress.update(task, counts=t.brief())))
+        except KeyboardInterrupt:
+            err.print("Interrupted: rerun the same command to go on from where it stopped.", style="red")
+            raise typer.Exit(130) from None
+    _print({"scanned": tally.scanned, "migrated": tally.migrated, "already_current": tally.skipped})
+
+
 def main() -> None:
     app()

@@ -26,15 +26,29 @@ LOCAL_APP_ID = "local"
 LOCAL_TABLE = "annex-local"
 
 
-def ensure_table(template: Template, endpoint: str, region: str, name: str) -> None:
+def ensure_table(template: Template, endpoint: str, region: str, name: str) -> bool:
+    """Create the table the template declares, or add the indexes a kept table lacks (a data
+    directory written by an earlier release); True when the kept table had to be brought up to date."""
     client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=region)
     if name in client.list_tables().get("TableNames", []):
-        return
+        definition = template.table_definition()
+        have = {
+            i["IndexName"] for i in client.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])
+        }
+        missing = [i for i in definition.get("GlobalSecondaryIndexes", []) if i["IndexName"] not in have]
+        for index in missing:
+            named = {k["AttributeName"] for k in index["KeySchema"]}
+            attributes = [a for a in definition["AttributeDefinitions"] if a["AttributeName"] in named]
+            client.update_table(
+                TableName=name, AttributeDefinitions=attributes, GlobalSecondaryIndexUpdates=[{"Create": index}]
+            )
+        return bool(missing)
     client.create_table(TableName=name, **template.table_definition())
     client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1})
     ttl = template.ttl_attribute()
     if ttl:
         client.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl})
+    return False
 
 
 def data_directory() -> Path | None:
@@ -59,7 +73,7 @@ def main() -> int:
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "AnnexLocal")
 
-    engine = None
+    engine = data_dir = None
     endpoint = os.environ.get("DYNAMODB_ENDPOINT")
     if not endpoint:
         data_dir = data_directory()
@@ -76,8 +90,14 @@ def main() -> int:
         os.environ.setdefault(name, value)
     os.environ["DYNAMODB_ENDPOINT"] = endpoint
     os.environ["TABLE_NAME"] = table
-    ensure_table(template, endpoint, os.environ["AWS_REGION"], table)
+    upgraded = ensure_table(template, endpoint, os.environ["AWS_REGION"], table)
     with target(table, endpoint, os.environ["AWS_REGION"]):
+        if upgraded:  # data kept by an earlier release: move it to this release's layout first
+            from admin import migrate
+
+            state = (data_dir or Path(".")) / "migrate.state"
+            tally = migrate.migrate(state, lambda t: logging.info("Migrating the kept data: %s", t.brief()))
+            logging.info("Kept data migrated: %s", tally.brief())
         register(LOCAL_APP_ID, "local development", token)
 
     poller = bus = None

@@ -1,5 +1,8 @@
 """ETag on every GET of a resource or its metadata, metacounter or meta; If-Match with a stale
-version is 412 `precondition_failed` and changes nothing (lost-update protection)."""
+version is 412 `precondition_failed` and changes nothing (lost-update protection).
+
+A record and its meta share one version (one item); its metadata and its metacounter each have
+their own ETag (their keys are items of their own), which their writes take as If-Match."""
 
 from __future__ import annotations
 
@@ -38,9 +41,17 @@ def test_every_get_answers_an_etag_that_moves_with_writes(api: Api, user: str, c
     ]
     tags = {p: api.get(p).headers.get("ETag") for p in paths}
     assert all(t and t.startswith('"') and t.endswith('"') for t in tags.values()), tags
-    assert tags[u] == tags[f"{u}/metadata"] == tags[f"{u}/meta"], "one item, one version"
+    assert tags[u] == tags[f"{u}/meta"], "one item, one version"
+    assert tags[f"{u}/metadata"] == tags[f"{u}/metadata/k"], "one map, one ETag"
     api.put(f"{channel_path}/metacounter/c", {"value": 1, "mode": "increase"})
     assert api.get(f"{channel_path}/metacounter").headers["ETag"] != tags[f"{channel_path}/metacounter"]
+    assert api.get(f"{channel_path}/metacounter/c").headers["ETag"] != tags[f"{channel_path}/metacounter/c"]
+    assert api.get(channel_path).headers["ETag"] == tags[channel_path], "a counter is not the channel's own field"
+    api.put(f"{u}/metadata/k", {"value": "other"})
+    moved = api.get(f"{u}/metadata").headers["ETag"]
+    assert moved != tags[f"{u}/metadata"]
+    api.post(f"{u}/metadata", {"metadata": {"new": "v"}})
+    assert api.get(f"{u}/metadata/k").headers["ETag"] != moved, "a key added moves every key's ETag"
 
 
 WRITES: dict[str, Callable[[Api, str, str, dict[str, str]], Any]] = {
@@ -65,9 +76,16 @@ def test_two_clients_read_then_write_with_if_match_exactly_one_wins(
 ) -> None:
     u = f"/users/{user}"
     api.post(f"{u}/metadata", {"metadata": {"k": "v"}})
-    target = (
-        channel_path if write in ("increase counter", "put metacounter", "put channel", "delete counter key") else u
-    )
+    target = {
+        "increase counter": f"{channel_path}/metacounter",
+        "put metacounter": f"{channel_path}/metacounter",
+        "delete counter key": f"{channel_path}/metacounter",
+        "put channel": channel_path,
+        "put metadata": f"{u}/metadata",
+        "post metadata": f"{u}/metadata",
+        "put metadata key": f"{u}/metadata",
+        "delete metadata key": f"{u}/metadata",
+    }.get(write, u)
     before_state = api.get(target).json()
     etag = api.get(target).headers["ETag"]
 

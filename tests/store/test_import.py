@@ -378,13 +378,13 @@ def test_records_already_there_are_skipped_and_left_as_they_are(moto_table: Any,
 def test_create_many_splits_transactions_by_count_size_and_repeated_keys(moto_table: Any) -> None:
     app_id = new_app()
     big = [(Ref(f"{app_id}#X#{n}", "X"), {"data": "d" * 60_000}) for n in range(130)]
-    chunks = list(records._chunks([(n, records.new_item(ref, f)) for n, (ref, f) in enumerate(big)]))
+    chunks = list(records._chunks([(n, [records.new_item(ref, f)]) for n, (ref, f) in enumerate(big)]))
     assert [len(c) for c in chunks] == [58, 58, 14]  # 3.5 MB a transaction, not 100 items of 60 KB
     many: list[tuple[Ref, dict[str, Any]]] = [(Ref(f"{app_id}#Y#{n}", "Y"), {}) for n in range(230)]
-    chunks = list(records._chunks([(n, records.new_item(ref, f)) for n, (ref, f) in enumerate(many)]))
+    chunks = list(records._chunks([(n, [records.new_item(ref, f)]) for n, (ref, f) in enumerate(many)]))
     assert [len(c) for c in chunks] == [100, 100, 30]
     again: list[tuple[Ref, dict[str, Any]]] = [(Ref(f"{app_id}#Z#{n % 7}", "Z"), {}) for n in range(10)]
-    chunks = list(records._chunks([(n, records.new_item(ref, f)) for n, (ref, f) in enumerate(again)]))
+    chunks = list(records._chunks([(n, [records.new_item(ref, f)]) for n, (ref, f) in enumerate(again)]))
     assert [len(c) for c in chunks] == [7, 3]  # a transaction cannot name an item twice
     assert records.create_many(again) == [True] * 7 + [False] * 3
     assert moto_table.get_item(Key={PK: f"{app_id}#Z#6", "SK": "Z"})["Item"][VERSION] > 0

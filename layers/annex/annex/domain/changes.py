@@ -14,13 +14,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from annex.store.keys import MESSAGE_PREFIX, application_of
+from annex.store.keys import MESSAGE_PREFIX, application_of, kv_key_of, owner_of
 from annex.store.table import plain
 
-TRACKED_MAPS = ("metadata", "metacounter")
+TRACKED_MAPS = ("metadata", "metacounter")  # as a record item held them before annex-admin migrate
+KV_VALUES = {"metadata": "v", "metacounter": "n"}  # where a key item holds its value
 
 
 def _resource(image: dict[str, Any]) -> tuple[str, str] | None:
+    if kv_key_of(str(image.get("SK", ""))) is not None:  # one metadata or metacounter key of its owner
+        return owner_of(str(image["PK"]))
     if "user_id" in image and image.get("SK") == "USER":
         return "user", str(image["user_id"])
     if "channel_url" in image and image.get("SK") == "CHANNEL":
@@ -65,6 +68,10 @@ def changes(old: dict[str, Any] | None, new: dict[str, Any] | None, at: int) -> 
     base = {"app_id": application_of(str(image["PK"])), "resource": resource[0], "id": resource[1], "at": at}
     if resource[0] == "session":
         return _session_changes(base, old or {}, new or {})
+    kv = kv_key_of(str(image["SK"]))
+    if kv is not None:
+        before, after = ((i or {}).get(KV_VALUES[kv[0]]) for i in (old, new))
+        return [base | {"field": f"{kv[0]}.{kv[1]}", "before": before, "after": after}] if before != after else []
     events = []
     if resource[0] == "message":
         before_array, after_array = _metaarray(old), _metaarray(new)

@@ -38,14 +38,14 @@ def merged(current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 
 def read(owner: Owner) -> tuple[dict[str, Any], int]:
     """The meta document and the owner's version."""
-    record, version = records.get_versioned(owner.ref, owner.missing)
+    record, version = records.get_versioned(owner.ref, owner.missing, maps=False)
     return record.get(META, {}), version
 
 
 def replace(owner: Owner, new: dict[str, Any], expected: int | None = None) -> dict[str, Any]:
     """The record after its meta was replaced by ``new``."""
     change = lambda current: replaced(current, new)  # noqa: E731
-    return records.update_document(owner.ref, META, change, owner.missing, expected)
+    return records.with_maps(owner.ref, records.update_document(owner.ref, META, change, owner.missing, expected))
 
 
 def merge(owner: Owner, patch: dict[str, Any], expected: int | None = None) -> dict[str, Any]:

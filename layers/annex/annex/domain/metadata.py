@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from annex.core.keyvalue import MAX_KEYS_PER_RESOURCE, Change, CounterMode, Put, WriteMode
 from annex.domain.keyvalue import check_key, counter_change
 from annex.errors import BadRequest, NotFound
-from annex.store import kvmap
+from annex.store import kvitems
 from annex.store.keys import Ref
 
 
@@ -31,11 +31,11 @@ def read(owner: Owner, attr: str, keys: list[str] | None = None) -> tuple[dict[s
         if len(keys) > MAX_KEYS_PER_RESOURCE:
             raise BadRequest(f"keys names at most {MAX_KEYS_PER_RESOURCE} keys", code="invalid_key")
         keys = [check_key(key) for key in keys]
-    return kvmap.read(owner.ref, attr, keys, owner.missing)
+    return kvitems.read(owner.ref, attr, keys, owner.missing)
 
 
 def read_one(owner: Owner, attr: str, key: str) -> tuple[dict[str, Any], int]:
-    found, version = kvmap.read(owner.ref, attr, [check_key(key)], owner.missing)
+    found, version = kvitems.read(owner.ref, attr, [check_key(key)], owner.missing)
     if key not in found:
         raise NotFound(f"Key not found: {key}", code="key_not_found")
     return found, version
@@ -43,10 +43,10 @@ def read_one(owner: Owner, attr: str, key: str) -> tuple[dict[str, Any], int]:
 
 def write(
     owner: Owner, attr: str, changes: dict[str, Change], mode: WriteMode, expected: int | None = None
-) -> tuple[list[str], dict[str, Any]]:
+) -> list[str]:
     for key in changes:
         check_key(key)
-    return kvmap.write(
+    return kvitems.write(
         owner.ref, attr, changes, mode, max_keys=MAX_KEYS_PER_RESOURCE, missing_owner=owner.missing, expected=expected
     )
 
@@ -60,7 +60,7 @@ def update_metadata(
     owner: Owner, items: dict[str, str], mode: WriteMode, expected: int | None = None
 ) -> dict[str, str]:
     """The items updated and added (an update without upsert skips keys that do not exist)."""
-    written, _ = write(owner, METADATA, {k: Put(v) for k, v in items.items()}, mode, expected)
+    written = write(owner, METADATA, {k: Put(v) for k, v in items.items()}, mode, expected)
     return {k: items[k] for k in written}
 
 
@@ -72,15 +72,15 @@ def create_counters(owner: Owner, items: dict[str, int], expected: int | None = 
 def update_counters(
     owner: Owner, items: dict[str, int], mode: CounterMode, write_mode: WriteMode, expected: int | None = None
 ) -> dict[str, Any]:
-    """The whole metacounter after the change."""
+    """The whole metacounter after the change (read after the write: a second request)."""
     changes = {k: counter_change(mode, v) for k, v in items.items()}
-    written, after = write(owner, METACOUNTER, changes, write_mode, expected)
-    return after if written else read(owner, METACOUNTER)[0]
+    write(owner, METACOUNTER, changes, write_mode, expected)
+    return read(owner, METACOUNTER)[0]
 
 
 def delete_all(owner: Owner, attr: str, expected: int | None = None) -> None:
-    kvmap.delete_all(owner.ref, attr, owner.missing, expected)
+    kvitems.delete_all(owner.ref, attr, owner.missing, expected)
 
 
 def delete_one(owner: Owner, attr: str, key: str, expected: int | None = None) -> None:
-    kvmap.delete_one(owner.ref, attr, check_key(key), owner.missing, f"Key not found: {key}", expected)
+    kvitems.delete_one(owner.ref, attr, check_key(key), owner.missing, f"Key not found: {key}", expected)

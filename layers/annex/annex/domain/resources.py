@@ -101,21 +101,35 @@ def list_users(
     metadata_values: list[str] | None,
     q: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    where = _metadata_filter(metadata_key, metadata_values)
-    return pages.list_page(keys.users_list(app_id), limit, cursor, where, _matcher(q))
+    where, keep = _with_q(_metadata_filter(metadata_key, metadata_values), q)
+    if where is None:
+        return [], None
+    return pages.list_page(keys.users_list(app_id), "USER", limit, cursor, where, keep)
 
 
 RECORD_BASES = frozenset({"metadata", "meta"})
 
 
-def _matcher(q: str | None) -> Callable[[dict[str, Any]], bool] | None:
-    """``q`` over a user's or channel's ``metadata`` and ``meta`` (the same engine as sessions')."""
+def _with_q(where: pages.Filter, q: str | None) -> tuple[pages.Filter | None, Callable[[dict[str, Any]], bool] | None]:
+    """``q`` over a user's or channel's ``metadata`` and ``meta`` (the same engine as sessions'): the
+    check every record shown passes, and, when the list has no metadata filter, the index run a
+    ``metadata`` clause of it names (an equality on a string: that value's owners; any other: the
+    key's owners), so the page is read from the index."""
     if q is None:
-        return None
+        return where, None
     from annex.domain import query  # the parser is imported by the lists that use it, not at cold start
 
     parsed = query.parse(q, RECORD_BASES)
-    return lambda record: parsed.matches({base: record.get(base) for base in RECORD_BASES})
+    keep = lambda record: parsed.matches({base: record.get(base) for base in RECORD_BASES})  # noqa: E731
+    positive = [c for c in parsed.clauses if c.base == "metadata" and not c.negated]
+    if any(len(c.path) != 1 or not (c.op is query.Op.EQ and isinstance(c.value, str)) for c in positive):
+        return None, keep  # metadata values are strings one level deep: this clause matches nothing
+    if where.metadata_key is None:
+        clauses = [c for c in parsed.clauses if c.base == "metadata" and not c.negated and len(c.path) == 1]
+        if clauses and "," not in clauses[0].path[0] and 1 <= len(clauses[0].path[0]) <= 128:
+            best = clauses[0]
+            where = replace(where, metadata_key=best.path[0], metadata_values=[str(best.value)])
+    return where, keep
 
 
 def list_channels(
@@ -134,7 +148,10 @@ def list_channels(
         raise BadRequest("metacounter_value_* filters need metacounter_key", code="invalid_filter")
     if counter_key:
         where = replace(where, counter_key=check_key(counter_key), counter_bounds=counter_bounds)
-    return pages.list_page(keys.channels_list(app_id, channel_type(kind)), limit, cursor, where, _matcher(q))
+    indexed, keep = _with_q(where, q)
+    if indexed is None:
+        return [], None
+    return pages.list_page(keys.channels_list(app_id, channel_type(kind)), "CHANNEL", limit, cursor, indexed, keep)
 
 
 def _metadata_filter(key: str | None, values: list[str] | None) -> pages.Filter:

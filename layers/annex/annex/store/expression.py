@@ -29,6 +29,7 @@ class Expression:
     sets: list[str] = field(default_factory=list)
     adds: list[str] = field(default_factory=list)
     removes: list[str] = field(default_factory=list)
+    deletes: list[str] = field(default_factory=list)  # DELETE: members taken out of a set
     conditions: list[str] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
@@ -76,7 +77,7 @@ class Expression:
             self.conditions.append(f"{self.n(VERSION)} = {self.v(expected)}")
 
     def update(self) -> str:
-        parts = [("SET ", self.sets), ("ADD ", self.adds), ("REMOVE ", self.removes)]
+        parts = [("SET ", self.sets), ("ADD ", self.adds), ("REMOVE ", self.removes), ("DELETE ", self.deletes)]
         return " ".join(verb + ", ".join(clauses) for verb, clauses in parts if clauses)
 
     def condition(self) -> str:

@@ -15,6 +15,11 @@ from annex.core.clock import day_of
 PK, SK = "PK", "SK"
 GSI1, GSI1PK, GSI1SK = "GSI1", "GSI1PK", "GSI1SK"
 GSI2, GSI2PK, GSI2SK = "GSI2", "GSI2PK", "GSI2SK"  # sparse, keys only: RUNNING sessions
+# The list index of users' and channels' metadata and metacounters (sparse): a metadata (key, value)
+# or a metacounter (key, decade) to the owners holding it, by owner id; ``n`` projected.
+GSI3, GSI3PK, GSI3SK = "GSI3", "GSI3PK", "GSI3SK"
+# Which owners hold a metadata or metacounter key at all, by owner id (sparse, keys only).
+GSI4, GSI4PK, GSI4SK = "GSI4", "GSI4PK", "GSI4SK"
 VERSION = "version"  # every write to a record's item adds 1: optimistic concurrency, and its ETag
 
 
@@ -66,6 +71,59 @@ def channel(app_id: str, channel_type: str, channel_url: str) -> Ref:
         channels_list(app_id, channel_type),
         channel_url,
     )
+
+
+# A user's or channel's metadata and metacounter live in its partition, one item per key under a
+# marker item (SK ``MD`` / ``MC``) that holds the key names; the marker sorts just before its keys
+# ("MD" < "MD#…" < "MD$"), so one key range reads a marker with all its keys.
+KV_MARKERS = {"metadata": "MD", "metacounter": "MC"}
+
+
+def kv_marker(owner: Ref, attr: str) -> Ref:
+    return Ref(owner.pk, KV_MARKERS[attr])
+
+
+def kv_item(owner: Ref, attr: str, key: str) -> Ref:
+    return Ref(owner.pk, f"{KV_MARKERS[attr]}#{key}")
+
+
+def kv_range(attr: str) -> tuple[str, str]:
+    """The sort-key range (inclusive) of the marker and the keys of ``attr``."""
+    marker = KV_MARKERS[attr]
+    return marker, f"{marker}$"
+
+
+def kv_key_of(sk: str) -> tuple[str, str] | None:
+    """(attr, key) of a key item's sort key; None for any other item."""
+    for attr, marker in KV_MARKERS.items():
+        if sk.startswith(f"{marker}#"):
+            return attr, sk[len(marker) + 1 :]
+    return None
+
+
+def kv_value_index(list_pk: str, attr: str, key: str, value: str) -> str:
+    """GSI3 partition of the owners (of the list ``list_pk``) whose ``attr`` key holds ``value``
+    (for a metacounter: lies in the decade ``value``). The key is length-prefixed, so no (key,
+    value) pair names another's partition; at most 1,400 bytes (a 128-character key, a
+    190-character value)."""
+    return f"{list_pk}#{KV_MARKERS[attr]}V#{len(key)}:{key}#{value}"
+
+
+def kv_key_index(list_pk: str, attr: str, key: str) -> str:
+    """GSI4 partition of the owners (of the list ``list_pk``) that hold the ``attr`` key ``key``."""
+    return f"{list_pk}#{KV_MARKERS[attr]}K#{key}"
+
+
+def owner_of(pk: str) -> tuple[str, str] | None:
+    """(resource, id) of a user's or channel's partition key (``channel_type/channel_url`` for a
+    channel), else None: the prefixes are fixed and neither application ids nor channel types hold '#'."""
+    parts = pk.split("#", 2)
+    if len(parts) == 3 and parts[1] == "USER":
+        return "user", parts[2]
+    if len(parts) == 3 and parts[1] == "CHANNEL" and "#" in parts[2]:
+        kind, url = parts[2].split("#", 1)
+        return "channel", f"{kind}/{url}"
+    return None
 
 
 def channel_messages(app_id: str, channel_type: str, channel_url: str) -> str:

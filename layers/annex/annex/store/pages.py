@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import heapq
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
+from annex.core.keyvalue import INT64_MAX, INT64_MIN
 from annex.store import cursor as cursor_codec
+from annex.store import keys
 from annex.store.expression import Expression
-from annex.store.keys import GSI1, GSI1PK, GSI1SK, PK, SK, application_of
+from annex.store.keys import GSI1, GSI1PK, GSI1SK, GSI3, GSI4, PK, SK, Ref, application_of
+from annex.store.kvitems import METACOUNTER, METADATA, decades, load
 from annex.store.records import public
-from annex.store.table import table
+from annex.store.table import batch_items, table
 
 # DynamoDB's key quotas: a partition key of at most 2,048 bytes, a sort key of at most 1,024.
 _MOST_BYTES = {PK: 2048, GSI1PK: 2048, SK: 1024, GSI1SK: 1024}
@@ -24,33 +28,89 @@ MAX_PAGE_BYTES = 2 * 1024 * 1024
 MAX_FILTERED_READS = 10
 
 
-COMPARISONS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
-
-
 @dataclass(frozen=True)
 class Filter:
-    """What DynamoDB keeps of a list of users or channels: the records whose metadata key exists
-    (holding one of ``metadata_values``, when any), whose metacounter key exists within
-    ``counter_bounds`` (``gt``, ``gte``, ``lt``, ``lte``)."""
+    """Which users or channels a list keeps: those whose metadata key exists (holding one of
+    ``metadata_values``, when any), whose metacounter key exists within ``counter_bounds``
+    (``gt``, ``gte``, ``lt``, ``lte``)."""
 
     metadata_key: str | None = None
     metadata_values: list[str] | None = None
     counter_key: str | None = None
     counter_bounds: Mapping[str, int] = field(default_factory=dict)
 
-    def expression(self) -> Expression:
-        ex = Expression()
-        if self.metadata_key is not None:
-            path = ex.path("metadata", self.metadata_key)
-            if self.metadata_values:
-                ex.conditions.append(f"{path} IN ({', '.join(ex.v(v) for v in self.metadata_values)})")
+    def __bool__(self) -> bool:
+        return self.metadata_key is not None or self.counter_key is not None
+
+    def range(self) -> tuple[int, int]:
+        """The counter bounds as one inclusive integer range."""
+        low, high = INT64_MIN, INT64_MAX
+        for op, bound in self.counter_bounds.items():
+            if op == "gt":
+                low = max(low, bound + 1)
+            elif op == "gte":
+                low = max(low, bound)
+            elif op == "lt":
+                high = min(high, bound - 1)
             else:
-                ex.exists(path)
+                high = min(high, bound)
+        return low, high
+
+    def matches(self, record: Mapping[str, Any]) -> bool:
+        metadata, counters = record.get(METADATA) or {}, record.get(METACOUNTER) or {}
+        if self.metadata_key is not None:
+            if self.metadata_key not in metadata:
+                return False
+            if self.metadata_values and metadata[self.metadata_key] not in self.metadata_values:
+                return False
         if self.counter_key is not None:
-            path = ex.path("metacounter", self.counter_key)
-            ex.exists(path)
-            ex.conditions += [f"{path} {COMPARISONS[op]} {ex.v(bound)}" for op, bound in self.counter_bounds.items()]
-        return ex
+            low, high = self.range()
+            value = counters.get(self.counter_key)
+            if not isinstance(value, int) or not low <= value <= high:
+                return False
+        return True
+
+    def runs(self, list_pk: str) -> list[Run]:
+        """The index runs whose entries hold every match (the metadata filter's, else the counter's)."""
+        if self.metadata_key is not None:
+            if not self.metadata_values:
+                return [Run(GSI4, keys.kv_key_index(list_pk, METADATA, self.metadata_key))]
+            return [
+                Run(GSI3, keys.kv_value_index(list_pk, METADATA, self.metadata_key, v)) for v in self.metadata_values
+            ]
+        assert self.counter_key is not None
+        if not self.counter_bounds:
+            return [Run(GSI4, keys.kv_key_index(list_pk, METACOUNTER, self.counter_key))]
+        low, high = self.range()
+        return [
+            Run(GSI3, keys.kv_value_index(list_pk, METACOUNTER, self.counter_key, d), (low, high))
+            for d in decades(low, high)
+        ]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One index partition's entries, in owner id order (a counter decade's, kept within ``bounds``)."""
+
+    index: str
+    pk: str
+    bounds: tuple[int, int] | None = None
+
+    def entries(self, after: str | None, page: int) -> Iterator[tuple[str, str]]:
+        """(owner id, owner PK) of each entry above ``after``, read ``page`` entries a ``Query``."""
+        ex = Expression()
+        pk_name, sk_name = ex.n(f"{self.index}PK"), ex.n(f"{self.index}SK")
+        condition = f"{pk_name} = {ex.v(self.pk)}" + (f" AND {sk_name} > {ex.v(after)}" if after is not None else "")
+        if self.bounds is not None:
+            ex.conditions.append(f"{ex.n('n')} BETWEEN {ex.v(self.bounds[0])} AND {ex.v(self.bounds[1])}")
+        request: dict[str, Any] = {"IndexName": self.index, "Limit": page} | ex.read(key=condition)
+        while True:
+            answer = table().query(**request)
+            for item in answer.get("Items", []):
+                yield str(item[f"{self.index}SK"]), str(item[PK])
+            if "LastEvaluatedKey" not in answer:
+                return
+            request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
 
 def encode_cursor(item: dict[str, Any]) -> str:
@@ -86,40 +146,101 @@ def _fits(value: object, most: int) -> bool:
         return False
 
 
-def list_page(
-    list_pk: str,
-    limit: int,
-    cursor: str | None,
-    where: Filter | None = None,
-    keep: Callable[[dict[str, Any]], bool] | None = None,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """Up to ``limit`` items of the list ``list_pk`` matching ``where`` (in DynamoDB) and ``keep``
-    (in Python, on the record as shown), and the cursor of the rest.
+Keep = Callable[[dict[str, Any]], bool]
+# A filtered page examines at most this many candidates from the index (stale entries re-checked
+# and dropped), then answers with a cursor, so a page's reads stay bounded whatever the index holds.
+MAX_CANDIDATES = 1000
 
-    Reads at most one item past the page, so ``next`` is null exactly when nothing follows.
+
+def list_page(
+    list_pk: str, owner_sk: str, limit: int, cursor: str | None, where: Filter | None = None, keep: Keep | None = None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Up to ``limit`` records of the list ``list_pk`` (owners' items have ``SK = owner_sk``)
+    matching ``where`` and ``keep`` (on the record as shown), in id order, and the cursor of the rest.
+
+    With ``where``, the page is read from the metadata/metacounter index (GSI3, GSI4): its runs are
+    merged in id order and each candidate is re-checked on the record as stored, so the items read
+    follow the page, not the list. Without it, from the list itself (GSI1).
     """
+    after = decode_cursor(cursor, list_pk)[GSI1SK] if cursor else None
+    if where:
+        runs = [run.entries(after, limit + 1) for run in where.runs(list_pk)]
+        candidates = _distinct(heapq.merge(*runs))
+        return _candidates_page(
+            candidates, owner_sk, list_pk, limit, lambda r: where.matches(r) and (keep is None or keep(r))
+        )
+    return _list_page(list_pk, limit, cursor, keep)
+
+
+def _distinct(entries: Iterator[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    last = None
+    for entry in entries:
+        if entry[0] != last:
+            last = entry[0]
+            yield entry
+
+
+def _records(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records as the API shows them: each owner item with its maps."""
+    refs = [Ref(str(i[PK]), str(i[SK]), str(i[GSI1PK]), str(i[GSI1SK])) for i in found]
+    return [public(item) | maps for item, maps in zip(found, load(refs), strict=True)]
+
+
+def _candidates_page(
+    candidates: Iterator[tuple[str, str]], owner_sk: str, list_pk: str, limit: int, keep: Keep
+) -> tuple[list[dict[str, Any]], str | None]:
+    shown: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (owner item, record)
+    examined, last = 0, None
+    while len(shown) <= limit and examined < MAX_CANDIDATES:
+        batch = [c for _, c in zip(range(limit + 1 - len(shown)), candidates, strict=False)]
+        if not batch:
+            return _trimmed([r for _, r in shown], [i for i, _ in shown], limit)
+        examined += len(batch)
+        wanted = [{PK: pk, SK: owner_sk} for _, pk in batch]
+        found = {str(i[PK]): i for i in batch_items(wanted, {"ConsistentRead": True})}
+        items = [found[pk] for _, pk in batch if pk in found]
+        shown += [(item, record) for item, record in zip(items, _records(items), strict=True) if keep(record)]
+        last = {PK: batch[-1][1], SK: owner_sk, GSI1SK: batch[-1][0]}
+    if len(shown) > limit:
+        return _trimmed([r for _, r in shown], [i for i, _ in shown], limit)
+    return [r for _, r in shown], encode_cursor(last) if last else None  # the read budget ended the page
+
+
+def _trimmed(
+    records: list[dict[str, Any]], items: list[dict[str, Any]], limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """At most ``limit`` records and no page past 2 MiB, with the cursor after the last shown."""
+    size = 0
+    for n, record in enumerate(records[:limit]):
+        size += len(json.dumps(record, separators=(",", ":"), default=str))
+        if n and size > MAX_PAGE_BYTES:  # Lambda answers at most 6 MB: end the page early
+            return records[:n], encode_cursor(items[n - 1])
+    return records[:limit], encode_cursor(items[limit - 1]) if len(records) > limit else None
+
+
+def _list_page(
+    list_pk: str, limit: int, cursor: str | None, keep: Keep | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The list read in id order from GSI1 (``keep``: a filter no index answers, applied to the
+    records read, for at most ``MAX_FILTERED_READS`` pages of 100, then a cursor)."""
     kwargs: dict[str, Any] = {"IndexName": GSI1, "KeyConditionExpression": Key(GSI1PK).eq(list_pk)}
-    kwargs |= where.expression().read() if where is not None else {}
-    filtered = "FilterExpression" in kwargs or keep is not None
     if cursor:
         kwargs["ExclusiveStartKey"] = decode_cursor(cursor, list_pk)
-    found: list[dict[str, Any]] = []
-    resume: str | None = None  # where to go on from when the read budget ends the page
+    items: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = []
+    resume: str | None = None
     for _ in range(MAX_FILTERED_READS):
-        page = table().query(Limit=100 if filtered else limit + 1, **kwargs)
-        found.extend(i for i in page.get("Items", []) if keep is None or keep(public(i)))
+        page = table().query(Limit=100 if keep else limit + 1, **kwargs)
+        read = page.get("Items", [])
+        for item, record in zip(read, _records(read), strict=True):
+            if keep is None or keep(record):
+                items.append(item)
+                records.append(record)
         last = page.get("LastEvaluatedKey")
-        if len(found) > limit or not last:
+        if len(records) > limit or not last:
             break
         kwargs["ExclusiveStartKey"] = last
     else:
         resume = encode_cursor(last) if last else None
-    shown: list[dict[str, Any]] = []
-    size = 0
-    for item in found[:limit]:
-        record = public(item)
-        size += len(json.dumps(record, separators=(",", ":"), default=str))
-        if shown and size > MAX_PAGE_BYTES:  # Lambda answers at most 6 MB: end the page early
-            return shown, encode_cursor(found[len(shown) - 1])
-        shown.append(record)
-    return shown, encode_cursor(found[limit - 1]) if len(found) > limit else resume
+    shown, after = _trimmed(records, items, limit)
+    return shown, after if after or len(records) > limit else resume

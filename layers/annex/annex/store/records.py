@@ -10,11 +10,11 @@ from botocore.exceptions import ClientError
 
 from annex.core.clock import now_us
 from annex.errors import Conflict, NotFound
-from annex.store import expression
+from annex.store import expression, kvitems
 from annex.store.keys import PK, SK, VERSION, Ref
 from annex.store.retry import ATTEMPTS, attempts, backoff, gave_up, raise_unless_retryable
 from annex.store.table import failed_item, plain, reraise_unless_condition_failed, stale, table, version_of
-from annex.store.writes import MAX_TRANSACTION_ITEMS, Tx
+from annex.store.writes import MAX_TRANSACTION_ITEMS, Tx, batch_write
 
 _KEY_ATTRS = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", VERSION})
 # Free-form JSON documents are stored as their compact JSON text: any JSON (floats, empty keys,
@@ -40,29 +40,73 @@ def storable(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def new_item(ref: Ref, fields: dict[str, Any]) -> dict[str, Any]:
-    """The item a new record is stored as."""
-    return ref.attributes() | storable(fields) | {VERSION: first_version()}
+    """The item a new record is stored as (its maps are items of their own: ``bundle``)."""
+    own = {k: v for k, v in fields.items() if k not in kvitems.VALUE}
+    return ref.attributes() | storable(own) | {VERSION: first_version()}
+
+
+def bundle(ref: Ref, fields: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every item a new record is stored as: its own item first, then its maps' markers and keys."""
+    return [new_item(ref, fields), *kvitems.new_items(ref, {a: fields.get(a) or {} for a in kvitems.VALUE})]
 
 
 def create(ref: Ref, fields: dict[str, Any], exists: str) -> dict[str, Any]:
-    try:
-        table().put_item(Item=new_item(ref, fields), **expression.if_absent().request())
-    except ClientError as err:
-        reraise_unless_condition_failed(err)
-        raise Conflict(exists, code="already_exists") from None
-    return fields
+    """Create the record with its metadata and metacounter (409 when it exists): one transaction
+    (the record's own put conditioned on its absence, its markers and keys)."""
+    if not _create_bundle(bundle(ref, fields)):
+        raise Conflict(exists, code="already_exists")
+    return fields | {a: fields.get(a) or {} for a in kvitems.attrs_of(ref)}
+
+
+def _create_bundle(items: list[dict[str, Any]]) -> bool:
+    """Put a record's items, the first conditioned on its absence; False when it exists. Items past
+    one transaction's 100 (a record created with more than 97 keys) follow it in batches."""
+    for _ in attempts():
+        tx = Tx()
+        tx.put(items[0], expression.if_absent())
+        for item in items[1:MAX_TRANSACTION_ITEMS]:
+            tx.put(item)
+        reasons = tx.run()
+        if reasons is None:
+            batch_write(puts=items[MAX_TRANSACTION_ITEMS:])
+            return True
+        if reasons[0].get("Code") == "ConditionalCheckFailed":
+            return False
+        if not any(r.get("Code") in _TRANSIENT_REASONS for r in reasons):
+            raise gave_up("The record could not be created; retry")
+    raise gave_up("The record changed concurrently; retry")
 
 
 def get(ref: Ref, missing: str) -> dict[str, Any]:
     return get_versioned(ref, missing)[0]
 
 
-def get_versioned(ref: Ref, missing: str) -> tuple[dict[str, Any], int]:
-    """The record and its version (what its ETag says)."""
-    item = table().get_item(Key=ref.key, ConsistentRead=True).get("Item")
+def get_versioned(ref: Ref, missing: str, maps: bool = True) -> tuple[dict[str, Any], int]:
+    """The record (with its metadata and metacounter, unless ``maps`` is false) and its version (what
+    its ETag says): one consistent ``Query`` of its partition, or ``GetItem`` of its own item."""
+    if not maps:
+        item = table().get_item(Key=ref.key, ConsistentRead=True).get("Item")
+        if item is None:
+            raise NotFound(missing)
+        return public(item), int(str(item.get(VERSION, 0)))
+    ex = expression.Expression()
+    request = ex.read(key=f"{ex.n(PK)} = {ex.v(ref.pk)}")
+    found: list[dict[str, Any]] = []
+    while True:
+        page = table().query(ConsistentRead=True, **request)
+        found += page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            break
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    item = next((i for i in found if i[SK] == ref.sk), None)
     if item is None:
         raise NotFound(missing)
-    return public(item), int(str(item.get(VERSION, 0)))
+    return public(item) | kvitems.assemble(ref, found), int(str(item.get(VERSION, 0)))
+
+
+def with_maps(ref: Ref, record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` (as a write answered it) with its metadata and metacounter as stored now."""
+    return record | kvitems.maps_of(ref)
 
 
 def _check(ref: Ref, missing: str, expected: int | None) -> dict[str, Any]:
@@ -88,19 +132,25 @@ def update(ref: Ref, fields: dict[str, Any], missing: str, expected: int | None 
         reraise_unless_condition_failed(err)
         old = failed_item(err)
         raise (NotFound(missing) if old is None else stale(version_of(old), expected)) from None
-    return public(out["Attributes"])
+    return with_maps(ref, public(out["Attributes"]))
 
 
 def delete(ref: Ref, missing: str, expected: int | None = None) -> None:
-    """Delete the record and, with it, the data it holds in its own item."""
-    try:
-        table().delete_item(
-            Key=ref.key, ReturnValuesOnConditionCheckFailure="ALL_OLD", **expression.if_exists(expected).request()
-        )
-    except ClientError as err:
-        reraise_unless_condition_failed(err)
-        old = failed_item(err)
-        raise (NotFound(missing) if old is None else stale(version_of(old), expected)) from None
+    """Delete the record with its metadata and metacounter: one transaction deletes its item, its
+    markers (pinned on the versions read, so no key is added meanwhile) and up to 97 key items; a
+    record with more keys has the rest deleted right after (invisible from the transaction on)."""
+    for _ in attempts():
+        tx = Tx()
+        tx.delete(ref.key, expression.if_exists(expected))
+        rest = kvitems.delete_with_owner(tx, ref)
+        reasons = tx.run()
+        if reasons is None:
+            batch_write(deletes=rest)
+            return
+        if reasons[0].get("Code") == "ConditionalCheckFailed":
+            old = reasons[0].get("Item")
+            raise (NotFound(missing) if not old else stale(version_of(old), expected)) from None
+    raise gave_up("The record changed concurrently; retry the request")
 
 
 def update_document(
@@ -152,18 +202,23 @@ def _size(item: dict[str, Any]) -> int:
     return len(json.dumps(item, default=str, ensure_ascii=False).encode())
 
 
-def _chunks(items: list[tuple[int, dict[str, Any]]]) -> Iterator[list[tuple[int, dict[str, Any]]]]:
-    """Transactions' worth of items: at most 100 and 3.5 MB each, and no key twice in one (DynamoDB
-    refuses a transaction that names an item twice; the second one then finds the first)."""
-    chunk: list[tuple[int, dict[str, Any]]] = []
-    size, seen = 0, set[tuple[str, str]]()
-    for index, item in items:
-        key, item_size = (str(item[PK]), str(item[SK])), _size(item)
-        if chunk and (len(chunk) == MAX_TRANSACTION_ITEMS or size + item_size > MAX_TRANSACTION_BYTES or key in seen):
+Bundle = tuple[int, list[dict[str, Any]]]  # a record's index in the request, and its items
+
+
+def _chunks(bundles: list[Bundle]) -> Iterator[list[Bundle]]:
+    """Transactions' worth of records: at most 100 actions and 3.5 MB each, and no key twice in one
+    (DynamoDB refuses a transaction that names an item twice; the second one then finds the first).
+    A record of more than 100 items goes alone (its items past 100 follow in batches)."""
+    chunk: list[Bundle] = []
+    actions, size, seen = 0, 0, set[tuple[str, str]]()
+    for index, items in bundles:
+        key = (str(items[0][PK]), str(items[0][SK]))
+        count, bytes_ = min(len(items), MAX_TRANSACTION_ITEMS), sum(map(_size, items[:MAX_TRANSACTION_ITEMS]))
+        if chunk and (actions + count > MAX_TRANSACTION_ITEMS or size + bytes_ > MAX_TRANSACTION_BYTES or key in seen):
             yield chunk
-            chunk, size, seen = [], 0, set()
-        chunk.append((index, item))
-        size += item_size
+            chunk, actions, size, seen = [], 0, 0, set()
+        chunk.append((index, items))
+        actions, size = actions + count, size + bytes_
         seen.add(key)
     if chunk:
         yield chunk
@@ -173,41 +228,45 @@ def create_many(new: Sequence[tuple[Ref, dict[str, Any]]]) -> list[bool]:
     """Create each record that does not exist yet; per record, True when this call created it, False
     when a record with its key was already there (left as it is, not compared).
 
-    The records go in ``TransactWriteItems`` of up to 100 ``Put``s, each conditioned on
-    ``attribute_not_exists``. DynamoDB cancels a transaction whole when any condition fails and
-    names those in its cancellation reasons, so the transaction is sent again without them: one
-    request per 100 new records, plus one per batch that meets existing ones. Each record is one
-    item, so none is ever half-written, and a rerun over the same records creates none twice.
+    The records go in ``TransactWriteItems`` of up to 100 ``Put``s (each record's own item
+    conditioned on ``attribute_not_exists``, with its markers and keys). DynamoDB cancels a
+    transaction whole when any condition fails and names those in its cancellation reasons, so the
+    transaction is sent again without those records: one request per 100 new items, plus one per
+    batch that meets existing records. A record is never half-written (but for the keys past 97 of
+    a record that has more, which follow its transaction), and a rerun creates none twice.
     """
     created = [False] * len(new)
-    items = [(index, new_item(ref, fields)) for index, (ref, fields) in enumerate(new)]
-    for chunk in _chunks(items):
+    bundles = [(index, bundle(ref, fields)) for index, (ref, fields) in enumerate(new)]
+    for chunk in _chunks(bundles):
         _create_chunk(chunk, created)
     return created
 
 
-def _create_chunk(pending: list[tuple[int, dict[str, Any]]], created: list[bool]) -> None:
+def _create_chunk(pending: list[Bundle], created: list[bool]) -> None:
     conflicts, new = 0, expression.if_absent()
     while pending:
-        tx = Tx()
-        for _, item in pending:
-            tx.put(item, new)
-        try:
-            table().meta.client.transact_write_items(TransactItems=tx.items)  # type: ignore[arg-type]
-        except ClientError as err:
-            if err.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-                raise
-            reasons: list[dict[str, Any]] = err.response.get("CancellationReasons", [])  # type: ignore[assignment]
-            exists = {n for n, reason in enumerate(reasons) if reason.get("Code") == "ConditionalCheckFailed"}
-            if not exists:  # a concurrent transaction on one of the items, or throttling: again, later
-                if not any(reason.get("Code") in _TRANSIENT_REASONS for reason in reasons):
-                    raise
-                conflicts += 1
-                if conflicts >= ATTEMPTS:
-                    raise gave_up("The records changed concurrently; retry") from None
-                backoff(conflicts)
-            pending = [entry for n, entry in enumerate(pending) if n not in exists]
-            continue
-        for index, _ in pending:
-            created[index] = True
-        return
+        tx, owners = Tx(), {}
+        for index, items in pending:
+            owners[len(tx.items)] = index
+            tx.put(items[0], new)
+            for item in items[1:MAX_TRANSACTION_ITEMS]:
+                tx.put(item)
+        reasons = tx.run()
+        if reasons is None:
+            for index, items in pending:
+                created[index] = True
+                batch_write(puts=items[MAX_TRANSACTION_ITEMS:])
+            return
+        exists = {
+            owners[n]
+            for n, reason in enumerate(reasons)
+            if n in owners and reason.get("Code") == "ConditionalCheckFailed"
+        }
+        if not exists:  # a concurrent transaction on one of the items, or throttling: again, later
+            if not any(reason.get("Code") in _TRANSIENT_REASONS for reason in reasons):
+                raise gave_up("The records could not be created; retry")
+            conflicts += 1
+            if conflicts >= ATTEMPTS:
+                raise gave_up("The records changed concurrently; retry")
+            backoff(conflicts)
+        pending = [(index, items) for index, items in pending if index not in exists]
