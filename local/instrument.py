@@ -78,6 +78,25 @@ LIST_SORT_KEY = "GSI1SK"  # a user id or channel url verbatim (the list's order)
 _REFERENCE = re.compile(r"#[A-Za-z0-9_]+|:[A-Za-z0-9_]+|\b[A-Za-z_][A-Za-z0-9_]*\b")
 
 
+def actions(name: str, body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The actions of one request's JSON body, each as (kind, request naming its ``TableName``):
+    a transaction's items (``Put``, ``Update``, ``Delete``, ``ConditionCheck``, ``Get``), a batch
+    write's ``PutRequest``/``DeleteRequest``s, a batch get's tables (with their ``Keys``), or the
+    request itself."""
+    if name in ("TransactWriteItems", "TransactGetItems"):
+        return [next(iter(entry.items())) for entry in body.get("TransactItems", [])]
+    if name == "BatchWriteItem":
+        return [
+            (kind, {"TableName": table_name, **request})
+            for table_name, requests in body.get("RequestItems", {}).items()
+            for entry in requests
+            for kind, request in entry.items()
+        ]
+    if name == "BatchGetItem":
+        return [(name, {"TableName": t, **asked}) for t, asked in body.get("RequestItems", {}).items()]
+    return [(name, body)]
+
+
 @dataclass
 class Worst:
     """The largest measure of one quota seen so far, and the request that produced it."""
@@ -159,24 +178,10 @@ class DynamoQuotas:
             elif token not in ("AND", "BETWEEN", "begins_with"):
                 attribute = names.get(token, token)
 
-    def _operations(self, name: str, body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-        if name in ("TransactWriteItems", "TransactGetItems"):
-            return [next(iter(entry.items())) for entry in body.get("TransactItems", [])]
-        if name == "BatchWriteItem":
-            return [
-                (kind, {"TableName": table_name, **request})
-                for table_name, requests in body.get("RequestItems", {}).items()
-                for entry in requests
-                for kind, request in entry.items()
-            ]
-        if name == "BatchGetItem":
-            return [(name, {"TableName": t, **asked}) for t, asked in body.get("RequestItems", {}).items()]
-        return [(name, body)]
-
     def _before(self, model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         body = json.loads(params.get("body") or b"{}")
         written: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = []  # (table, key, before)
-        for kind, request in self._operations(model.name, body):
+        for kind, request in actions(model.name, body):
             for field in self.quotas.EXPRESSIONS:
                 if isinstance(request.get(field), str):
                     self._see("expression bytes", len(request[field].encode()), model.name)
