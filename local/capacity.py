@@ -12,15 +12,14 @@ import math
 import re
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 import boto3
 
-from annex.store.table import bulk_client, client, table
-from local.instrument import actions
+from annex.store.table import table
+from local.instrument import Observer, actions
 from local.quotas import item_size
 
 WRITE_UNIT_BYTES = 1024
@@ -134,7 +133,7 @@ class _Write:
     before: dict[str, Any] | None
 
 
-class DynamoCapacity:
+class DynamoCapacity(Observer):
     """Write and read units every DynamoDB request consumes while active, by DynamoDB's rules.
 
     Writes (items are read before and after the request with a client of its own, not observed,
@@ -173,11 +172,11 @@ class DynamoCapacity:
         self.reads: defaultdict[str, float] = defaultdict(float)
         self._lock = threading.Lock()
         self._schemas: dict[str, Schema] = {}
-        observed = table().meta.client
-        self._reader = boto3.client(
-            "dynamodb", endpoint_url=observed.meta.endpoint_url, region_name=observed.meta.region_name
-        )
-        self._emitters = [observed.meta.events, bulk_client().meta.events, client().meta.events]
+        observed = table().meta.client.meta
+        self._reader = boto3.client("dynamodb", endpoint_url=observed.endpoint_url, region_name=observed.region_name)
+
+    def hooks(self) -> dict[str, Callable[..., None]]:
+        return {"before-call.dynamodb": self._before, "after-call.dynamodb": self._after}
 
     @property
     def write_units(self) -> int:
@@ -270,17 +269,6 @@ class DynamoCapacity:
             return sum(item_size(item) for item in items)
         projected = (schema.index_item(index, item) for item in items)
         return sum(index_item_size(item) for item in projected if item is not None)
-
-    def __enter__(self) -> DynamoCapacity:
-        for events in self._emitters:
-            events.register("before-call.dynamodb", self._before)
-            events.register("after-call.dynamodb", self._after)
-        return self
-
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        for events in self._emitters:
-            events.unregister("before-call.dynamodb", self._before)
-            events.unregister("after-call.dynamodb", self._after)
 
 
 def _size(item: Item | None) -> int:

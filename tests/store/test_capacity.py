@@ -33,6 +33,13 @@ def put(*items: dict[str, Any]) -> None:
         client().put_item(TableName=TEST_TABLE, Item=one)
 
 
+def update(expression: str, values: dict[str, Any]) -> None:
+    """One ``UpdateItem`` of item ``p``."""
+    client().update_item(
+        TableName=TEST_TABLE, Key=key("p"), UpdateExpression=expression, ExpressionAttributeValues=values
+    )
+
+
 @pytest.fixture
 def db(moto_table: Any) -> Any:
     return client()
@@ -55,20 +62,10 @@ def test_an_update_costs_the_larger_of_before_and_after(db: Any) -> None:
     put(item("p", 10 * KB))
     small = item("p", 3 * KB + KB // 2)["filler"]["S"]
     with DynamoCapacity() as spent:
-        db.update_item(
-            TableName=TEST_TABLE,
-            Key=key("p"),
-            UpdateExpression="SET filler = :v",
-            ExpressionAttributeValues={":v": {"S": small}},
-        )
+        update("SET filler = :v", {":v": {"S": small}})
     assert spent.write_units == 10  # 10 KB before, 3.5 KB after
     with DynamoCapacity() as spent:
-        db.update_item(
-            TableName=TEST_TABLE,
-            Key=key("p"),
-            UpdateExpression="SET n = :v",
-            ExpressionAttributeValues={":v": {"N": "1"}},
-        )
+        update("SET n = :v", {":v": {"N": "1"}})
     assert spent.write_units == 4  # a counter beside 3.5 KB costs the whole item
 
 
@@ -164,12 +161,7 @@ def indexed(pk: str, size: int, sort: str = "a") -> dict[str, Any]:
 def test_moving_an_index_key_costs_a_delete_and_a_put_in_that_index(db: Any) -> None:
     put(indexed("p", 500))
     with DynamoCapacity() as spent:
-        db.update_item(
-            TableName=TEST_TABLE,
-            Key=key("p"),
-            UpdateExpression="SET GSI1SK = :v",
-            ExpressionAttributeValues={":v": {"S": "b"}},
-        )
+        update("SET GSI1SK = :v", {":v": {"S": "b"}})
     assert spent.writes == {"UpdateItem": 1, "UpdateItem GSI1": 2}
     assert spent.write_units == 1 + 2
 
@@ -177,24 +169,14 @@ def test_moving_an_index_key_costs_a_delete_and_a_put_in_that_index(db: Any) -> 
 def test_changing_a_projected_attribute_costs_one_update_in_the_indexes_that_project_it(db: Any) -> None:
     put(indexed("p", 500))
     with DynamoCapacity() as spent:
-        db.update_item(
-            TableName=TEST_TABLE,
-            Key=key("p"),
-            UpdateExpression="SET n = :v",
-            ExpressionAttributeValues={":v": {"N": "1"}},
-        )
+        update("SET n = :v", {":v": {"N": "1"}})
     assert spent.writes == {"UpdateItem": 1, "UpdateItem GSI1": 1}  # GSI2 holds keys only: untouched
 
 
 def test_an_index_item_is_its_projection_plus_overhead(db: Any) -> None:
     put(indexed("p", 3 * KB))
     with DynamoCapacity() as spent:
-        db.update_item(
-            TableName=TEST_TABLE,
-            Key=key("p"),
-            UpdateExpression="SET n = :v",
-            ExpressionAttributeValues={":v": {"N": "1"}},
-        )
+        update("SET n = :v", {":v": {"N": "1"}})
     # 3 KB + the number: 4 units in the table; GSI1 holds it all plus 100 bytes: 4 units too
     assert spent.writes == {"UpdateItem": 4, "UpdateItem GSI1": 4}
     put(item("p", 3 * KB - INDEX_ITEM_OVERHEAD + 1, GSI1PK="l", GSI1SK="a"))
@@ -206,12 +188,7 @@ def test_an_index_item_is_its_projection_plus_overhead(db: Any) -> None:
 def test_entering_and_leaving_an_index(db: Any) -> None:
     put(item("p", 2 * KB - 100))
     with DynamoCapacity() as spent:
-        db.update_item(
-            TableName=TEST_TABLE,
-            Key=key("p"),
-            UpdateExpression="SET GSI2PK = :p, GSI2SK = :s",
-            ExpressionAttributeValues={":p": {"S": "k"}, ":s": {"S": "1"}},
-        )
+        update("SET GSI2PK = :p, GSI2SK = :s", {":p": {"S": "k"}, ":s": {"S": "1"}})
     assert spent.writes == {"UpdateItem": 2, "UpdateItem GSI2": 1}  # keys only: a small index item
     with DynamoCapacity() as spent:
         db.update_item(TableName=TEST_TABLE, Key=key("p"), UpdateExpression="REMOVE GSI2SK")
