@@ -1,9 +1,12 @@
 """`make bench`: metadata and metacounter operations against the local stack.
 
-For each operation: DynamoDB requests per call (botocore event hook), handler latency p50/p95
-over BENCH_CALLS calls (default 1,000) in process, and each function module's cold import time
-in a fresh interpreter. The engine is the embedded one of `make run`, so latencies are those of
-this laptop's loopback, useful to compare changes, not to predict AWS.
+For each operation: DynamoDB requests per call (botocore event hook), the write and read units
+DynamoDB would bill for it (``local.capacity``: the engine's own figure is fake), handler latency
+p50/p95 over BENCH_CALLS calls (default 1,000) in process, and each function module's cold import
+time in a fresh interpreter. Then the same units for a small and a full resource (a channel at the
+API's maxima: 64 KiB of ``data``, 8 KiB of ``meta``, 100 metadata keys of 128 + 190 characters, a
+few counters; users alike). The engine is the embedded one of `make run`, so latencies are those
+of this laptop's loopback, useful to compare changes, not to predict AWS.
 """
 
 from __future__ import annotations
@@ -19,13 +22,15 @@ from typing import Any
 import boto3
 
 from annex.store.table import target
+from local.capacity import DynamoCapacity
 from local.engine import Engine
-from local.gateway import Containers, api_event
+from local.gateway import Containers, Gateway, api_event
 from local.instrument import DynamoCalls
 from local.template import ROOT, Template, load
 
 APP = "bench-app"
 CALLS = int(os.environ.get("BENCH_CALLS", "1000"))
+CAPACITY_CALLS = min(CALLS, 3)  # the units are the same each call: a few suffice, apart from the timed calls
 TABLE = "annex-bench"
 # What a function's container has (credentials for the SDK to sign with, quiet Powertools): the
 # benchmarks run handlers in their own process; the table they use is chosen with table.target.
@@ -151,11 +156,121 @@ def main() -> None:
     engine.stop()
 
 
-def measure() -> None:
+SIZES = ("small", "full")
+KEYS = 100  # a full resource's metadata keys, each of the API's longest key and value
+KEY_CHARS, VALUE_CHARS = 128, 190
+USERS = 10  # a list page
+Request = tuple[str, str, Any]  # method, path, body
 
+
+def key(i: int, size: str) -> str:
+    return f"k{i:03d}".ljust(KEY_CHARS, "-") if size == "full" else f"k{i}"
+
+
+def value(size: str) -> str:
+    return "v" * (VALUE_CHARS if size == "full" else 1)
+
+
+def resources(size: str) -> list[Request]:
+    """The requests that build application ``bench-{size}``: a channel and USERS users, small (3
+    metadata keys, 1 counter) or full (64 KiB of data, 8 KiB of meta, KEYS metadata keys, 5 counters)."""
+    full = size == "full"
+    keys = KEYS if full else 3
+    meta = {"blob": "m" * (8 * 1024 - len('{"blob":""}'))} if full else {}
+    channel = {"channel_url": "ch", "data": "d" * (64 * 1024 if full else 0), "meta": meta}
+    built: list[Request] = [("POST", "/group_channels", channel)]
+    owners = ["/group_channels/ch"]
+    for n in range(USERS):
+        built.append(("POST", "/users", {"user_id": f"u{n:02d}", "nickname": "bench", "meta": meta}))
+        owners.append(f"/users/u{n:02d}")
+    for owner in owners:
+        for first in range(0, keys, 5):  # at most 5 items a request
+            items = {key(i, size): value(size) for i in range(first, min(first + 5, keys))}
+            built.append(("POST", f"{owner}/metadata", {"metadata": items}))
+    counters = {f"m{i}": i for i in range(5 if full else 1)}
+    built.append(("POST", "/group_channels/ch/metacounter", {"metacounter": counters}))
+    return built
+
+
+def per_size(size: str) -> list[tuple[str, Request, dict[str, str] | None, list[Request]]]:
+    """The operations measured on each size: (name, measured request, its query, setup requests)."""
+    ch, last = "/group_channels/ch", key((KEYS if size == "full" else 3) - 1, size)
+    return [
+        ("PUT metacounter/{key} increase", ("PUT", f"{ch}/metacounter/m0", {"value": 1, "mode": "increase"}), None, []),
+        ("PUT metadata/{key} (existing)", ("PUT", f"{ch}/metadata/{key(0, size)}", {"value": value(size)}), None, []),
+        (
+            "POST metadata, 1 new key (full: 99 held)",
+            ("POST", f"{ch}/metadata", {"metadata": {last: value(size)}}),
+            None,
+            [("DELETE", f"{ch}/metadata/{last}", None)],
+        ),
+        ("GET metadata", ("GET", f"{ch}/metadata", None), None, []),
+        ("GET metacounter", ("GET", f"{ch}/metacounter", None), None, []),
+        ("GET channel", ("GET", ch, None), None, []),
+        (f"GET /users (page of {USERS})", ("GET", "/users", None), {"limit": str(USERS)}, []),
+    ]
+
+
+def small_and_full(template: Template) -> None:
+    """Requests, write and read units per call of each operation on a small and on a full resource."""
+    gateway = Gateway(template)
+    pools: dict[str, Containers] = {}
+
+    def routed(app: str, request: Request, query: dict[str, str] | None = None) -> tuple[str, dict[str, Any]]:
+        method, path, body = request
+        matched = gateway.match(method, path)
+        assert matched is not None, (method, path)
+        route, params = matched
+        fid = route.function.logical_id
+        pools.setdefault(fid, Containers(route.function))
+        return fid, api_event(method, route.path, path, app, body, query, params)
+
+    def call(fid: str, ev: dict[str, Any]) -> dict[str, Any]:
+        return pools[fid].invoke(ev)
+
+    rows: dict[str, list[tuple[float, float, float]]] = {}
+    for size in SIZES:
+        app = f"bench-{size}"
+        for request in resources(size):
+            response = call(*routed(app, request))
+            assert response["statusCode"] < 300, (request[1], response["body"][:300])
+        for name, measured, query, setup in per_size(size):
+            fid, ev = routed(app, measured, query)
+            rows.setdefault(name, []).append(units(call, fid, ev, [routed(app, step)[1] for step in setup]))
+    print(
+        f"\nSmall resource (3 metadata keys, 1 counter) and full resource ({KEYS} metadata keys of "
+        f"{KEY_CHARS} + {VALUE_CHARS} characters, 64 KiB data, 8 KiB meta, 5 counters; users alike), "
+        f"per call, mean of {CAPACITY_CALLS}\n"
+    )
+    print("| operation | small: requests | small: WCU | small: RCU | full: requests | full: WCU | full: RCU |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, measures in rows.items():
+        cells = " | ".join(f"{requests:.2f} | {writes:.1f} | {reads:.1f}" for requests, writes, reads in measures)
+        print(f"| {name} | {cells} |")
+
+
+Call = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+
+def units(call: Call, fid: str, measured: dict[str, Any], setup: list[dict[str, Any]]) -> tuple[float, float, float]:
+    """DynamoDB requests, write units and read units per call, each the mean of CAPACITY_CALLS calls
+    (untimed: the capacity model reads each item it sees)."""
+    samples = []
+    for _ in range(CAPACITY_CALLS):
+        for step in setup:
+            call(fid, step)
+        with DynamoCalls() as calls, DynamoCapacity() as spent:
+            response = call(fid, measured)
+        assert response["statusCode"] < 300, (measured["path"], response["body"])
+        samples.append((calls.requests, spent.write_units, spent.read_units))
+    requests, writes, reads = zip(*samples, strict=True)
+    return statistics.mean(requests), statistics.mean(writes), statistics.mean(reads)
+
+
+def measure() -> None:
     template = Template(load())
     pools = {fid: Containers(template.function(fid)) for fid in ("UsersFunction", "ChannelsFunction")}
-    call: Callable[[str, dict[str, Any]], dict[str, Any]] = lambda fid, ev: pools[fid].invoke(ev)  # noqa: E731
+    call: Call = lambda fid, ev: pools[fid].invoke(ev)  # noqa: E731
     call(
         "UsersFunction",
         event("POST", "/users", "/users", {"user_id": "bench-user", "metadata": {"k0": "v", "k1": "v", "k2": "v"}}),
@@ -163,9 +278,10 @@ def measure() -> None:
     call("ChannelsFunction", event("POST", "/{channel_type}", "/open_channels", {"channel_url": "bench-channel"}))
     call("ChannelsFunction", event("POST", f"{C}/metacounter", f"{c}/metacounter", {"metacounter": {"m0": 0}}))
 
-    print(f"Handler in process against the embedded engine, {CALLS} calls per operation\n")
-    print(f"| {'operation':<32} | DynamoDB requests/call | p50 ms | p95 ms |")
-    print(f"|{'-' * 34}|------------------------|--------|--------|")
+    print(f"Handler in process against the embedded engine, {CALLS} calls per operation")
+    print(f"(write and read units per call by DynamoDB's rules, mean of {CAPACITY_CALLS} more calls)\n")
+    print(f"| {'operation':<32} | DynamoDB requests/call | WCU/call | RCU/call | p50 ms | p95 ms |")
+    print(f"|{'-' * 34}|------------------------|----------|----------|--------|--------|")
     for name, fid, measured, setup in OPERATIONS:
         latencies, requests = [], []
         for _ in range(CALLS):
@@ -177,8 +293,14 @@ def measure() -> None:
                 latencies.append((time.perf_counter() - started) * 1000)
             assert response["statusCode"] < 300, (name, response["body"])
             requests.append(calls.requests)
+        _, writes, reads = units(call, fid, measured, setup)
         p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
-        print(f"| {name:<32} | {statistics.mean(requests):>22.2f} | {p50:>6.2f} | {p95:>6.2f} |")
+        print(
+            f"| {name:<32} | {statistics.mean(requests):>22.2f} | {writes:>8.1f} | {reads:>8.1f} "
+            f"| {p50:>6.2f} | {p95:>6.2f} |"
+        )
+
+    small_and_full(template)
 
     print("\nCold import of each function module (fresh interpreter, median of 3)\n")
     print("| function | import ms |\n|----------|-----------|")

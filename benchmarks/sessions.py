@@ -78,35 +78,52 @@ def q_table() -> None:
             print(f"| {n:,} | {name}: `{q}` | {found} | {calls.requests} | {calls.items_read} |")
 
 
-def _batch(sessions: list[str], size: int = 100, user_id: str | None = None) -> dict[str, Any]:
+def _batch(sessions: list[str], size: int = 100, user_id: str | None = None, tag: str = "") -> dict[str, Any]:
+    """``size`` events over ``sessions``: screens, tracks and gestures named ``n{i}`` (``tag``: each
+    name made distinct with the tag and padded to the longest name, 128 characters)."""
     kinds = ("screen", "track", "gesture")
-    events = [{"session_id": sessions[i % len(sessions)], "type": kinds[i % 3], "name": f"n{i}"} for i in range(size)]
+    names = [f"n{i}{tag}".ljust(128, "-") if tag else f"n{i}" for i in range(size)]
+    events = [{"session_id": sessions[i % len(sessions)], "type": kinds[i % 3], "name": names[i]} for i in range(size)]
     return {"batch": [e | {"user_id": user_id} if user_id else e for e in events]}
 
 
+FULL_BATCHES = 10  # batches of distinct 128-character names a "full" session has taken first
+
+
 def requests_per_batch() -> None:
+    from local.capacity import DynamoCapacity
     from local.instrument import DynamoCalls
 
     template = Template(load())
-    print("\nDynamoDB requests per 100-event batch (handler in process, moto)\n")
-    print("| batch | DynamoDB requests | by operation |")
-    print("|-------|-------------------|--------------|")
+    print("\nDynamoDB requests, write and read units per 100-event batch (handler in process, moto)\n")
+    print("| batch | DynamoDB requests | WCU | RCU | by operation | WCU by operation and index |")
+    print("|-------|-------------------|-----|-----|--------------|----------------------------|")
     handler = Containers(template.function("EventsFunction"))
-    one, hundred, user = [uuid.uuid4().hex], [uuid.uuid4().hex for _ in range(100)], [uuid.uuid4().hex]
+
+    def send(batch: dict[str, Any]) -> dict[str, Any]:
+        response = handler.invoke(event("POST", "/events", "/events", batch))
+        assert json.loads(response["body"]) == {"accepted": len(batch["batch"]), "rejected": []}, response["body"]
+        return response
+
+    one, user, full = [uuid.uuid4().hex], [uuid.uuid4().hex], [uuid.uuid4().hex]
+    hundred = [uuid.uuid4().hex for _ in range(100)]
+    for n in range(FULL_BATCHES):
+        send(_batch(full, tag=f"-{n}"))
     cases = [
-        ("1 session, new", one, None),
-        ("1 session, existing", one, None),
-        ("1 session with user_id, new", user, "u1"),
-        ("1 session with user_id, existing", user, "u1"),
-        ("100 sessions, new", hundred, None),
-        ("100 sessions, existing", hundred, None),
+        ("1 session, new", one, None, ""),
+        ("1 session, existing", one, None, ""),
+        ("1 session with user_id, new", user, "u1", ""),
+        ("1 session with user_id, existing", user, "u1", ""),
+        ("100 sessions, new", hundred, None, ""),
+        ("100 sessions, existing", hundred, None, ""),
+        (f"1 session after {FULL_BATCHES * 100:,} events (200 screens and names kept), new names", full, None, "-x"),
     ]
-    for name, ids, user_id in cases:
-        with DynamoCalls() as calls:
-            response = handler.invoke(event("POST", "/events", "/events", _batch(ids, user_id=user_id)))
-        assert json.loads(response["body"]) == {"accepted": 100, "rejected": []}, response["body"]
+    for name, ids, user_id, tag in cases:
+        with DynamoCalls() as calls, DynamoCapacity() as spent:
+            send(_batch(ids, user_id=user_id, tag=tag))
         ops = ", ".join(f"{op} {count}" for op, count in sorted(calls.operations.items()))
-        print(f"| {name} | {calls.requests} | {ops} |")
+        units = ", ".join(f"{target} {count}" for target, count in sorted(spent.writes.items()))
+        print(f"| {name} | {calls.requests} | {spent.write_units} | {spent.read_units:g} | {ops} | {units} |")
 
 
 def http_throughput(threads: int = 4, batches: int = int(os.environ.get("BENCH_BATCHES", "25"))) -> None:

@@ -6,16 +6,39 @@ import json
 import re
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import boto3
 
 from annex.store.table import bulk_client, client, table
 
 
-class DynamoCalls:
+class Observer:
+    """Botocore hooks on every client the store sends DynamoDB requests with (its table resource's,
+    its bulk-read client, and the plain client Powertools idempotency writes with), registered
+    while the observer is active (``with``)."""
+
+    def hooks(self) -> dict[str, Callable[..., None]]:
+        """The handlers, by botocore event name."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self._emitters = [table().meta.client.meta.events, bulk_client().meta.events, client().meta.events]
+        for events in self._emitters:
+            for name, handler in self.hooks().items():
+                events.register(name, handler)
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        for events in self._emitters:
+            for name, handler in self.hooks().items():
+                events.unregister(name, handler)
+
+
+class DynamoCalls(Observer):
     """Counts DynamoDB requests by operation, and items read, while active.
 
     Every attempt the SDK sends counts (a retried request counts twice), because that is what
@@ -28,8 +51,13 @@ class DynamoCalls:
         self.operations: Counter[str] = Counter()
         self.items_by_target: Counter[str] = Counter()
         self._lock = threading.Lock()  # bulk reads run on several threads
-        # The store's table resource, its bulk-read client, and the plain client Powertools idempotency writes with.
-        self._emitters = [table().meta.client.meta.events, bulk_client().meta.events, client().meta.events]
+
+    def hooks(self) -> dict[str, Callable[..., None]]:
+        return {
+            "before-parameter-build.dynamodb": self._parameters,
+            "before-call.dynamodb": self._before,
+            "after-call.dynamodb": self._after,
+        }
 
     @property
     def requests(self) -> int:
@@ -58,24 +86,30 @@ class DynamoCalls:
         with self._lock:
             self.items_by_target[target] += read
 
-    def __enter__(self) -> DynamoCalls:
-        for events in self._emitters:
-            events.register("before-parameter-build.dynamodb", self._parameters)
-            events.register("before-call.dynamodb", self._before)
-            events.register("after-call.dynamodb", self._after)
-        return self
-
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        for events in self._emitters:
-            events.unregister("before-parameter-build.dynamodb", self._parameters)
-            events.unregister("before-call.dynamodb", self._before)
-            events.unregister("after-call.dynamodb", self._after)
-
 
 PARTITION_KEYS = frozenset({"PK", "GSI1PK", "GSI2PK"})
 SORT_KEYS = frozenset({"SK", "GSI2SK"})
 LIST_SORT_KEY = "GSI1SK"  # a user id or channel url verbatim (the list's order), or a session's position
 _REFERENCE = re.compile(r"#[A-Za-z0-9_]+|:[A-Za-z0-9_]+|\b[A-Za-z_][A-Za-z0-9_]*\b")
+
+
+def actions(name: str, body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The actions of one request's JSON body, each as (kind, request naming its ``TableName``):
+    a transaction's items (``Put``, ``Update``, ``Delete``, ``ConditionCheck``, ``Get``), a batch
+    write's ``PutRequest``/``DeleteRequest``s, a batch get's tables (with their ``Keys``), or the
+    request itself."""
+    if name in ("TransactWriteItems", "TransactGetItems"):
+        return [next(iter(entry.items())) for entry in body.get("TransactItems", [])]
+    if name == "BatchWriteItem":
+        return [
+            (kind, {"TableName": table_name, **request})
+            for table_name, requests in body.get("RequestItems", {}).items()
+            for entry in requests
+            for kind, request in entry.items()
+        ]
+    if name == "BatchGetItem":
+        return [(name, {"TableName": t, **asked}) for t, asked in body.get("RequestItems", {}).items()]
+    return [(name, body)]
 
 
 @dataclass
@@ -95,7 +129,7 @@ class Worst:
         return self.value / self.quota
 
 
-class DynamoQuotas:
+class DynamoQuotas(Observer):
     """Measures, while active, what every DynamoDB request Annex sends comes to against DynamoDB's
     quotas (``local/quotas.py``): the largest item (each item put, and each updated item as stored
     after the update),
@@ -123,7 +157,9 @@ class DynamoQuotas:
         self.label = ""
         self._lock = threading.Lock()
         self._reader = boto3.client("dynamodb", endpoint_url=table().meta.client.meta.endpoint_url)
-        self._emitters = [table().meta.client.meta.events, bulk_client().meta.events, client().meta.events]
+
+    def hooks(self) -> dict[str, Callable[..., None]]:
+        return {"before-call.dynamodb": self._before, "after-call.dynamodb": self._after}
 
     def _see(self, quota: str, value: int, operation: str) -> None:
         with self._lock:
@@ -159,24 +195,10 @@ class DynamoQuotas:
             elif token not in ("AND", "BETWEEN", "begins_with"):
                 attribute = names.get(token, token)
 
-    def _operations(self, name: str, body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-        if name in ("TransactWriteItems", "TransactGetItems"):
-            return [next(iter(entry.items())) for entry in body.get("TransactItems", [])]
-        if name == "BatchWriteItem":
-            return [
-                (kind, {"TableName": table_name, **request})
-                for table_name, requests in body.get("RequestItems", {}).items()
-                for entry in requests
-                for kind, request in entry.items()
-            ]
-        if name == "BatchGetItem":
-            return [(name, {"TableName": t, **asked}) for t, asked in body.get("RequestItems", {}).items()]
-        return [(name, body)]
-
     def _before(self, model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         body = json.loads(params.get("body") or b"{}")
         written: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = []  # (table, key, before)
-        for kind, request in self._operations(model.name, body):
+        for kind, request in actions(model.name, body):
             for field in self.quotas.EXPRESSIONS:
                 if isinstance(request.get(field), str):
                     self._see("expression bytes", len(request[field].encode()), model.name)
@@ -212,14 +234,3 @@ class DynamoQuotas:
             total += max(sizes, default=0)
         if model.name == "TransactWriteItems":
             self._see("transaction bytes", total, model.name)
-
-    def __enter__(self) -> DynamoQuotas:
-        for events in self._emitters:
-            events.register("before-call.dynamodb", self._before)
-            events.register("after-call.dynamodb", self._after)
-        return self
-
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        for events in self._emitters:
-            events.unregister("before-call.dynamodb", self._before)
-            events.unregister("after-call.dynamodb", self._after)
