@@ -187,7 +187,7 @@ def resources(size: str) -> list[Request]:
         for first in range(0, keys, 5):  # at most 5 items a request
             items = {key(i, size): value(size) for i in range(first, min(first + 5, keys))}
             built.append(("POST", f"{owner}/metadata", {"metadata": items}))
-    counters = {f"m{i}": i for i in range(5 if full else 1)}
+    counters = {f"m{i}": 500 + i for i in range(5 if full else 2)}  # m0 stays in its decade (100-999)
     built.append(("POST", "/group_channels/ch/metacounter", {"metacounter": counters}))
     return built
 
@@ -197,7 +197,18 @@ def per_size(size: str) -> list[tuple[str, Request, dict[str, str] | None, list[
     ch, last = "/group_channels/ch", key((KEYS if size == "full" else 3) - 1, size)
     return [
         ("PUT metacounter/{key} increase", ("PUT", f"{ch}/metacounter/m0", {"value": 1, "mode": "increase"}), None, []),
-        ("PUT metadata/{key} (existing)", ("PUT", f"{ch}/metadata/{key(0, size)}", {"value": value(size)}), None, []),
+        (
+            "PUT metacounter/{key} increase 999 → 1000",
+            ("PUT", f"{ch}/metacounter/m1", {"value": 1, "mode": "increase"}),
+            None,
+            [("PUT", f"{ch}/metacounter/m1", {"value": 999})],
+        ),
+        (
+            "PUT metadata/{key} (existing, new value)",
+            ("PUT", f"{ch}/metadata/{key(0, size)}", {"value": "w" * len(value(size))}),
+            None,
+            [("PUT", f"{ch}/metadata/{key(0, size)}", {"value": value(size)})],
+        ),
         (
             "POST metadata, 1 new key (full: 99 held)",
             ("POST", f"{ch}/metadata", {"metadata": {last: value(size)}}),

@@ -87,9 +87,10 @@ class DynamoCalls(Observer):
             self.items_by_target[target] += read
 
 
-PARTITION_KEYS = frozenset({"PK", "GSI1PK", "GSI2PK"})
+PARTITION_KEYS = frozenset({"PK", "GSI1PK", "GSI2PK", "GSI3PK", "GSI4PK"})
 SORT_KEYS = frozenset({"SK", "GSI2SK"})
-LIST_SORT_KEY = "GSI1SK"  # a user id or channel url verbatim (the list's order), or a session's position
+# A user id or channel url verbatim (the list's order, also in the metadata indexes), or a session's position
+LIST_SORT_KEYS = frozenset({"GSI1SK", "GSI3SK", "GSI4SK"})
 _REFERENCE = re.compile(r"#[A-Za-z0-9_]+|:[A-Za-z0-9_]+|\b[A-Za-z_][A-Za-z0-9_]*\b")
 
 
@@ -180,7 +181,7 @@ class DynamoQuotas(Observer):
                 self._see("partition key bytes", self.quotas.value_size(value), operation)
             elif name in SORT_KEYS:
                 self._see("sort key bytes", self.quotas.value_size(value), operation)
-            elif name == LIST_SORT_KEY:
+            elif name in LIST_SORT_KEYS:
                 self._see("list sort key bytes", self.quotas.value_size(value), operation)
 
     def _key_condition(self, request: dict[str, Any], operation: str) -> None:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,14 +42,13 @@ from annex.store import keys
 from annex.store.expression import Expression
 from annex.store.keys import GSI3PK, GSI3SK, GSI4PK, GSI4SK, PK, SK, VERSION, Ref
 from annex.store.retry import attempts, condition_failed, gave_up
-from annex.store.table import batch_items, plain, stale, table
+from annex.store.table import plain, stale, table
 from annex.store.writes import MAX_TRANSACTION_ITEMS, Tx, batch_write
 
 METADATA, METACOUNTER = "metadata", "metacounter"
 KEYS = "keys"  # the marker's string set of key names
 VALUE = {METADATA: "v", METACOUNTER: "n"}
 UP, DOWN = "up", "dn"  # a counter's room up to and down to its decade's bounds
-KEY = "k"
 
 
 def attrs_of(owner: Ref) -> tuple[str, ...]:
@@ -103,7 +103,7 @@ def key_item(owner: Ref, attr: str, key: str, value: str | int) -> dict[str, Any
     assert owner.list_pk is not None and owner.list_sk is not None
     return (
         keys.kv_item(owner, attr, key).key
-        | {KEY: key, VERSION: now_us(), GSI3SK: owner.list_sk}
+        | {VERSION: now_us(), GSI3SK: owner.list_sk}
         | {GSI4PK: keys.kv_key_index(owner.list_pk, attr, key), GSI4SK: owner.list_sk}
         | _value_fields(owner, attr, key, value)
     )
@@ -141,7 +141,7 @@ def _state(marker: dict[str, Any] | None, items: Iterable[dict[str, Any]], attr:
         return None
     state = State(set(marker.get(KEYS) or ()), int(marker[VERSION]))
     for item in items:
-        key = str(item[KEY])
+        key = str(item[SK]).split("#", 1)[1]
         if key in state.names:
             state.values[key] = plain(item[VALUE[attr]])
             state.versions[key] = int(item[VERSION])
@@ -448,18 +448,32 @@ def assemble(owner: Ref, items: Iterable[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def load(owners: list[Ref]) -> list[dict[str, dict[str, Any]]]:
-    """The maps of many records, in order: their markers in one ``BatchGetItem`` (100 a request),
-    then the key items the markers name."""
-    markers = [keys.kv_marker(ref, attr).key for ref in owners for attr in attrs_of(ref)]
-    found = {(str(i[PK]), str(i[SK])): i for i in batch_items(markers, {"ConsistentRead": True})}
-    wanted = []
-    for ref in owners:
-        for attr in attrs_of(ref):
-            marker = found.get((ref.pk, keys.KV_MARKERS[attr]))
-            wanted += [keys.kv_item(ref, attr, k).key for k in sorted((marker or {}).get(KEYS) or ())]
-    found |= {(str(i[PK]), str(i[SK])): i for i in batch_items(wanted, {"ConsistentRead": True})}
-    by_owner: dict[str, list[dict[str, Any]]] = {}
-    for (pk, _), item in found.items():
-        by_owner.setdefault(pk, []).append(item)
-    return [assemble(ref, by_owner.get(ref.pk, [])) for ref in owners]
+def load(owners: list[Ref], consistent: bool = True) -> list[dict[str, dict[str, Any]]]:
+    """The maps of many records, in order: one ``Query`` of each one's markers and keys, 8 at a
+    time (``consistent``: strongly consistent, twice the read units). (A ``BatchGetItem`` of the keys would take fewer requests but rounds each item up to
+    4 KB: a page of users with 100 keys each read 1,000 units that way, 80 this way.)"""
+    if not owners:
+        return []
+    client = table().meta.client  # thread-safe, unlike the resource (and it takes Python values too)
+
+    def one(owner: Ref) -> dict[str, dict[str, Any]]:
+        if not attrs_of(owner):
+            return {}
+        low, _ = keys.kv_range(attrs_of(owner)[-1])
+        _, high = keys.kv_range(METADATA)
+        request: dict[str, Any] = {
+            "TableName": table().name,
+            "ConsistentRead": consistent,
+            "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
+            "ExpressionAttributeValues": {":pk": owner.pk, ":low": low, ":high": high},
+        }
+        found: list[dict[str, Any]] = []
+        while True:
+            page = client.query(**request)
+            found += page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return assemble(owner, found)
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    with ThreadPoolExecutor(min(8, len(owners))) as pool:
+        return list(pool.map(one, owners))

@@ -180,10 +180,11 @@ def _distinct(entries: Iterator[tuple[str, str]]) -> Iterator[tuple[str, str]]:
             yield entry
 
 
-def _records(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The records as the API shows them: each owner item with its maps."""
+def _records(found: list[dict[str, Any]], consistent: bool = True) -> list[dict[str, Any]]:
+    """The records as the API shows them: each owner item with its maps (read ``consistent``ly:
+    always when a filter re-checks them)."""
     refs = [Ref(str(i[PK]), str(i[SK]), str(i[GSI1PK]), str(i[GSI1SK])) for i in found]
-    return [public(item) | maps for item, maps in zip(found, load(refs), strict=True)]
+    return [public(item) | maps for item, maps in zip(found, load(refs, consistent), strict=True)]
 
 
 def _candidates_page(
@@ -232,7 +233,8 @@ def _list_page(
     for _ in range(MAX_FILTERED_READS):
         page = table().query(Limit=100 if keep else limit + 1, **kwargs)
         read = page.get("Items", [])
-        for item, record in zip(read, _records(read), strict=True):
+        # An unfiltered page is read from GSI1, eventually consistent, and its maps alike.
+        for item, record in zip(read, _records(read, consistent=keep is not None), strict=True):
             if keep is None or keep(record):
                 items.append(item)
                 records.append(record)
