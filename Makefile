@@ -99,6 +99,7 @@ client: openapi
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks.metadata
+	$(BIN)/python -m benchmarks.lists
 	$(BIN)/python -m benchmarks.sessions
 	$(BIN)/python -m benchmarks.analytics
 	$(BIN)/python -m benchmarks.messages

@@ -102,9 +102,8 @@ def main() -> None:
     print("\n| N | filter (limit 20, to the end) | matches | pages | requests | items read | read units |")
     print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
     for n, name, r in rows:
-        print(
-            f"| {n:,} | {name} | {r['matches']} | {r['pages']} | {r['requests']} | {r['items read']:,} | {r['RCU']:.1f} |"
-        )
+        cells = [f"{n:,}", name, r["matches"], r["pages"], r["requests"], f"{r['items read']:,}", f"{r['RCU']:.1f}"]
+        print("| " + " | ".join(map(str, cells)) + " |")
 
 
 if __name__ == "__main__":

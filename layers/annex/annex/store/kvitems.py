@@ -450,8 +450,9 @@ def assemble(owner: Ref, items: Iterable[dict[str, Any]]) -> dict[str, Any]:
 
 def load(owners: list[Ref], consistent: bool = True) -> list[dict[str, dict[str, Any]]]:
     """The maps of many records, in order: one ``Query`` of each one's markers and keys, 8 at a
-    time (``consistent``: strongly consistent, twice the read units). (A ``BatchGetItem`` of the keys would take fewer requests but rounds each item up to
-    4 KB: a page of users with 100 keys each read 1,000 units that way, 80 this way.)"""
+    time (``consistent``: strongly consistent, twice the read units). A ``BatchGetItem`` of the
+    keys would take fewer requests but rounds each item up to 4 KB: a page of 10 users with 100
+    keys each read 1,000 units that way, 260 this way (consistent)."""
     if not owners:
         return []
     client = table().meta.client  # thread-safe, unlike the resource (and it takes Python values too)
