@@ -70,7 +70,8 @@ def test_every_filter_and_q_base_is_served(crowd: Api) -> None:
     assert channels(metacounter_key="unread", metacounter_value_gte=400, metacounter_value_lte=400) == hot
     assert channels(metacounter_key="unread", metacounter_value_lt=1)[:3] == ["c0000", "c0010", "c0020"]
     assert channels(metacounter_key="unread", metacounter_value_gt=8, metacounter_value_lt=400) == [
-        f"c{n:04d}" for n in range(9, 299, 10)  # c0299 is at 400
+        f"c{n:04d}"
+        for n in range(9, 299, 10)  # c0299 is at 400
     ]
     assert len(channels(metacounter_key="unread")) == 100  # the key's owners, a full page
     assert channels(metacounter_key="missing") == []
