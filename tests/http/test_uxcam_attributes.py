@@ -233,3 +233,26 @@ def test_every_bad_analytics_value_is_400_naming_it(api: Api, params: dict[str, 
     if code is not None:
         assert body["code"] == code
     assert any(name in body["message"] for name in params), body["message"]
+
+
+def test_a_session_with_1000_distinct_screens_counts_each_once(api: Api) -> None:
+    sid = f"long-{_mark()[:12]}"
+    mark = _mark()
+    assert api.post("/sessions", {"session_id": sid, "user_metadata": {"mark": mark}}).status_code == 201
+    t0 = int(time.time() * 1000) - 60_000
+    for start in range(0, 1000, 100):
+        screens = [
+            {"session_id": sid, "type": "screen", "name": f"screen-{n:04d}", "timestamp": t0 + n}
+            for n in range(start, start + 100)
+        ]
+        assert _events(api, *screens)["accepted"] == 100
+    again = [
+        {"session_id": sid, "type": "screen", "name": f"screen-{n:04d}", "timestamp": t0 + 1000} for n in (5, 500, 999)
+    ]
+    assert _events(api, *again)["accepted"] == 3
+    session = api.get(f"/sessions/{sid}").json()
+    assert (session["screen_count"], session["unique_screen_count"], len(session["screens"])) == (1003, 1000, 200)
+    exact = {"attribute": "session_unique_screen_count", "operator": "equal", "value": 1000}
+    assert _ids(api, _tagged(mark), exact) == {sid}
+    params = {"filters": json.dumps([_tagged(mark)]), "aggregation": '["avg_session_unique_screen_count"]'}
+    assert api.get("/sessions/analytics", params=params).json()["data"] == [{"avg_session_unique_screen_count": 1000.0}]

@@ -12,9 +12,21 @@ RUNNING, COMPLETED, TIMED_OUT, ERROR = "RUNNING", "COMPLETED", "TIMED_OUT", "ERR
 # What a session item keeps of its names, so it stays far below DynamoDB's 400 KB item limit
 # however long the session runs (names are at most 128 characters): the first SCREENS_KEPT screens
 # in order, and up to DISTINCT_KEPT distinct screens and event names (at most 4 bytes a character:
-# about 300 KB at worst). The counters stay exact.
+# about 300 KB at worst). The counters stay exact: distinct names past DISTINCT_KEPT are counted
+# outside the item (``distinct``).
 SCREENS_KEPT = 200
 DISTINCT_KEPT = 200
+
+
+def overflow_counter(set_name: str) -> str:
+    """The session attribute that counts the distinct names of ``set_name`` (``screen_set``,
+    ``event_name_set``) kept outside the item, past DISTINCT_KEPT (store/sessions/names.py)."""
+    return f"{set_name}_overflow"
+
+
+def distinct(session: dict[str, Any], set_name: str) -> int:
+    """How many distinct names of ``set_name`` a stored session has seen (in its item and outside)."""
+    return len(session.get(set_name) or ()) + int(session.get(overflow_counter(set_name)) or 0)
 
 
 CONTEXT = ("device", "location", "page")  # what POST /sessions and an event's ``context`` say

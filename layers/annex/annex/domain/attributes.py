@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from annex.core.sessions import ERROR
+from annex.core.sessions import ERROR, distinct, overflow_counter
 from annex.domain import query
 
 Path = tuple[str, ...]
@@ -151,8 +151,8 @@ ATTRIBUTES: dict[str, Attribute] = {
         Attribute(
             "session_unique_screen_count",
             Kind.NUMBER,
-            (("screen_set",),),
-            lambda s: len(s.get("screen_set") or ()),
+            (("screen_set",), (overflow_counter("screen_set"),)),
+            lambda s: distinct(s, "screen_set"),
         ),
         _stored("session_number_of_user", Kind.NUMBER, "session_number"),
         _stored("date_range", Kind.DATE, "created_at"),

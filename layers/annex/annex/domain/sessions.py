@@ -24,6 +24,7 @@ from annex.core.sessions import (
     TIMED_OUT,
     Delta,
     compact_length,
+    distinct,
 )
 from annex.errors import NotFound
 
@@ -88,7 +89,7 @@ def view(stored: dict[str, Any], now: int, timeout_ms: int) -> dict[str, Any]:
         "duration_s": round((last - first) / 1000, 3) if first is not None and last is not None else 0.0,
         "event_count": stored.get("event_count", 0),
         "screen_count": stored.get("screen_count", 0),
-        "unique_screen_count": len(stored.get("screen_set", ())),
+        "unique_screen_count": distinct(stored, "screen_set"),
         "gesture_count": stored.get("gesture_count", 0),
         "rage_gesture_count": stored.get("rage_gesture_count", 0),
         "responsive_gesture_count": stored.get("responsive_gesture_count", 0),

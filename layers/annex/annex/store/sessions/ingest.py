@@ -4,7 +4,6 @@ the usual case without a read, a first user or an identify with one, a new sessi
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -13,7 +12,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 from annex.core.clock import now_ms
 from annex.core.sessions import (
     CONTEXT,
-    DISTINCT_KEPT,
     ERROR,
     MAX_USER_METADATA_CHARS,
     RUNNING,
@@ -41,6 +39,7 @@ from annex.store.sessions.items import (
     text,
     user_numbering,
 )
+from annex.store.sessions.names import Names, capped_set
 from annex.store.table import decoded, service_error
 from annex.store.writes import Tx
 
@@ -77,37 +76,6 @@ def _event_items(app_id: str, delta: Delta, now: int, retention_s: int, arrival:
     return out
 
 
-@dataclass
-class Names:
-    """The names a write adds to a session's ``screens`` list and its distinct-name sets, within
-    the caps of core/sessions.py; narrowed from the item a failed write returns."""
-
-    screens: list[str]
-    screen_set: set[str]
-    event_names: set[str]
-
-    @classmethod
-    def of(cls, delta: Delta) -> Names:
-        return cls(list(delta.screens[:SCREENS_KEPT]), set(delta.screens), set(delta.event_names))
-
-    def fit(self, old: dict[str, Any]) -> None:
-        """Keep only what still has room (and is new) in the stored item ``old``."""
-        self.screens = self.screens[: max(SCREENS_KEPT - len(old.get("screens") or ()), 0)]
-        for name, wanted in (("screen_set", self.screen_set), ("event_name_set", self.event_names)):
-            present = set(old.get(name) or ())
-            room = max(DISTINCT_KEPT - len(present), 0)
-            kept = set(sorted(wanted - present)[:room])
-            wanted.intersection_update(kept)
-
-
-def _capped_set(ex: Expression, name: str, members: set[str]) -> None:
-    if members:
-        ref = ex.n(name)
-        ex.adds.append(f"{ref} {ex.v(set(members))}")
-        limit = ex.v(DISTINCT_KEPT - len(members))
-        ex.conditions.append(f"(attribute_not_exists({ref}) OR size({ref}) <= {limit})")
-
-
 def _activity(ex: Expression, app_id: str, delta: Delta, names: Names, now: int, *, first: bool, last: bool) -> None:
     """The counters, screens, names and times of ``delta`` as one update of a session that exists."""
     for counter, count in sorted(delta.counts.items()):
@@ -118,8 +86,8 @@ def _activity(ex: Expression, app_id: str, delta: Delta, names: Names, now: int,
         ex.sets.append(f"{screens} = list_append(if_not_exists({screens}, {empty}), {ex.v(names.screens)})")
         limit = ex.v(SCREENS_KEPT - len(names.screens))
         ex.conditions.append(f"(attribute_not_exists({screens}) OR size({screens}) <= {limit})")
-    _capped_set(ex, "screen_set", names.screen_set)
-    _capped_set(ex, "event_name_set", names.event_names)
+    capped_set(ex, "screen_set", names.screen_set)
+    capped_set(ex, "event_name_set", names.event_names)
     ex.set("active_at", now)
     ex.set("updated_at", now)
     if delta.crashed_at is not None:
@@ -240,6 +208,7 @@ def _ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arriva
         if delta.last_at is not None and "last_event_at" in old and int(old["last_event_at"]) > delta.last_at:
             last = False
         names.fit(old)
+        names.count_overflow(app_id, delta.session_id, now, retention_s)  # counted once each, before the retry
         if delta.user_id is not None and old.get("user_id") != delta.user_id:
             if old.get("user_id") is not None:
                 return Ingested.OTHER_USER
