@@ -10,7 +10,7 @@ from annex.core.sessions import RUNNING
 from annex.store import keys, qindex
 from annex.store.keys import PK, SK, VERSION
 from annex.store.records import first_version
-from annex.store.sessions.items import entry_item, stored, text
+from annex.store.sessions.items import entry_item, first_facts, stored, text
 from annex.store.table import batch_items, table
 
 
@@ -28,6 +28,7 @@ def load(app_id: str, sessions: Iterable[dict[str, Any]]) -> list[dict[str, Any]
     numbers = _session_counts(app_id, {str(s["user_id"]) for s in given if s.get("user_id") is not None})
     loaded: list[dict[str, Any]] = []
     days: dict[tuple[str, str], int] = {}
+    firsts: dict[str, dict[str, Any]] = {}
     with table().batch_writer() as batch:
         for session in given:
             sid, created = str(session["id"]), int(session["created_at"])
@@ -46,6 +47,10 @@ def load(app_id: str, sessions: Iterable[dict[str, Any]]) -> list[dict[str, Any]
             if user_id is not None:
                 numbers[user_id] += 1
                 item["session_number"] = numbers[user_id]
+                if numbers[user_id] == 1:  # what the user's later sessions copy (those in this load)
+                    firsts[user_id] = first_facts(session)
+                elif firsts.get(user_id):
+                    item["user_first"] = firsts[user_id]
                 numbered = keys.user_session(app_id, user_id, numbers[user_id]).key
                 batch.put_item(Item=numbered | {"session_id": sid, "created_at": created})
             if session.get("user_metadata") is not None:

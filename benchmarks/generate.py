@@ -19,6 +19,8 @@ COUNTRIES = ("France", "Germany", "Japan", "Brazil", "Canada", "India", "Kenya",
 CITIES = ("North", "South", "East", "West")
 SCREENS = ("home", "search", "item", "cart", "pay", "done", "help")
 EVENTS = ("signup", "buy", "share", "review")
+REFERERS = ("https://www.google.com/search?q=x", "https://news.example.com/a", "http://Blog.Example.org:8080/p", None)
+CAMPAIGNS = ("spring", "summer", None)
 
 
 def sessions(
@@ -66,6 +68,7 @@ def sessions(
             session["user_metadata"] = {"plan": rng.choice(("free", "pro", "team")), "seats": rng.randrange(1, 6)}
             if rng.random() < 0.3:
                 session["user_metadata"]["tags"] = rng.sample(["beta", "vip", "churn"], 2)
+        session |= _web_and_gestures(random.Random(f"{seed}-{i}"), session)
         fate = rng.random()
         if fate < 0.55:
             session |= {"status": "COMPLETED", "ended_at": last}
@@ -76,3 +79,31 @@ def sessions(
         else:
             session["status"] = "RUNNING"  # idle since last: TIMED_OUT once the timeout has passed
         yield session
+
+
+def _web_and_gestures(rng: random.Random, session: dict[str, Any]) -> dict[str, Any]:
+    """The fields seed 002's other attributes read (device os name, type and SDK, a web session's
+    page, responsive gestures), from their own random stream so the fields above stay as they were."""
+    web = session["device"]["platform"] == "web"
+    device = session["device"] | {
+        "os_name": rng.choice(("Windows", "macOS", "Linux")) if web else session["device"]["platform"],
+        "type": "desktop" if web else rng.choice(("phone", "tablet")),
+        "sdk_version": f"3.{rng.randrange(3)}.{rng.randrange(2)}",
+    }
+    if web:
+        device["browser_version"] = f"{rng.randrange(110, 125)}.0"
+    unresponsive = rng.randrange(0, session["gesture_count"] + 1) if rng.random() < 0.4 else 0
+    out: dict[str, Any] = {
+        "device": device,
+        "responsive_gesture_count": session["gesture_count"] - unresponsive,
+        "unresponsive_gesture_count": unresponsive,
+    }
+    if web:
+        page: dict[str, Any] = {"url": f"https://shop.example.com/{rng.choice(SCREENS)}"}
+        referer, campaign = rng.choice(REFERERS), rng.choice(CAMPAIGNS)
+        if referer is not None:
+            page["referer"] = referer
+        if campaign is not None:
+            page["utm"] = {"source": rng.choice(("google", "newsletter")), "campaign": campaign}
+        out["page"] = page
+    return out

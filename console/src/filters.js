@@ -10,6 +10,7 @@ const LIST = 'list';
 const DATES = 'dates';
 const JSON_ = 'json';
 
+// Every attribute of SPEC "Filters" (seed 002's table, mobile and web); JSON ones take a path.
 export const ATTRIBUTES = [
   ['date_range', DATES],
   ['app_version', STRING],
@@ -17,26 +18,44 @@ export const ATTRIBUTES = [
   ['device_id', STRING],
   ['device_manufacturer', STRING],
   ['device_model', STRING],
+  ['device_os_name', STRING],
   ['device_os_version', STRING],
   ['device_platform', STRING],
+  ['device_type', STRING],
+  ['sdk_version', STRING],
   ['browser_name', STRING],
+  ['browser_version', STRING],
   ['device_country', STRING],
   ['device_city', STRING],
+  ['referer', STRING],
+  ['referer_domain', STRING],
+  ['utm', JSON_],
+  ['user_first_screen_name', STRING],
+  ['user_first_referer', STRING],
+  ['user_first_referer_domain', STRING],
+  ['user_first_utm', JSON_],
   ['event_name', LIST],
+  ['session_screen_list', LIST],
   ['session_id', STRING],
   ['user_id', STRING],
+  ['uxcamuserid', STRING],
+  ['user_name', STRING],
   ['session_crashed', BOOLEAN],
+  ['session_has_video', BOOLEAN],
   ['session_duration', NUMBER],
   ['session_gesture_count', NUMBER],
   ['session_rage_gesture_count', NUMBER],
+  ['session_responsive_gesture_count', NUMBER],
+  ['session_unresponsive_gesture_count', NUMBER],
   ['session_screen_count', NUMBER],
   ['session_unique_screen_count', NUMBER],
   ['session_number_of_user', NUMBER],
   ['user_metadata', JSON_],
+  ['user_custom_property', JSON_],
 ];
 const KIND = Object.fromEntries(ATTRIBUTES);
 
-/** The string attributes sessions can be grouped by (analytics), besides user_metadata paths. */
+/** The string attributes sessions can be grouped by (analytics), besides JSON paths. */
 export const GROUPABLE = ATTRIBUTES.filter(([name, kind]) => kind === STRING && name !== 'session_id').map(([name]) => name);
 
 export const OPERATORS = [
@@ -72,7 +91,8 @@ export function typedValue(kind, text) {
 /** The SPEC filter of one row's inputs. */
 export function toFilter({ attribute, path, operator, value, lower, upper }) {
   const kind = KIND[attribute];
-  const name = kind === JSON_ ? `user_metadata.${path.trim()}` : attribute;
+  // A JSON attribute with a path is `<attribute>.<path>`; utm and user_first_utm also stand alone.
+  const name = kind === JSON_ && path.trim() !== '' ? `${attribute}.${path.trim()}` : attribute;
   if (kind === DATES) {
     return {
       attribute: name,

@@ -9,7 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from annex import api
-from annex.api.filters import FiltersParam, GroupByParam, parse_filters, parse_group_by
+from annex.api.filters import (
+    DEFAULT_PAGE_SIZE,
+    AggregationParam,
+    ComparisonParam,
+    FiltersParam,
+    GroupByParam,
+    PageParam,
+    PageSizeParam,
+    parse_aggregation,
+    parse_comparison,
+    parse_filters,
+    parse_group_by,
+)
 from annex.config import settings
 from annex.core.clock import now_ms
 from annex.domain import analytics
@@ -25,10 +37,24 @@ app = api.create_app()
     tags=["sessions"],  # a sessions operation for API readers and the generated client (annex_client.api.sessions)
     responses={200: {"description": "Rows by group", "content": {"application/json": {"model": AnalyticsAnswer}}}},
 )
-def session_analytics(filters: FiltersParam = None, group_by: GroupByParam = None) -> dict[str, Any]:
+def session_analytics(
+    filters: FiltersParam = None,
+    group_by: GroupByParam = None,
+    aggregation: AggregationParam = None,
+    comparison: ComparisonParam = None,
+    page: PageParam = None,
+    page_size: PageSizeParam = None,
+) -> dict[str, Any]:
     conditions, groups = parse_filters(filters), parse_group_by(group_by)
-    rows = analytics.run(api.tenant(app), conditions, groups, now_ms(), settings().analytics_max_sessions)
-    return {"success": True, "data": rows}
+    metrics, compare = parse_aggregation(aggregation), parse_comparison(comparison)
+    rows = analytics.run(
+        api.tenant(app), conditions, groups, now_ms(), settings().analytics_max_sessions, metrics, compare
+    )
+    if page is None and page_size is None:
+        return {"success": True, "data": rows}
+    number, size = page or 1, page_size or DEFAULT_PAGE_SIZE
+    shown = rows[(number - 1) * size : number * size]
+    return {"success": True, "data": shown, "page": number, "page_size": size, "total_rows": len(rows)}
 
 
 lambda_handler = api.lambda_handler(app)

@@ -89,7 +89,7 @@ def delete_channel(channel_type: str, channel_url: str) -> dict[str, Any]:
 
 @app.get(f"{PREFIX}/metacounter")
 def get_metacounter(channel_type: str, channel_url: str, keys: str | None = None) -> Response[dict[str, int]]:
-    return api.tagged(*kv.read(channel(channel_type, channel_url), kv.METACOUNTER, api.csv(keys)))
+    return api.tagged(*kv.read(channel(channel_type, channel_url), kv.METACOUNTER, api.key_list(keys)))
 
 
 @app.get(f"{PREFIX}/metacounter/<key>")

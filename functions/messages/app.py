@@ -93,7 +93,7 @@ def update_metaarray_values(channel_type: str, channel_url: str, message_id: str
 @app.delete(f"{ONE}/sorted_metaarray")
 def delete_metaarray_keys(channel_type: str, channel_url: str, message_id: str, keys: str | None = None) -> Message:
     ref = message(channel_type, channel_url, message_id)
-    return Message.model_validate(messages.delete_keys(ref, api.csv(keys), api.if_match(app)))
+    return Message.model_validate(messages.delete_keys(ref, api.key_list(keys), api.if_match(app)))
 
 
 lambda_handler = api.lambda_handler(app)

@@ -216,3 +216,53 @@ def test_analytics_charts_draw_the_api_rows(console: Console, seeded: Seeded) ->
         assert chart["labels"] == sorted(set(chart["labels"]))
         if period == "week":  # weeks are named by their Monday
             assert {datetime.date.fromisoformat(label).weekday() for label in chart["labels"]} == {0}
+
+
+def test_analytics_compares_with_the_previous_period_in_a_delta_table(console: Console, seeded: Seeded) -> None:
+    page = console.sign_in(seeded.token)
+    page.get_by_role("navigation", name="Views").get_by_role("link", name="Analytics").click()
+    page.get_by_label("Group by").select_option("device_model")
+    page.get_by_label("Compare with the range before").check()
+    page.get_by_role("button", name="Update").click()
+    table = page.get_by_role("table", name="Sessions compared with the previous period")
+    expect(table).to_be_visible()
+
+    lower, upper = page.get_by_label("From").input_value(), page.get_by_label("To").input_value()
+    date_range = {
+        "attribute": "date_range",
+        "operator": "between_dates",
+        "value": {"lower": f"{lower}T00:00:00Z", "upper": f"{upper}T23:59:59.999Z"},
+    }
+    params = {
+        "filters": json.dumps([date_range]),
+        "group_by": json.dumps([{"attribute": "device_model", "max_group_number": 20}]),
+        "comparison": "previous_period",
+    }
+    answer = seeded.api.get("/sessions/analytics", params=params)
+    assert answer.status_code == 200, answer.text
+
+    def change(row: dict[str, Any]) -> str:
+        value = row["change"]["session_count"]
+        if value is None:
+            return "\u2014"
+        percent = round(value * 10000) / 100
+        return f"{'+' if percent > 0 else ''}{percent:g}%"
+
+    want = [
+        [
+            row["device_model"] or "(not set)",
+            str(row["session_count"]),
+            str(row["previous"]["session_count"]),
+            change(row),
+        ]
+        for row in answer.json()["data"]
+    ]
+    expect(table.locator("tbody tr")).to_have_count(len(want))
+    shown = table.locator("tbody tr").evaluate_all("rows => rows.map(r => [...r.cells].map(c => c.textContent))")
+    assert shown == want
+    # the filter builder offers every attribute of the SPEC
+    page.get_by_role("button", name="Add filter").click()
+    offered = page.get_by_label("Filter 1 attribute").locator("option").all_text_contents()
+    assert {"referer_domain", "user_first_utm", "session_screen_list", "uxcamuserid", "session_has_video"} <= set(
+        offered
+    )

@@ -179,7 +179,8 @@ def test_8_threads_of_25_batches_on_one_session_lose_nothing(api: Api) -> None:
 
 def test_a_full_batch_for_one_session_is_accepted_whole_and_names_are_capped(api: Api) -> None:
     """100 events for one session take two transactions (100 items each at most): all are
-    counted and stored; the session keeps its first 200 screens and 200 distinct names."""
+    counted and stored; the session keeps its first 200 screens and 200 distinct names, and counts
+    every distinct screen."""
     sid, t0 = _sid(), int(time.time() * 1000) - 3_600_000
     for b in range(3):
         batch = [
@@ -194,7 +195,7 @@ def test_a_full_batch_for_one_session_is_accepted_whole_and_names_are_capped(api
     session = api.get(f"/sessions/{sid}").json()
     assert (session["event_count"], session["screen_count"]) == (501, 300)
     assert session["screens"] == [f"s{i:03d}" for i in range(200)]
-    assert session["unique_screen_count"] == 200 and len(session["event_names"]) == 200
+    assert session["unique_screen_count"] == 300 and len(session["event_names"]) == 200
     page = api.get(f"/sessions/{sid}/events", params={"limit": 100}).json()  # oldest first: by timestamp
     assert [e["name"] for e in page["data"]] == [f"s{i:03d}" for i in range(100)]
     long_name = {"session_id": sid, "type": "screen", "name": "x" * 129}

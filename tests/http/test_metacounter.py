@@ -15,6 +15,7 @@ def test_create_read_and_409(api: Api, channel: str) -> None:
     }
     assert api.get(f"{channel}/metacounter").json() == {"likes": 3, "views": 0}
     assert api.get(f"{channel}/metacounter?keys=views").json() == {"views": 0}
+    assert api.get(f"{channel}/metacounter?keys=views,%20likes").json() == {"likes": 3, "views": 0}
     assert api.get(f"{channel}/metacounter/likes").json() == {"likes": 3}
     assert api.get(f"{channel}/metacounter/absent").status_code == 404
     clash = api.post(f"{channel}/metacounter", {"metacounter": {"likes": 1, "new": 1}})

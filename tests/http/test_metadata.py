@@ -95,6 +95,7 @@ def test_channel_metadata_include_ts(api: Api, channel: str) -> None:
 def test_a_repeated_list_parameter_reads_as_its_comma_list(api: Api, user: str) -> None:
     assert api.post(f"/users/{user}/metadata", {"metadata": {"a": "1", "b": "2", "c": "3"}}).status_code == 200
     assert api.get(f"/users/{user}/metadata?keys=a&keys=c").json() == {"a": "1", "c": "3"}
+    assert api.get(f"/users/{user}/metadata?keys=a, c").json() == {"a": "1", "c": "3"}  # the seed's spacing
     tag = uuid.uuid4().hex[:8]
     assert api.put(f"/users/{user}/metadata", {"metadata": {"tier": tag}, "upsert": True}).status_code == 200
     listed = api.get(f"/users?metadatakey=tier&metadatavalues_in=none&metadatavalues_in={tag}").json()

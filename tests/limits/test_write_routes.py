@@ -192,7 +192,8 @@ def test_a_full_session_changing_its_metadata_by_identify_and_patch(api: Api) ->
     session_id = wide(MAX_SESSION_ID_CHARS, "full")
     _full_session(api, session_id)
     identify = {"session_id": session_id, "type": "identify", "user_id": wide(MAX_ID_CHARS, "u")}
-    leaves = _fill(lambda n: {"a": [chr(0x10000 + i) for i in range(n)]})
+    # identify merges top-level keys: the same long key, so its leaves replace the PATCH's.
+    leaves = _fill(lambda n: {wide(240): [chr(0x10000 + i) for i in range(n)]})
     api("POST", "/events", {"batch": [identify | {"properties": leaves}]})
     api("PATCH", f"/sessions/{session_id}", {"user_metadata": _fill(lambda n: {wide(240): list(range(n))})})
     answer = api("POST", "/events", {"batch": [identify | {"properties": leaves}]})

@@ -79,7 +79,18 @@ GROUP_VALUES: dict[str, Callable[[Session], Any]] = {
     "session_uploadedon_day": _day,
     "session_uploaded_week": _week,
     "session_uploaded_month": _month,
+    "device_os_name": lambda s: s["device"].get("os_name"),
+    "device_type": lambda s: s["device"].get("type"),
+    "sdk_version": lambda s: s["device"].get("sdk_version"),
+    "browser_version": lambda s: s["device"].get("browser_version"),
+    "referer_domain": lambda s: _host(s.get("page", {}).get("referer")),
+    "utm.campaign": lambda s: s.get("page", {}).get("utm", {}).get("campaign"),
+    "uxcamuserid": lambda s: s.get("user_id"),
 }
+
+
+def _host(url: str | None) -> str | None:
+    return None if url is None else url.split("//")[1].split("/")[0].split(":")[0].lower()
 
 
 def _metrics(group: list[Session], firsts: set[str]) -> dict[str, Any]:
@@ -91,6 +102,8 @@ def _metrics(group: list[Session], firsts: set[str]) -> dict[str, Any]:
         "avg_session_duration": sum((s["last_event_at"] - s["first_event_at"]) / 1000 for s in group) / max(n, 1),
         "avg_session_gesture_count": sum(s["gesture_count"] for s in group) / max(n, 1),
         "avg_session_rage_gesture_count": sum(s["rage_gesture_count"] for s in group) / max(n, 1),
+        "avg_session_responsive_gesture_count": sum(s["responsive_gesture_count"] for s in group) / max(n, 1),
+        "avg_session_unresponsive_gesture_count": sum(s["unresponsive_gesture_count"] for s in group) / max(n, 1),
         "avg_session_screen_count": sum(len(s["screens"]) for s in group) / max(n, 1),
         "avg_session_unique_screen_count": sum(len(set(s["screens"])) for s in group) / max(n, 1),
         "crash_rate": sum(1 for s in group if s["status"] == "ERROR") / max(n, 1),
@@ -231,6 +244,32 @@ CASES: list[tuple[str, list[dict[str, Any]], Callable[[Session], bool], list[tup
         [],
         lambda s: NOW - 30 * DAY <= s["created_at"] <= NOW,
         [("session_uploadedon_day", 500)],
+    ),
+    (
+        "web sessions by referring domain",
+        [ALL, {"attribute": "utm", "operator": "is_set"}, {"attribute": "browser_version", "operator": "is_set"}],
+        lambda s: IN_ALL(s) and "utm" in s.get("page", {}),
+        [("referer_domain", 50)],
+    ),
+    (
+        "unresponsive sessions of a campaign, by sdk and device type",
+        [
+            ALL,
+            {"attribute": "utm.campaign", "operator": "in", "value": ["spring", "none"]},
+            {"attribute": "session_unresponsive_gesture_count", "operator": "greater_than", "value": 0},
+        ],
+        lambda s: (
+            IN_ALL(s)
+            and s.get("page", {}).get("utm", {}).get("campaign") == "spring"
+            and s["unresponsive_gesture_count"] > 0
+        ),
+        [("sdk_version", 50), ("device_type", 50)],
+    ),
+    (
+        "os names and campaigns of some users (uxcamuserid)",
+        [ALL, {"attribute": "uxcamuserid", "operator": "in", "value": ["user-1", "user-2", "user-3", "user-7"]}],
+        lambda s: IN_ALL(s) and s.get("user_id") in ("user-1", "user-2", "user-3", "user-7"),
+        [("device_os_name", 50), ("utm.campaign", 50)],
     ),
     (
         "platforms by month, each folded",
@@ -426,3 +465,53 @@ def test_users_and_ids_page_through_their_keys(data: list[Session]) -> None:
     ids = ["gen-11-0000002", "gen-11-0000500", "gen-11-0000100"]
     seen, _ = _pages(2, None, [{"attribute": "session_id", "operator": "in", "value": ids}])
     assert seen == ["gen-11-0000500", "gen-11-0000100", "gen-11-0000002"]
+
+
+# ---------------------------------------------------------------- aggregation and comparison
+
+
+def test_aggregation_keeps_the_asked_metrics_only(data: list[Session]) -> None:
+    group_by = parse_group_by(json.dumps([{"attribute": "device_platform"}]))
+    metrics = ["session_count", "avg_session_unresponsive_gesture_count"]
+    got = analytics.run(APP, parse_filters(json.dumps([FEBRUARY])), group_by, NOW, 10**6, metrics)
+    want = [
+        {k: r[k] for k in ("device_platform", *metrics)}
+        for r in reference(data, IN_FEBRUARY, [("device_platform", 50)])
+    ]
+    _same(got, want)
+
+
+@pytest.mark.parametrize(
+    "groups", [[], [("device_platform", 50)], [("device_model", 3)]], ids=["one row", "platforms", "folded"]
+)
+def test_comparison_holds_the_same_groups_over_the_period_before(data: list[Session], groups: Any) -> None:
+    group_by = parse_group_by(json.dumps([{"attribute": n, "max_group_number": m} for n, m in groups]))
+    got = analytics.run(APP, parse_filters(json.dumps([FEBRUARY])), group_by, NOW, 10**6, None, True)
+    now_rows = reference(data, IN_FEBRUARY, groups)
+    _same([{k: v for k, v in r.items() if k not in ("previous", "change")} for r in got], now_rows)
+    # February is 29 days: the period before is the 29 days up to January 31 included.
+    before = _between("2024-01-03T00:00:00", "2024-01-31T23:59:59.999")
+    kept = {r[groups[0][0]] for r in now_rows if r[groups[0][0]] != "other"} if groups else set()
+
+    def previous_of(row: dict[str, Any]) -> dict[str, Any]:
+        if not groups:
+            return reference(data, before, [])[0]
+        name = groups[0][0]
+        value = GROUP_VALUES[name]
+        if row[name] == "other":
+            return reference(data, lambda s: before(s) and value(s) not in kept, [])[0]
+        return reference(data, lambda s: before(s) and value(s) == row[name], [])[0]
+
+    assert any(r["previous"]["session_count"] for r in got), "the period before holds sessions"
+    for row in got:
+        want = previous_of(row)
+        _same([row["previous"]], [want])
+        for metric, old in want.items():
+            expected = None if old == 0 else (row[metric] - old) / old
+            assert row["change"][metric] == (expected if expected is None else pytest.approx(expected)), metric
+
+
+def test_comparison_before_the_epoch_compares_with_nothing(data: list[Session]) -> None:
+    epoch = _range("1970-01-01", "1970-01-02")
+    row = analytics.run(APP, parse_filters(json.dumps([epoch])), [], NOW, 10**6, ["session_count"], True)[0]
+    assert row == {"session_count": 0, "previous": {"session_count": 0}, "change": {"session_count": None}}

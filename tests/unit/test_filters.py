@@ -19,8 +19,13 @@ SESSIONS: dict[str, dict[str, Any]] = {
         "user_id": "alice",
         "status": "ERROR",
         "session_number": 1,
-        "device": {"model": "iPhone 15", "platform": "ios", "os_version": "17.2"},
+        "device": {"model": "iPhone 15", "platform": "ios", "os_version": "17.2", "os_name": "iOS", "type": "phone"},
         "location": {"country": "France", "city": "Paris"},
+        "page": {"referer": "https://Www.Example.com:8080/x", "utm": {"source": "ads", "campaign": "spring"}},
+        "screens": ["home", "cart", "home"],
+        "responsive_gesture_count": 3,
+        "unresponsive_gesture_count": 1,
+        "user_name": "Alice A.",
         "first_event_at": T,
         "last_event_at": T + 12_500,
         "gesture_count": 4,
@@ -36,8 +41,11 @@ SESSIONS: dict[str, dict[str, Any]] = {
         "user_id": "bob",
         "status": "RUNNING",
         "session_number": 3,
-        "device": {"model": "Pixel 8", "platform": "android"},
+        "device": {"model": "Pixel 8", "platform": "android", "sdk_version": "3.6.1", "browser_version": "124.0"},
         "location": {"country": "Japan"},
+        "page": {"referer": "example.org/from"},
+        "user_first": {"screen_name": "intro", "referer": "https://news.example.net/a", "utm": {"source": "mail"}},
+        "screen_set_overflow": 3,
         "gesture_count": 0,
         "screen_count": 0,
         "event_name_set": ["signup"],
@@ -83,6 +91,35 @@ CASES: list[tuple[str, str, Any, set[str]]] = [
     ("user_id", "in", ["alice", "bob"], {"a", "b"}),
     ("user_id", "is_not_set", None, {"c"}),
     ("user_id", "contains", "li", {"a"}),
+    # seed 002's other string attributes: device, web page, the user's first session, the user
+    ("device_os_name", "equal", "iOS", {"a"}),
+    *((name, "is_not_set", None, {"a", "b", "c"}) for name in ("app_version", "device_class", "device_id")),
+    *((name, "is_set", None, set()) for name in ("device_manufacturer", "browser_name")),
+    ("device_type", "not_equal", "phone", {"b", "c"}),
+    ("sdk_version", "contains", "3.6", {"b"}),
+    ("browser_version", "is_set", None, {"b"}),
+    ("referer", "contains", "xample", {"a", "b"}),  # substrings are case-sensitive
+    ("referer_domain", "equal", "www.example.com", {"a"}),  # lower case, without the port
+    ("referer_domain", "in", ["example.org"], {"b"}),  # a referer without a scheme has a host too
+    ("referer_domain", "is_not_set", None, {"c"}),
+    ("user_first_screen_name", "equal", "home", {"a"}),  # session 1 reads its own first screen
+    ("user_first_screen_name", "equal", "intro", {"b"}),  # a later one what it copied
+    ("user_first_referer", "contains", "Www", {"a"}),
+    ("user_first_referer_domain", "equal", "news.example.net", {"b"}),
+    ("user_first_referer_domain", "is_not_set", None, {"c"}),
+    ("uxcamuserid", "equal", "bob", {"b"}),
+    ("user_name", "equal", "Alice A.", {"a"}),
+    ("user_name", "is_not_set", None, {"b", "c"}),
+    # JSON web attributes: utm and the first session's utm, whole or by field
+    ("utm", "is_set", None, {"a"}),
+    ("utm.campaign", "equal", "spring", {"a"}),
+    ("utm.source", "not_equal", "ads", {"b", "c"}),
+    ("user_first_utm", "is_not_set", None, {"c"}),
+    ("user_first_utm.source", "in", ["mail", "ads"], {"a", "b"}),
+    ("user_custom_property.plan", "equal", "pro", {"a"}),
+    # list: the session's distinct screens
+    ("session_screen_list", "contains", "cart", {"a"}),
+    ("session_screen_list", "not_in", ["home"], {"b"}),
     # list: the session's event names
     ("event_name", "equal", "buy", {"a"}),
     ("event_name", "contains", "share", {"a"}),
@@ -102,7 +139,12 @@ CASES: list[tuple[str, str, Any, set[str]]] = [
     ("session_rage_gesture_count", "greater_than", 0, {"a"}),
     ("session_screen_count", "between", [3, 7], {"a", "c"}),
     ("session_unique_screen_count", "equal", 2, {"a"}),
-    ("session_unique_screen_count", "less_than", 1, {"b"}),
+    ("session_unique_screen_count", "equal", 3, {"b"}),  # past the item's names: its overflow counter
+    ("session_responsive_gesture_count", "equal", 3, {"a"}),
+    ("session_unresponsive_gesture_count", "is_not_set", None, set()),  # a counter is 0, never unset
+    ("session_unresponsive_gesture_count", "less_than", 1, {"b", "c"}),
+    ("session_has_video", "equal", False, {"a", "b", "c"}),
+    ("session_has_video", "not_equal", False, set()),
     ("session_duration", "equal", 12.5, {"a"}),
     ("session_duration", "greater_than", 12.5, {"c"}),
     ("session_duration", "less_than", 0.001, {"b"}),  # no events: 0 seconds
@@ -159,6 +201,11 @@ def test_every_operator_of_every_kind_is_covered_by_a_case() -> None:
     covered = {(filters.attribute(a).kind, op) for a, op, _, _ in CASES}
     declared = {(kind, op) for kind, ops in filters.OPERATORS.items() for op in ops}
     assert declared <= covered, sorted(declared - covered)
+
+
+def test_every_attribute_is_covered_by_a_case() -> None:
+    covered = {a.split(".")[0] for a, _, _, _ in CASES}
+    assert set(filters.ATTRIBUTES) | {"uxcamuserid", "utm", "user_first_utm", "user_custom_property"} <= covered
 
 
 def test_filters_are_anded() -> None:

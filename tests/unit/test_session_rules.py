@@ -46,12 +46,19 @@ def test_plan_groups_by_session_in_batch_order_and_counts() -> None:
         _event("b", "track", name="buy"),
         _event("a", "gesture", properties={"rage": True}),
         _event("a", "screen", name="cart", timestamp=NOW - 50),
-        _event("a", "gesture", properties={"rage": "yes"}),
+        _event("a", "gesture", properties={"rage": "yes", "responsive": False}),
     ]
     sorted_out = plan(list(enumerate(batch)), NOW, DAY * 90)
     [a], [b] = sorted_out.deltas["a"], sorted_out.deltas["b"]
     assert a.indexes == [0, 2, 3, 4] and b.indexes == [1]
-    assert a.counts == {"event_count": 4, "screen_count": 2, "gesture_count": 2, "rage_gesture_count": 1}
+    assert a.counts == {
+        "event_count": 4,
+        "screen_count": 2,
+        "gesture_count": 2,
+        "rage_gesture_count": 1,
+        "responsive_gesture_count": 1,
+        "unresponsive_gesture_count": 1,
+    }
     assert (a.screens, a.first_at, a.last_at) == (["home", "cart"], NOW - 50, NOW)
     assert b.event_names == {"buy"}
 
@@ -69,7 +76,7 @@ def test_plan_rejects_what_no_write_can_accept() -> None:
         _event("a", "track"),  # no name
         _event("a", "screen", timestamp=NOW + FUTURE_SKEW_MS + 1),
         _event("a", "screen", timestamp=NOW - DAY * 90 - 1),
-        _event("a", "identify"),  # no user
+        _event("a", "identify"),  # no user: it merges properties only (none here)
         _event("a", "identify", user_id="u", properties={"x": "y" * 600}),
         _event("a", "crash"),
         _event("a", "screen", name="after-crash"),
@@ -82,7 +89,6 @@ def test_plan_rejects_what_no_write_can_accept() -> None:
         0: "invalid_event",
         1: "invalid_timestamp",
         2: "invalid_timestamp",
-        3: "invalid_event",
         4: "invalid_event",
         6: "session_ended",
         8: "user_mismatch",
@@ -90,9 +96,21 @@ def test_plan_rejects_what_no_write_can_accept() -> None:
     assert sorted_out.deltas["a"][-1].crashed_at == NOW and sorted_out.deltas["b"][0].user_id == "u1"
 
 
+def test_identify_merges_top_level_keys_and_context_fills_what_is_unset() -> None:
+    context = {"device": {"model": "m", "os_name": None}, "page": {"utm": {"source": "a"}}}
+    batch = [
+        _event("a", "identify", properties={"x": 1, "y": 2}),
+        _event("a", "identify", properties={"y": 3}, context=context),
+        _event("a", "screen", name="s", context={"device": {"model": "later", "type": "phone"}, "page": {}}),
+    ]
+    [delta] = plan(list(enumerate(batch)), NOW, DAY).deltas["a"]
+    assert delta.identify and delta.user_metadata == {"x": 1, "y": 3} and delta.user_id is None
+    assert delta.context == {"device": {"model": "m", "type": "phone"}, "page": {"utm": {"source": "a"}}}
+
+
 def test_without_user_keeps_only_the_events_that_name_no_user() -> None:
     batch = [_event("a", "screen", name="x"), _event("a", "track", name="t", user_id="u"), _event("a", "gesture")]
     [delta] = plan(list(enumerate(batch)), NOW, DAY).deltas["a"]
     rest = delta.without_user()
     assert (rest.indexes, rest.user_id, rest.event_names) == ([0, 2], None, set())
-    assert rest.counts == {"event_count": 2, "screen_count": 1, "gesture_count": 1}
+    assert rest.counts == {"event_count": 2, "screen_count": 1, "gesture_count": 1, "responsive_gesture_count": 1}

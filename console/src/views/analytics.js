@@ -13,6 +13,8 @@ export const METRICS = {
   avg_session_unique_screen_count: 'Average unique screens',
   avg_session_gesture_count: 'Average gestures',
   avg_session_rage_gesture_count: 'Average rage gestures',
+  avg_session_responsive_gesture_count: 'Average responsive gestures',
+  avg_session_unresponsive_gesture_count: 'Average unresponsive gestures',
   crash_rate: 'Crash rate (%)',
 };
 const USER_METADATA = 'user_metadata.';
@@ -43,6 +45,43 @@ function dataTable(caption, header, labels, values) {
   );
 }
 
+/** A change as the console shows it: a signed percent, or an em dash when the previous value was 0. */
+export function changeLabel(change) {
+  if (change === null || change === undefined) return '\u2014';
+  const percent = Math.round(change * 10000) / 100;
+  return `${percent > 0 ? '+' : ''}${percent}%`;
+}
+
+function comparisonTable(caption, header, labels, rows, metric) {
+  return h(
+    'table',
+    { class: 'list', 'aria-label': `${caption} compared with the previous period` },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        [header, 'Now', 'Previous period', 'Change'].map((title) => h('th', { scope: 'col' }, title)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.map((row, i) =>
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, labels[i]),
+          h('td', {}, String(metricValue(metric, row))),
+          h('td', {}, String(metricValue(metric, row.previous))),
+          h('td', {}, changeLabel(row.change[metric])),
+        ),
+      ),
+    ),
+  );
+}
+
 function figure(id, caption) {
   const canvas = h('canvas', { id, role: 'img', 'aria-label': caption });
   const title = h('figcaption', {}, caption);
@@ -50,7 +89,15 @@ function figure(id, caption) {
   return { canvas, title, data, element: h('figure', { class: 'chart' }, title, h('div', { class: 'chart-box' }, canvas), data) };
 }
 
-const state = { ...lastDays(30), period: 'day', group: 'device_platform', path: '', metric: 'session_count', rows: [] };
+const state = {
+  ...lastDays(30),
+  period: 'day',
+  group: 'device_platform',
+  path: '',
+  metric: 'session_count',
+  compare: false,
+  rows: [],
+};
 
 export function renderAnalytics(main) {
   const lower = h('input', { id: 'analytics-from', type: 'date', value: state.lower, required: true });
@@ -73,6 +120,8 @@ export function renderAnalytics(main) {
     { id: 'analytics-metric' },
     Object.entries(METRICS).map(([key, label]) => h('option', { value: key, selected: key === state.metric }, label)),
   );
+  const compare = h('input', { id: 'analytics-compare', type: 'checkbox', checked: state.compare });
+  const comparison = h('section', { 'aria-label': 'Comparison', hidden: true });
   const builder = filterBuilder();
   for (const row of state.rows) builder.addRow(row);
   const error = alertBox();
@@ -97,6 +146,7 @@ export function renderAnalytics(main) {
       group: group.value,
       path: path.value,
       metric: metric.value,
+      compare: compare.checked,
       rows: builder.read(),
     });
     const filters = JSON.stringify([
@@ -105,20 +155,25 @@ export function renderAnalytics(main) {
     ]);
     const timeAttribute = PERIODS[period.value].attribute;
     const groupAttribute = group.value === USER_METADATA ? USER_METADATA + path.value.trim() : group.value;
-    const ask = (groupBy) =>
-      get(['sessions', 'analytics'], { filters, group_by: groupBy ? JSON.stringify(groupBy) : undefined });
+    // The groups' answer also holds the previous period when asked (comparison=previous_period).
+    const ask = (groupBy, compared = false) =>
+      get(['sessions', 'analytics'], {
+        filters,
+        group_by: groupBy ? JSON.stringify(groupBy) : undefined,
+        comparison: compared ? 'previous_period' : undefined,
+      });
     showError(error, null);
     charts.setAttribute('aria-busy', 'true');
     let answers;
     try {
       // One after another: one warm function answers them all, instead of three cold ones at once.
       answers = [];
-      for (const groupBy of [
-        null,
-        [{ attribute: timeAttribute, max_group_number: 500 }],
-        [{ attribute: groupAttribute, max_group_number: MAX_BARS }],
+      for (const [groupBy, compared] of [
+        [null, false],
+        [[{ attribute: timeAttribute, max_group_number: 500 }], false],
+        [[{ attribute: groupAttribute, max_group_number: MAX_BARS }], compare.checked],
       ]) {
-        answers.push(await ask(groupBy));
+        answers.push(await ask(groupBy, compared));
       }
     } catch (err) {
       if (mine !== generation) return;
@@ -160,6 +215,14 @@ export function renderAnalytics(main) {
       counts: metric.value.endsWith('_count') && !metric.value.startsWith('avg_'),
     });
     clear(groups.data).append(dataTable(metricName, groupAttribute, groupLabels, values));
+    comparison.hidden = !compare.checked;
+    clear(comparison);
+    if (compare.checked) {
+      comparison.append(
+        h('h3', {}, `${metricName} by ${groupAttribute}, compared with the previous period`),
+        comparisonTable(metricName, groupAttribute, groupLabels, byGroup, metric.value),
+      );
+    }
     const groupRates = byGroup.map((row) => metricValue('crash_rate', row));
     groupCrashes.title.textContent = `Crash rate by ${groupAttribute}`;
     groupCrashes.canvas.setAttribute('aria-label', `Crash rate by ${groupAttribute}`);
@@ -187,10 +250,11 @@ export function renderAnalytics(main) {
       h('span', { class: 'field' }, h('label', { for: group.id }, 'Group by'), group),
       pathField,
       h('span', { class: 'field' }, h('label', { for: metric.id }, 'Metric'), metric),
+      h('span', { class: 'field' }, compare, h('label', { for: compare.id }, 'Compare with the range before')),
     ),
     builder.element,
     h('div', { class: 'toolbar' }, h('button', { type: 'submit', class: 'primary' }, 'Update')),
   );
-  main.append(h('h2', {}, 'Analytics'), form, error, summary, charts);
+  main.append(h('h2', {}, 'Analytics'), form, error, summary, comparison, charts);
   update();
 }

@@ -2,6 +2,8 @@
 
 from .analytics_answer import AnalyticsAnswer
 from .analytics_row import AnalyticsRow
+from .analytics_row_change_type_0 import AnalyticsRowChangeType0
+from .analytics_row_previous_type_0 import AnalyticsRowPreviousType0
 from .channel import Channel
 from .channel_create import ChannelCreate
 from .channel_create_meta import ChannelCreateMeta
@@ -67,6 +69,7 @@ from .metadata_update_metadata import MetadataUpdateMetadata
 from .metadata_value_update import MetadataValueUpdate
 from .mode import Mode
 from .page_channel import PageChannel
+from .page_context import PageContext
 from .page_message import PageMessage
 from .page_session import PageSession
 from .page_stored_event import PageStoredEvent
@@ -76,6 +79,7 @@ from .session import Session
 from .session_create import SessionCreate
 from .session_device import SessionDevice
 from .session_location import SessionLocation
+from .session_page import SessionPage
 from .session_patch import SessionPatch
 from .session_release import SessionRelease
 from .status import Status
@@ -93,10 +97,13 @@ from .user_create_metadata import UserCreateMetadata
 from .user_meta import UserMeta
 from .user_metadata import UserMetadata
 from .user_update import UserUpdate
+from .utm import Utm
 
 __all__ = (
     "AnalyticsAnswer",
     "AnalyticsRow",
+    "AnalyticsRowChangeType0",
+    "AnalyticsRowPreviousType0",
     "Channel",
     "ChannelCreate",
     "ChannelCreateMeta",
@@ -162,6 +169,7 @@ __all__ = (
     "MetaReplaceMeta",
     "Mode",
     "PageChannel",
+    "PageContext",
     "PageMessage",
     "PageSession",
     "PageStoredEvent",
@@ -171,6 +179,7 @@ __all__ = (
     "SessionCreate",
     "SessionDevice",
     "SessionLocation",
+    "SessionPage",
     "SessionPatch",
     "SessionRelease",
     "Status",
@@ -188,4 +197,5 @@ __all__ = (
     "UserMeta",
     "UserMetadata",
     "UserUpdate",
+    "Utm",
 )

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.analytics_row import AnalyticsRow
@@ -15,15 +17,22 @@ T = TypeVar("T", bound="AnalyticsAnswer")
 
 @_attrs_define
 class AnalyticsAnswer:
-    """``{"success": true, "data": [row, …]}``.
+    """``{"success": true, "data": [row, …]}``, and with ``page`` or ``page_size`` the page's
+    ``page``, ``page_size`` and ``total_rows``.
 
-    Attributes:
-        success (bool):
-        data (list[AnalyticsRow]):
+        Attributes:
+            success (bool):
+            data (list[AnalyticsRow]):
+            page (int | None | Unset):
+            page_size (int | None | Unset):
+            total_rows (int | None | Unset):
     """
 
     success: bool
     data: list[AnalyticsRow]
+    page: int | None | Unset = UNSET
+    page_size: int | None | Unset = UNSET
+    total_rows: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -34,6 +43,24 @@ class AnalyticsAnswer:
             data_item = data_item_data.to_dict()
             data.append(data_item)
 
+        page: int | None | Unset
+        if isinstance(self.page, Unset):
+            page = UNSET
+        else:
+            page = self.page
+
+        page_size: int | None | Unset
+        if isinstance(self.page_size, Unset):
+            page_size = UNSET
+        else:
+            page_size = self.page_size
+
+        total_rows: int | None | Unset
+        if isinstance(self.total_rows, Unset):
+            total_rows = UNSET
+        else:
+            total_rows = self.total_rows
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -42,6 +69,12 @@ class AnalyticsAnswer:
                 "data": data,
             }
         )
+        if page is not UNSET:
+            field_dict["page"] = page
+        if page_size is not UNSET:
+            field_dict["page_size"] = page_size
+        if total_rows is not UNSET:
+            field_dict["total_rows"] = total_rows
 
         return field_dict
 
@@ -59,9 +92,39 @@ class AnalyticsAnswer:
 
             data.append(data_item)
 
+        def _parse_page(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        page = _parse_page(d.pop("page", UNSET))
+
+        def _parse_page_size(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        page_size = _parse_page_size(d.pop("page_size", UNSET))
+
+        def _parse_total_rows(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        total_rows = _parse_total_rows(d.pop("total_rows", UNSET))
+
         analytics_answer = cls(
             success=success,
             data=data,
+            page=page,
+            page_size=page_size,
+            total_rows=total_rows,
         )
 
         analytics_answer.additional_properties = d

@@ -23,6 +23,9 @@ class Device:
         platform (None | str | Unset):
         browser_name (None | str | Unset):
         browser_version (None | str | Unset):
+        os_name (None | str | Unset):
+        type_ (None | str | Unset):
+        sdk_version (None | str | Unset):
     """
 
     app_version: None | str | Unset = UNSET
@@ -34,6 +37,9 @@ class Device:
     platform: None | str | Unset = UNSET
     browser_name: None | str | Unset = UNSET
     browser_version: None | str | Unset = UNSET
+    os_name: None | str | Unset = UNSET
+    type_: None | str | Unset = UNSET
+    sdk_version: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         app_version: None | str | Unset
@@ -90,6 +96,24 @@ class Device:
         else:
             browser_version = self.browser_version
 
+        os_name: None | str | Unset
+        if isinstance(self.os_name, Unset):
+            os_name = UNSET
+        else:
+            os_name = self.os_name
+
+        type_: None | str | Unset
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = self.type_
+
+        sdk_version: None | str | Unset
+        if isinstance(self.sdk_version, Unset):
+            sdk_version = UNSET
+        else:
+            sdk_version = self.sdk_version
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -111,6 +135,12 @@ class Device:
             field_dict["browser_name"] = browser_name
         if browser_version is not UNSET:
             field_dict["browser_version"] = browser_version
+        if os_name is not UNSET:
+            field_dict["os_name"] = os_name
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+        if sdk_version is not UNSET:
+            field_dict["sdk_version"] = sdk_version
 
         return field_dict
 
@@ -199,6 +229,33 @@ class Device:
 
         browser_version = _parse_browser_version(d.pop("browser_version", UNSET))
 
+        def _parse_os_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        os_name = _parse_os_name(d.pop("os_name", UNSET))
+
+        def _parse_type_(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        type_ = _parse_type_(d.pop("type", UNSET))
+
+        def _parse_sdk_version(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        sdk_version = _parse_sdk_version(d.pop("sdk_version", UNSET))
+
         device = cls(
             app_version=app_version,
             class_=class_,
@@ -209,6 +266,9 @@ class Device:
             platform=platform,
             browser_name=browser_name,
             browser_version=browser_version,
+            os_name=os_name,
+            type_=type_,
+            sdk_version=sdk_version,
         )
 
         return device

@@ -11,6 +11,7 @@ from ..models.status import Status
 if TYPE_CHECKING:
     from ..models.session_device import SessionDevice
     from ..models.session_location import SessionLocation
+    from ..models.session_page import SessionPage
 
 
 T = TypeVar("T", bound="Session")
@@ -26,6 +27,7 @@ class Session:
         user_metadata (Any):
         device (SessionDevice):
         location (SessionLocation):
+        page (SessionPage):
         created_at (int):
         updated_at (int):
         ended_at (int | None):
@@ -37,6 +39,8 @@ class Session:
         unique_screen_count (int):
         gesture_count (int):
         rage_gesture_count (int):
+        responsive_gesture_count (int):
+        unresponsive_gesture_count (int):
         event_names (list[str]):
         screens (list[str]):
     """
@@ -47,6 +51,7 @@ class Session:
     user_metadata: Any
     device: SessionDevice
     location: SessionLocation
+    page: SessionPage
     created_at: int
     updated_at: int
     ended_at: int | None
@@ -58,6 +63,8 @@ class Session:
     unique_screen_count: int
     gesture_count: int
     rage_gesture_count: int
+    responsive_gesture_count: int
+    unresponsive_gesture_count: int
     event_names: list[str]
     screens: list[str]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -75,6 +82,8 @@ class Session:
         device = self.device.to_dict()
 
         location = self.location.to_dict()
+
+        page = self.page.to_dict()
 
         created_at = self.created_at
 
@@ -101,6 +110,10 @@ class Session:
 
         rage_gesture_count = self.rage_gesture_count
 
+        responsive_gesture_count = self.responsive_gesture_count
+
+        unresponsive_gesture_count = self.unresponsive_gesture_count
+
         event_names = self.event_names
 
         screens = self.screens
@@ -115,6 +128,7 @@ class Session:
                 "user_metadata": user_metadata,
                 "device": device,
                 "location": location,
+                "page": page,
                 "created_at": created_at,
                 "updated_at": updated_at,
                 "ended_at": ended_at,
@@ -126,6 +140,8 @@ class Session:
                 "unique_screen_count": unique_screen_count,
                 "gesture_count": gesture_count,
                 "rage_gesture_count": rage_gesture_count,
+                "responsive_gesture_count": responsive_gesture_count,
+                "unresponsive_gesture_count": unresponsive_gesture_count,
                 "event_names": event_names,
                 "screens": screens,
             }
@@ -137,6 +153,7 @@ class Session:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.session_device import SessionDevice  # noqa: PLC0415
         from ..models.session_location import SessionLocation  # noqa: PLC0415
+        from ..models.session_page import SessionPage  # noqa: PLC0415
 
         d = dict(src_dict)
         id = d.pop("id")
@@ -155,6 +172,8 @@ class Session:
         device = SessionDevice.from_dict(d.pop("device"))
 
         location = SessionLocation.from_dict(d.pop("location"))
+
+        page = SessionPage.from_dict(d.pop("page"))
 
         created_at = d.pop("created_at")
 
@@ -193,6 +212,10 @@ class Session:
 
         rage_gesture_count = d.pop("rage_gesture_count")
 
+        responsive_gesture_count = d.pop("responsive_gesture_count")
+
+        unresponsive_gesture_count = d.pop("unresponsive_gesture_count")
+
         event_names = cast(list[str], d.pop("event_names"))
 
         screens = cast(list[str], d.pop("screens"))
@@ -204,6 +227,7 @@ class Session:
             user_metadata=user_metadata,
             device=device,
             location=location,
+            page=page,
             created_at=created_at,
             updated_at=updated_at,
             ended_at=ended_at,
@@ -215,6 +239,8 @@ class Session:
             unique_screen_count=unique_screen_count,
             gesture_count=gesture_count,
             rage_gesture_count=rage_gesture_count,
+            responsive_gesture_count=responsive_gesture_count,
+            unresponsive_gesture_count=unresponsive_gesture_count,
             event_names=event_names,
             screens=screens,
         )

@@ -10,6 +10,7 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.device import Device
     from ..models.location import Location
+    from ..models.page_context import PageContext
 
 
 T = TypeVar("T", bound="SessionCreate")
@@ -24,6 +25,7 @@ class SessionCreate:
         user_metadata (Any | Unset):
         device (Device | Unset):
         location (Location | Unset):
+        page (PageContext | Unset): Where a (web) session landed: its URL, the referring URL and the landing page's UTM.
     """
 
     session_id: None | str | Unset = UNSET
@@ -31,6 +33,7 @@ class SessionCreate:
     user_metadata: Any | Unset = UNSET
     device: Device | Unset = UNSET
     location: Location | Unset = UNSET
+    page: PageContext | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         session_id: None | str | Unset
@@ -55,6 +58,10 @@ class SessionCreate:
         if not isinstance(self.location, Unset):
             location = self.location.to_dict()
 
+        page: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.page, Unset):
+            page = self.page.to_dict()
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -68,6 +75,8 @@ class SessionCreate:
             field_dict["device"] = device
         if location is not UNSET:
             field_dict["location"] = location
+        if page is not UNSET:
+            field_dict["page"] = page
 
         return field_dict
 
@@ -75,6 +84,7 @@ class SessionCreate:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.device import Device  # noqa: PLC0415
         from ..models.location import Location  # noqa: PLC0415
+        from ..models.page_context import PageContext  # noqa: PLC0415
 
         d = dict(src_dict)
 
@@ -112,12 +122,20 @@ class SessionCreate:
         else:
             location = Location.from_dict(_location)
 
+        _page = d.pop("page", UNSET)
+        page: PageContext | Unset
+        if isinstance(_page, Unset):
+            page = UNSET
+        else:
+            page = PageContext.from_dict(_page)
+
         session_create = cls(
             session_id=session_id,
             user_id=user_id,
             user_metadata=user_metadata,
             device=device,
             location=location,
+            page=page,
         )
 
         return session_create

@@ -10,7 +10,7 @@ function, the hot path, loads none of them).
 """
 
 from annex.api.body import MAX_BODY_BYTES, strict_json
-from annex.api.exchange import csv, error_response, if_match, tagged, tenant
+from annex.api.exchange import csv, error_response, if_match, key_list, tagged, tenant
 from annex.api.resolver import Resolver, create_app, lambda_handler
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "csv",
     "error_response",
     "if_match",
+    "key_list",
     "lambda_handler",
     "strict_json",
     "tagged",

@@ -27,6 +27,13 @@ def csv(value: str | None) -> list[str] | None:
     return [part for part in value.split(",") if part]
 
 
+def key_list(value: str | None) -> list[str] | None:
+    """A ``keys`` parameter: comma-separated keys, the spaces around each one ignored, so
+    ``?keys=a, b`` (as Sendbird's documentation writes it) asks for ``a`` and ``b``."""
+    found = csv(value)
+    return None if found is None else [k for k in (part.strip() for part in found) if k]
+
+
 def comma_lists(event: dict[str, Any]) -> dict[str, Any]:
     """The event with each query parameter given more than once (``keys=a&keys=b``) as its comma
     list (``keys=a,b``): a list parameter takes it as if given once, a single-valued one refuses the

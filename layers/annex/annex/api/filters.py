@@ -47,6 +47,27 @@ GroupByParam = Annotated[
 ]
 
 
+AggregationParam = Annotated[
+    str | None,
+    Query(
+        max_length=MAX_PARAM_CHARS,
+        description="JSON list of the metrics to compute (default: all); the rows hold only those",
+    ),
+]
+ComparisonParam = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="previous_period: each row also holds `previous` (the same group over the equally long"
+        " period just before) and `change` ((now - previous) / previous, null when previous is 0)",
+    ),
+]
+PageParam = Annotated[int | None, Query(ge=1, le=1_000_000, description="the page of rows (from 1)")]
+PageSizeParam = Annotated[int | None, Query(ge=1, le=1000, description="rows a page (1-1000, default 100)")]
+DEFAULT_PAGE_SIZE = 100
+COMPARISONS = ("previous_period",)
+
+
 class Filter(Strict):
     """One filter: ``{"attribute", "operator", "value"}``."""
 
@@ -170,3 +191,37 @@ def parse_group_by(text: str | None) -> list[analytics.Grouping]:
         return GroupBys.model_validate(parsed).groupings()
     except ValidationError as err:
         raise BadRequest(_describe("group_by", parsed, err), code="invalid_group_by") from None
+
+
+class Aggregation(RootModel[Annotated[list[StrictStr], Field(min_length=1, max_length=len(analytics.METRICS))]]):
+    """The metrics to compute, each once."""
+
+    @model_validator(mode="after")
+    def _known(self) -> Self:
+        for name in self.root:
+            if name not in analytics.METRICS:
+                raise ValueError(f"unknown metric {name[:80]!r}; use {', '.join(analytics.METRICS)}")
+        if len(set(self.root)) != len(self.root):
+            raise ValueError("a metric appears twice")
+        return self
+
+
+def parse_aggregation(text: str | None) -> list[str] | None:
+    """The ``aggregation`` parameter as metric names, in the order of the SPEC (None: all)."""
+    if text is None:
+        return None
+    parsed = _json(text, "aggregation", "invalid_aggregation")
+    try:
+        chosen = set(Aggregation.model_validate(parsed).root)
+    except ValidationError as err:
+        raise BadRequest(_describe("aggregation", parsed, err), code="invalid_aggregation") from None
+    return [m for m in analytics.METRICS if m in chosen]
+
+
+def parse_comparison(text: str | None) -> bool:
+    """Whether ``comparison`` asks for the previous period (absent: no comparison)."""
+    if text is None:
+        return False
+    if text not in COMPARISONS:
+        raise BadRequest(f"comparison {text[:40]!r} is not one of {', '.join(COMPARISONS)}", code="invalid_comparison")
+    return True

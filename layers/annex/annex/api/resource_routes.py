@@ -23,7 +23,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel
 
-from annex.api.exchange import csv, if_match, tagged
+from annex.api.exchange import if_match, key_list, tagged
 from annex.core.clock import now_ms
 from annex.core.keyvalue import WriteMode
 from annex.domain import meta
@@ -46,7 +46,7 @@ def resource_routes(ref: Callable[..., Owner], model: type[BaseModel], *, answer
     @router.get("/metadata")
     @at()
     def get_metadata(owner: Owner, keys: str | None = None) -> Response[dict[str, str]]:
-        return tagged(*kv.read(owner, kv.METADATA, csv(keys)))
+        return tagged(*kv.read(owner, kv.METADATA, key_list(keys)))
 
     @router.get("/metadata/<key>")
     @at()

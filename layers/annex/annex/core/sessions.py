@@ -12,9 +12,53 @@ RUNNING, COMPLETED, TIMED_OUT, ERROR = "RUNNING", "COMPLETED", "TIMED_OUT", "ERR
 # What a session item keeps of its names, so it stays far below DynamoDB's 400 KB item limit
 # however long the session runs (names are at most 128 characters): the first SCREENS_KEPT screens
 # in order, and up to DISTINCT_KEPT distinct screens and event names (at most 4 bytes a character:
-# about 300 KB at worst). The counters stay exact.
+# about 300 KB at worst). The counters stay exact: distinct names past DISTINCT_KEPT are counted
+# outside the item (``distinct``).
 SCREENS_KEPT = 200
 DISTINCT_KEPT = 200
+
+
+def overflow_counter(set_name: str) -> str:
+    """The session attribute that counts the distinct names of ``set_name`` (``screen_set``,
+    ``event_name_set``) kept outside the item, past DISTINCT_KEPT (store/sessions/names.py)."""
+    return f"{set_name}_overflow"
+
+
+def distinct(session: dict[str, Any], set_name: str) -> int:
+    """How many distinct names of ``set_name`` a stored session has seen (in its item and outside)."""
+    return len(session.get(set_name) or ()) + int(session.get(overflow_counter(set_name)) or 0)
+
+
+CONTEXT = ("device", "location", "page")  # what POST /sessions and an event's ``context`` say
+
+
+def compact(value: Any) -> Any:
+    """A context map without its unset leaves (None, and maps left empty)."""
+    if not isinstance(value, dict):
+        return value
+    out = {k: compact(v) for k, v in value.items() if v is not None}
+    return {k: v for k, v in out.items() if v != {}}
+
+
+def fill(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """``old`` with the leaves of ``new`` it does not have yet (what it has is kept)."""
+    out = dict(old)
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = fill(out[key], value)
+        elif out.get(key) is None:
+            out[key] = value
+    return out
+
+
+def merged(old: Any, properties: Any) -> Any:
+    """user_metadata after an identify's ``properties``: an object's top-level keys merge into an
+    object; any other value (null: nothing to merge) leaves or replaces it as it is."""
+    if properties is None:
+        return old
+    if isinstance(old, dict) and isinstance(properties, dict):
+        return old | properties
+    return properties
 
 
 @dataclass
@@ -32,7 +76,8 @@ class Delta:
     crashed_at: int | None = None
     user_id: str | None = None
     identify: bool = False
-    user_metadata: Any = None
+    user_metadata: Any = None  # what identify events merge into user_metadata (top-level keys)
+    context: dict[str, Any] = field(default_factory=dict)  # device, location, page: first value wins
 
     def add(self, index: int, event: dict[str, Any]) -> None:
         self.indexes.append(index)
@@ -47,13 +92,19 @@ class Delta:
             self.event_names.add(name)
         elif kind == "gesture":
             self._count("gesture_count")
-            if isinstance(event.get("properties"), dict) and event["properties"].get("rage") is True:
+            found = event.get("properties")
+            properties: dict[str, Any] = found if isinstance(found, dict) else {}
+            if properties.get("rage") is True:
                 self._count("rage_gesture_count")
+            responsive = properties.get("responsive") is not False
+            self._count("responsive_gesture_count" if responsive else "unresponsive_gesture_count")
         elif kind == "crash":
             self.crashed_at = at
         elif kind == "identify":
             self.identify = True
-            self.user_metadata = event.get("properties")
+            self.user_metadata = merged(self.user_metadata, event.get("properties"))
+        if event.get("context"):
+            self.context = fill(self.context, compact(event["context"]))
         if event.get("user_id") is not None:
             self.user_id = event["user_id"]
         self.first_at = at if self.first_at is None else min(self.first_at, at)

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annex.core.clock import DAY_MS, day_of, utc_date
-from annex.core.sessions import ERROR
+from annex.core.sessions import ERROR, distinct, overflow_counter
 from annex.domain import filters, query, session_search
 from annex.domain.filters import Path, Plan, Stored
 from annex.errors import BadRequest
@@ -45,24 +45,31 @@ MAX_ROWS = 5_000  # ~400 bytes a row: an answer stays far under Lambda's 6 MB
 TIME_GROUPS = ("session_uploadedon_day", "session_uploaded_week", "session_uploaded_month")
 NOT_GROUPABLE = {
     "event_name": "a session holds several event names",
+    "session_screen_list": "a session holds several screens",
     "session_id": "each session would be a group of its own",
     "date_range": "use session_uploadedon_day, session_uploaded_week or session_uploaded_month",
 }
+# Each metric and what it reads (a request's ``aggregation`` reads only its metrics' attributes).
+METRICS: dict[str, tuple[Path, ...]] = {
+    "session_count": (),
+    "session_unique_user_count": (("user_id",),),
+    "session_new_users_count": (("session_number",),),
+    "avg_session_duration": (("first_event_at",), ("last_event_at",)),
+    "avg_session_gesture_count": (("gesture_count",),),
+    "avg_session_rage_gesture_count": (("rage_gesture_count",),),
+    "avg_session_responsive_gesture_count": (("responsive_gesture_count",),),
+    "avg_session_unresponsive_gesture_count": (("unresponsive_gesture_count",),),
+    "avg_session_screen_count": (("screen_count",),),
+    "avg_session_unique_screen_count": (("screen_set",), (overflow_counter("screen_set"),)),
+    "crash_rate": (("status",),),
+}
 # What the metrics read, whatever the filters and groups.
-METRIC_READS: frozenset[Path] = frozenset(
-    {
-        ("user_id",),
-        ("session_number",),
-        ("status",),
-        ("first_event_at",),
-        ("last_event_at",),
-        ("gesture_count",),
-        ("rage_gesture_count",),
-        ("screen_count",),
-        ("screen_set",),
-        ("created_at",),
-    }
-)
+METRIC_READS: frozenset[Path] = frozenset({("created_at",), *(p for reads in METRICS.values() for p in reads)})
+
+
+def metric_reads(metrics: Iterable[str]) -> set[Path]:
+    """What ``metrics`` read (and created_at, which every range reads)."""
+    return {("created_at",), *(p for m in metrics for p in METRICS[m])}
 
 
 # ---------------------------------------------------------------- groups
@@ -134,6 +141,8 @@ class Totals:
     duration_ms: int = 0
     gestures: int = 0
     rage_gestures: int = 0
+    responsive_gestures: int = 0
+    unresponsive_gestures: int = 0
     screens: int = 0
     unique_screens: int = 0
     crashed: int = 0
@@ -150,8 +159,10 @@ class Totals:
             self.duration_ms += int(last) - int(first)
         self.gestures += int(session.get("gesture_count") or 0)
         self.rage_gestures += int(session.get("rage_gesture_count") or 0)
+        self.responsive_gestures += int(session.get("responsive_gesture_count") or 0)
+        self.unresponsive_gestures += int(session.get("unresponsive_gesture_count") or 0)
         self.screens += int(session.get("screen_count") or 0)
-        self.unique_screens += len(session.get("screen_set") or ())
+        self.unique_screens += distinct(session, "screen_set")
         if session.get("status") == ERROR:
             self.crashed += 1
 
@@ -161,6 +172,8 @@ class Totals:
         self.duration_ms += other.duration_ms
         self.gestures += other.gestures
         self.rage_gestures += other.rage_gestures
+        self.responsive_gestures += other.responsive_gestures
+        self.unresponsive_gestures += other.unresponsive_gestures
         self.screens += other.screens
         self.unique_screens += other.unique_screens
         self.crashed += other.crashed
@@ -175,17 +188,30 @@ class Totals:
             "avg_session_duration": self.duration_ms / 1000 / n,
             "avg_session_gesture_count": self.gestures / n,
             "avg_session_rage_gesture_count": self.rage_gestures / n,
+            "avg_session_responsive_gesture_count": self.responsive_gestures / n,
+            "avg_session_unresponsive_gesture_count": self.unresponsive_gestures / n,
             "avg_session_screen_count": self.screens / n,
             "avg_session_unique_screen_count": self.unique_screens / n,
             "crash_rate": self.crashed / n,
         }
 
 
-def aggregate(sessions: Iterable[Stored], groups: list[Grouping]) -> list[dict[str, Any]]:
-    """The rows of ``sessions`` (already filtered) grouped by ``groups``, in one pass."""
+Key = tuple[Any, ...]
+EVERYTHING_ELSE = (OTHER, None)
+
+
+@dataclass
+class Grouped:
+    """A period's totals by group key, and the value each group key shows."""
+
+    totals: dict[Key, Totals] = field(default_factory=dict)
+    shown: dict[Any, Any] = field(default_factory=dict)
+
+
+def grouped(sessions: Iterable[Stored], groups: list[Grouping]) -> Grouped:
+    """The totals of ``sessions`` (already filtered) by ``groups``, in one pass."""
     users: dict[str, int] = {}
-    totals: dict[tuple[Any, ...], Totals] = {}
-    shown: dict[Any, Any] = {}  # group key -> the value a row shows
+    out = Grouped()
     for session in sessions:
         user_id = session.get("user_id")
         user = users.setdefault(user_id, len(users)) if user_id is not None else None
@@ -193,18 +219,51 @@ def aggregate(sessions: Iterable[Stored], groups: list[Grouping]) -> list[dict[s
         for group in groups:
             value = group.value(session)
             k = _key(value)
-            shown.setdefault(k, value)
+            out.shown.setdefault(k, value)
             key.append(k)
         group_key = tuple(key)
-        if group_key not in totals:
-            totals[group_key] = Totals()
-        totals[group_key].add(session, user)
+        if group_key not in out.totals:
+            out.totals[group_key] = Totals()
+        out.totals[group_key].add(session, user)
+    return out
+
+
+def aggregate(
+    sessions: Iterable[Stored],
+    groups: list[Grouping],
+    metrics: Iterable[str] | None = None,
+    previous: Iterable[Stored] | None = None,
+) -> list[dict[str, Any]]:
+    """The rows of ``sessions`` (already filtered) grouped by ``groups``, with only ``metrics``
+    (default all); with ``previous`` (the sessions of the period before), each row also holds the
+    same group's ``previous`` metrics and their relative ``change``."""
+    now, before = grouped(sessions, groups), grouped(previous, groups) if previous is not None else None
+    wanted = list(METRICS) if metrics is None else list(metrics)
+
+    def figures(total: Totals) -> dict[str, Any]:
+        row = total.row()
+        return {m: row[m] for m in wanted}
+
+    rows = []
+    for values, total, prior in _rows(now, groups, before):
+        row = values | figures(total)
+        if prior is not None:
+            old = figures(prior)
+            row["previous"] = old
+            row["change"] = {m: (row[m] - old[m]) / old[m] if old[m] else None for m in wanted}
+        rows.append(row)
+    return rows
+
+
+def _rows(
+    now: Grouped, groups: list[Grouping], before: Grouped | None
+) -> list[tuple[dict[str, Any], Totals, Totals | None]]:
+    """Each row's group values, totals and the previous period's totals for the same groups (the
+    previous period's groups fold as this one's do)."""
+    totals, shown = now.totals, now.shown
     if not groups:
-        return [totals.get((), Totals()).row()]
-    return _rows(totals, groups, shown)
-
-
-def _rows(totals: dict[tuple[Any, ...], Totals], groups: list[Grouping], shown: dict[Any, Any]) -> list[dict[str, Any]]:
+        prior = before.totals.get((), Totals()) if before is not None else None
+        return [({}, totals.get((), Totals()), prior)]
     kept: list[set[Any]] = []
     for position, group in enumerate(groups):
         per_value: dict[Any, int] = {}
@@ -212,33 +271,50 @@ def _rows(totals: dict[tuple[Any, ...], Totals], groups: list[Grouping], shown: 
             per_value[key[position]] = per_value.get(key[position], 0) + total.sessions
         ranked = sorted(per_value, key=lambda k: (-per_value[k], _order(shown[k])))
         kept.append(set(ranked[: group.max_groups]))
-    folded: dict[tuple[Any, ...], Totals] = {}
-    for key, total in totals.items():
-        target = tuple(k if k in kept[i] else (OTHER, None) for i, k in enumerate(key))
-        if target not in folded:
-            folded[target] = Totals()
-        folded[target].merge(total)
+
+    def fold(all_totals: dict[Key, Totals]) -> dict[Key, Totals]:
+        folded: dict[Key, Totals] = {}
+        for key, total in all_totals.items():
+            target = tuple(k if k in kept[i] else EVERYTHING_ELSE for i, k in enumerate(key))
+            if target not in folded:
+                folded[target] = Totals()
+            folded[target].merge(total)
+        return folded
 
     def display(k: Any) -> Any:
-        return OTHER if k == (OTHER, None) else shown[k]
+        return OTHER if k == EVERYTHING_ELSE else shown[k]
 
-    def order(item: tuple[tuple[Any, ...], Totals]) -> tuple[bool, int, list[tuple[int, str]]]:
+    def order(item: tuple[Key, Totals]) -> tuple[bool, int, list[tuple[int, str]]]:
         key, total = item
-        has_other = any(k == (OTHER, None) for k in key)
+        has_other = any(k == EVERYTHING_ELSE for k in key)
         return (has_other, -total.sessions, [_order(display(k)) for k in key])
 
-    rows = sorted(folded.items(), key=order)
+    rows = sorted(fold(totals).items(), key=order)
+    everything_else = tuple(EVERYTHING_ELSE for _ in groups)
+    shown_keys: set[Key] | None = None
     if len(rows) > MAX_ROWS:  # the rest joins the all-"other" row, so the answer stays well under 6 MB
-        everything_else = tuple((OTHER, None) for _ in groups)
         rest = Totals()
-        kept_rows: list[tuple[tuple[Any, ...], Totals]] = []
+        kept_rows: list[tuple[Key, Totals]] = []
         for key, total in rows:
             if len(kept_rows) < MAX_ROWS - 1 and key != everything_else:
                 kept_rows.append((key, total))
             else:
                 rest.merge(total)
         rows = [*kept_rows, (everything_else, rest)]
-    return [{g.name: display(k) for g, k in zip(groups, key, strict=True)} | total.row() for key, total in rows]
+        shown_keys = {key for key, _ in kept_rows}
+    priors: dict[Key, Totals] = {}
+    if before is not None:
+        for key, total in fold(before.totals).items():
+            target = key if shown_keys is None or key in shown_keys else everything_else
+            priors.setdefault(target, Totals()).merge(total)
+    return [
+        (
+            {g.name: display(k) for g, k in zip(groups, key, strict=True)},
+            total,
+            priors.get(key, Totals()) if before is not None else None,
+        )
+        for key, total in rows
+    ]
 
 
 # ---------------------------------------------------------------- reading
@@ -300,10 +376,24 @@ def sessions_of(app_id: str, plan: Plan, reads: set[Path], most: int, now: int) 
 
 
 def run(
-    app_id: str, conditions: list[filters.Condition], groups: list[Grouping], now: int, max_sessions: int
+    app_id: str,
+    conditions: list[filters.Condition],
+    groups: list[Grouping],
+    now: int,
+    max_sessions: int,
+    metrics: list[str] | None = None,
+    compare: bool = False,
 ) -> list[dict[str, Any]]:
-    """The analytics rows of the sessions ``conditions`` select (the last 30 days without a date_range)."""
+    """The analytics rows of the sessions ``conditions`` select (the last 30 days without a
+    date_range): only ``metrics`` (default all), and with ``compare`` each row's ``previous`` and
+    ``change`` over the equally long period just before."""
     plan = filters.plan(conditions, default_range=(max(0, now - DEFAULT_DAYS * DAY_MS), now))
-    reads = set(METRIC_READS) | plan.reads() | {path for g in groups for path in g.reads}
+    reads = metric_reads(METRICS if metrics is None else metrics)
+    reads |= plan.reads() | {path for g in groups for path in g.reads}
     matching = (s for s in sessions_of(app_id, plan, reads, max_sessions, now) if plan.matches(s))
-    return aggregate(matching, groups)
+    previous = None
+    if compare:
+        span = plan.high - plan.low + 1
+        before = filters.plan(filters.shifted(conditions, plan.low - span, plan.low - 1))
+        previous = (s for s in sessions_of(app_id, before, reads, max_sessions, now) if before.matches(s))
+    return aggregate(matching, groups, metrics, previous)

@@ -1,4 +1,5 @@
-"""Session filters (SPEC "Filters"): the attributes, what each operator means, and the plan.
+"""Session filters (SPEC "Filters"): what each operator means on each kind of attribute (the
+attributes are ``domain/attributes.py``'s), and the plan.
 
 A filter list is checked entry by entry into ``Condition``s (``condition``, called by the request
 parameter model in ``api/filters.py``). ``plan`` then splits the conditions into what a key can serve and
@@ -16,15 +17,16 @@ Semantics, per kind of attribute (a value that is absent or null is "not set"):
 - string: ``equal``/``not_equal``, ``in``/``not_in`` (1 to 100 strings), ``contains`` (substring),
   ``is_set``/``is_not_set``. An attribute that is not set equals nothing: ``not_equal`` and
   ``not_in`` match it.
-- list (``event_name``): ``equal``/``contains`` = the list holds the value, ``not_equal`` = it does
-  not, ``in``/``not_in`` = it holds any / none of the values, ``is_set`` = not empty.
+- list (``event_name``, ``session_screen_list``): ``equal``/``contains`` = the list holds the value,
+  ``not_equal`` = it does not, ``in``/``not_in`` = it holds any / none of the values, ``is_set`` =
+  not empty.
 - number: ``equal``/``not_equal``, ``in``/``not_in``, ``greater_than``, ``less_than``,
   ``between`` (``[lo, hi]`` inclusive), ``is_set``/``is_not_set``.
-- boolean (``session_crashed``, status ``ERROR``): ``equal``/``not_equal`` with ``true``/``false``
-  (or the strings ``"true"``/``"false"``).
-- ``user_metadata.<path>``: exact and typed as in ``q`` (``'5'`` is not ``5``; a path holding an
-  array matches when an element does); ``contains`` is a substring of a string or an element of an
-  array; ``greater_than``/``less_than``/``between`` compare numbers only.
+- boolean (``session_crashed``, status ``ERROR``; ``session_has_video``, always false):
+  ``equal``/``not_equal`` with ``true``/``false`` (or the strings ``"true"``/``"false"``).
+- JSON (``user_metadata.<path>``, ``utm.<field>``, …): exact and typed as in ``q`` (``'5'`` is not
+  ``5``; a path holding an array matches when an element does); ``contains`` is a substring of a
+  string or an element of an array; ``greater_than``/``less_than``/``between`` compare numbers only.
 - ``date_range``: ``between_dates`` with ``{"lower", "upper"}`` ISO 8601 times (UTC when no offset is
   given; a date alone is that whole day), inclusive.
 
@@ -36,29 +38,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
-from annex.core.sessions import ERROR, MAX_SESSION_ID_CHARS
+from annex.core.sessions import MAX_SESSION_ID_CHARS
 from annex.domain import filter_values, query
+from annex.domain.attributes import ATTRIBUTES, USER_METADATA, Attribute, Kind, Path, Stored, attribute
 from annex.domain.resources import MAX_ID_CHARS
 
-Path = tuple[str, ...]
-Stored = dict[str, Any]
-
 MAX_FILTERS = 20
-MAX_PATH_SEGMENTS = 16
-USER_METADATA = "user_metadata"
-
-
-class Kind(StrEnum):
-    STRING = "string"
-    LIST = "list"
-    NUMBER = "number"
-    BOOLEAN = "boolean"
-    DATE = "date"
-    JSON = "JSON"
-
+__all__ = ["ATTRIBUTES", "Attribute", "Kind", "Path", "Stored", "attribute"]  # the attributes, named here too
 
 _SET = ("is_set", "is_not_set")
 OPERATORS: dict[Kind, tuple[str, ...]] = {
@@ -69,97 +57,6 @@ OPERATORS: dict[Kind, tuple[str, ...]] = {
     Kind.DATE: ("between_dates",),
     Kind.JSON: ("equal", "not_equal", "in", "not_in", "contains", "greater_than", "less_than", "between", *_SET),
 }
-
-
-def _at(path: Path) -> Callable[[Stored], Any]:
-    def get(session: Stored) -> Any:
-        node: Any = session
-        for key in path:
-            if not isinstance(node, dict):
-                return None
-            node = node.get(key)
-        return node
-
-    return get
-
-
-def _duration_s(session: Stored) -> float:
-    first, last = session.get("first_event_at"), session.get("last_event_at")
-    return (int(last) - int(first)) / 1000 if first is not None and last is not None else 0.0
-
-
-@dataclass(frozen=True)
-class Attribute:
-    """A filterable attribute: its kind, the stored attributes it reads, and how to read it."""
-
-    name: str
-    kind: Kind
-    reads: tuple[Path, ...]
-    get: Callable[[Stored], Any] = field(compare=False)
-
-
-def _stored(name: str, kind: Kind, *path: str) -> Attribute:
-    return Attribute(name, kind, (path,), _at(path))
-
-
-def _count(name: str, stored_name: str) -> Attribute:
-    return Attribute(name, Kind.NUMBER, ((stored_name,),), lambda s: s.get(stored_name) or 0)
-
-
-ATTRIBUTES: dict[str, Attribute] = {
-    a.name: a
-    for a in (
-        _stored("app_version", Kind.STRING, "device", "app_version"),
-        _stored("device_class", Kind.STRING, "device", "class"),
-        _stored("device_id", Kind.STRING, "device", "id"),
-        _stored("device_manufacturer", Kind.STRING, "device", "manufacturer"),
-        _stored("device_model", Kind.STRING, "device", "model"),
-        _stored("device_os_version", Kind.STRING, "device", "os_version"),
-        _stored("device_platform", Kind.STRING, "device", "platform"),
-        _stored("browser_name", Kind.STRING, "device", "browser_name"),
-        _stored("device_country", Kind.STRING, "location", "country"),
-        _stored("device_city", Kind.STRING, "location", "city"),
-        Attribute("event_name", Kind.LIST, (("event_name_set",),), lambda s: s.get("event_name_set") or ()),
-        _stored("session_id", Kind.STRING, "id"),
-        _stored("user_id", Kind.STRING, "user_id"),
-        Attribute("session_crashed", Kind.BOOLEAN, (("status",),), lambda s: s.get("status") == ERROR),
-        Attribute("session_duration", Kind.NUMBER, (("first_event_at",), ("last_event_at",)), _duration_s),
-        _count("session_gesture_count", "gesture_count"),
-        _count("session_rage_gesture_count", "rage_gesture_count"),
-        _count("session_screen_count", "screen_count"),
-        Attribute(
-            "session_unique_screen_count",
-            Kind.NUMBER,
-            (("screen_set",),),
-            lambda s: len(s.get("screen_set") or ()),
-        ),
-        _stored("session_number_of_user", Kind.NUMBER, "session_number"),
-        _stored("date_range", Kind.DATE, "created_at"),
-    )
-}
-
-
-def user_metadata_path(name: str) -> Path | None:
-    """The path of a ``user_metadata.<dotted path>`` attribute name (None for other names)."""
-    if not name.startswith(USER_METADATA + "."):
-        return None
-    path = tuple(name[len(USER_METADATA) + 1 :].split("."))
-    if any(not segment for segment in path):
-        raise ValueError(f"{name!r} has an empty segment; write user_metadata.<key>[.<key>…]")
-    if len(path) > MAX_PATH_SEGMENTS:
-        raise ValueError(f"{name!r} is deeper than {MAX_PATH_SEGMENTS} keys")
-    return path
-
-
-def attribute(name: str) -> Attribute:
-    """The attribute called ``name``; ValueError when there is none."""
-    if name in ATTRIBUTES:
-        return ATTRIBUTES[name]
-    path = user_metadata_path(name)
-    if path is None:
-        raise ValueError(f"unknown attribute {name[:80]!r}")
-    document = _at((USER_METADATA,))
-    return Attribute(name, Kind.JSON, ((USER_METADATA,),), lambda s: query.lookup(document(s), path))
 
 
 # ---------------------------------------------------------------- values (filter_values.py)
@@ -257,7 +154,7 @@ def _holds(cond: Condition) -> Callable[[Stored], bool]:
 
 def as_clause(cond: Condition) -> query.Clause:
     """A ``user_metadata.<path>`` ``equal`` condition as the q clause with the same meaning."""
-    path = user_metadata_path(cond.attribute.name)
+    path = cond.attribute.indexed
     assert path is not None and cond.operator == "equal"
     value = Decimal(str(cond.value)) if isinstance(cond.value, float) else cond.value
     return query.Clause(USER_METADATA, path, query.Op.EQ, value)
@@ -356,7 +253,7 @@ def plan(conditions: list[Condition] | tuple[Condition, ...], default_range: tup
             values = frozenset(v for v in (cond.value if op == "in" else (cond.value,)) if 1 <= len(v) <= longest)
             previous = ids[name]
             ids[name] = values if previous is None else previous & values
-        elif cond.attribute.kind is Kind.JSON and op == "equal":
+        elif cond.attribute.indexed is not None and op == "equal":
             clauses.append(as_clause(cond))
     if not dated and default_range is not None:
         low, high = default_range
@@ -370,3 +267,12 @@ def plan(conditions: list[Condition] | tuple[Condition, ...], default_range: tup
         clauses=tuple(clauses),
         tests=(*(_holds(c) for c in conditions), lambda s: low <= int(s["created_at"]) <= high),
     )
+
+
+def shifted(conditions: list[Condition] | tuple[Condition, ...], low: int, high: int) -> list[Condition]:
+    """``conditions`` over created times ``[low, high]`` instead of their date range (analytics'
+    previous period; a range before the epoch selects nothing)."""
+    kept = [c for c in conditions if c.attribute.name != "date_range"]
+    if high < filter_values.MIN_MS:
+        low, high = filter_values.MIN_MS + 1, filter_values.MIN_MS
+    return [*kept, Condition(attribute("date_range"), "between_dates", (max(low, filter_values.MIN_MS), high))]

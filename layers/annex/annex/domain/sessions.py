@@ -24,6 +24,7 @@ from annex.core.sessions import (
     TIMED_OUT,
     Delta,
     compact_length,
+    distinct,
 )
 from annex.errors import NotFound
 
@@ -42,8 +43,12 @@ DEVICE_FIELDS = (
     "platform",
     "browser_name",
     "browser_version",
+    "os_name",
+    "type",
+    "sdk_version",
 )
 LOCATION_FIELDS = ("country", "country_code", "city")
+PAGE_FIELDS = ("url", "referer", "utm")
 
 
 def possible_id(session_id: str) -> str:
@@ -75,6 +80,7 @@ def view(stored: dict[str, Any], now: int, timeout_ms: int) -> dict[str, Any]:
         "user_metadata": stored.get("user_metadata"),
         "device": {k: stored.get("device", {}).get(k) for k in DEVICE_FIELDS},
         "location": {k: stored.get("location", {}).get(k) for k in LOCATION_FIELDS},
+        "page": {k: stored.get("page", {}).get(k) for k in PAGE_FIELDS},
         "created_at": stored["created_at"],
         "updated_at": stored["updated_at"],
         "ended_at": ended_at,
@@ -83,9 +89,11 @@ def view(stored: dict[str, Any], now: int, timeout_ms: int) -> dict[str, Any]:
         "duration_s": round((last - first) / 1000, 3) if first is not None and last is not None else 0.0,
         "event_count": stored.get("event_count", 0),
         "screen_count": stored.get("screen_count", 0),
-        "unique_screen_count": len(stored.get("screen_set", ())),
+        "unique_screen_count": distinct(stored, "screen_set"),
         "gesture_count": stored.get("gesture_count", 0),
         "rage_gesture_count": stored.get("rage_gesture_count", 0),
+        "responsive_gesture_count": stored.get("responsive_gesture_count", 0),
+        "unresponsive_gesture_count": stored.get("unresponsive_gesture_count", 0),
         "event_names": sorted(stored.get("event_name_set", ())),
         "screens": list(stored.get("screens", ())),
     }
@@ -118,13 +126,9 @@ def plan(valid: list[tuple[int, dict[str, Any]]], now: int, max_age_ms: int) -> 
         if event["type"] == "track" and not event.get("name"):
             out.reject(index, "invalid_event", "a track event needs a name")
             continue
-        if event["type"] == "identify":
-            if event.get("user_id") is None:
-                out.reject(index, "invalid_event", "an identify event needs a user_id")
-                continue
-            if compact_length(event.get("properties")) > MAX_USER_METADATA_CHARS:
-                out.reject(index, "invalid_event", "identify properties become user_metadata: at most 512 characters")
-                continue
+        if event["type"] == "identify" and compact_length(event.get("properties")) > MAX_USER_METADATA_CHARS:
+            out.reject(index, "invalid_event", "identify properties become user_metadata: at most 512 characters")
+            continue
         chain = out.deltas.setdefault(event["session_id"], [Delta(event["session_id"])])
         delta = chain[-1]
         if delta.crashed_at is not None:

@@ -29,6 +29,9 @@ class Outcome:
 _REFUSED = {
     store.Ingested.ENDED: Outcome(False, "session_ended", "The session has ended: start a new session id"),
     store.Ingested.OTHER_USER: Outcome(False, "user_mismatch", "The session belongs to another user_id"),
+    store.Ingested.TOO_LARGE: Outcome(
+        False, "invalid_event", "identify properties would take user_metadata past 512 characters of compact JSON"
+    ),
 }
 
 
@@ -45,7 +48,7 @@ def ingest(app_id: str, batch: list[Any], timeout_ms: int, retention_s: int) -> 
     rejected: list[dict[str, Any]] = []
     for index, raw in enumerate(batch):
         try:
-            event = Event.model_validate(raw).model_dump()
+            event = Event.model_validate(raw).model_dump(by_alias=True)
         except ValidationError as err:
             rejected.append({"index": index, "code": "invalid_event", "message": describe(err.errors())})
             continue

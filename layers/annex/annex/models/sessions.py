@@ -58,6 +58,9 @@ class Device(Strict):
     platform: Text | None = None
     browser_name: Text | None = None
     browser_version: Text | None = None
+    os_name: Text | None = None
+    type: Text | None = None
+    sdk_version: Text | None = None
 
 
 class Location(Strict):
@@ -66,12 +69,41 @@ class Location(Strict):
     city: Text | None = None
 
 
+class Utm(Strict):
+    source: Text | None = None
+    medium: Text | None = None
+    campaign: Text | None = None
+    term: Text | None = None
+    content: Text | None = None
+
+
+Url = Annotated[StrictStr, Field(max_length=2048)]
+
+
+class PageContext(Strict):
+    """Where a (web) session landed: its URL, the referring URL and the landing page's UTM."""
+
+    url: Url | None = None
+    referer: Url | None = None
+    utm: Utm | None = None
+
+
+class Context(Strict):
+    """What an event may say about its session (SPEC "Tracking events"): the event that opens the
+    session sets it, later events fill only what is still unset."""
+
+    device: Device | None = None
+    location: Location | None = None
+    page: PageContext | None = None
+
+
 class SessionCreate(Strict):
     session_id: SessionId | None = None
     user_id: ResourceId | None = None
     user_metadata: UserMetadata = None
     device: Device = Field(default_factory=Device)
     location: Location = Field(default_factory=Location)
+    page: PageContext = Field(default_factory=PageContext)
 
 
 class SessionPatch(Strict):
@@ -96,6 +128,7 @@ class Session(BaseModel):
     user_metadata: Any
     device: dict[str, str | None]
     location: dict[str, str | None]
+    page: dict[str, Any]
     created_at: int
     updated_at: int
     ended_at: int | None
@@ -107,6 +140,8 @@ class Session(BaseModel):
     unique_screen_count: int
     gesture_count: int
     rage_gesture_count: int
+    responsive_gesture_count: int
+    unresponsive_gesture_count: int
     event_names: list[str]
     screens: list[str]
 
@@ -128,6 +163,7 @@ class Event(Strict):
     name: Annotated[StrictStr, Field(max_length=MAX_NAME_CHARS)] | None = None
     properties: Properties = None
     timestamp: Annotated[StrictInt, Field(ge=0, le=2**53)] | None = None
+    context: Context | None = None
 
 
 class EventBatch(Strict):

@@ -239,6 +239,11 @@ def event(app_id: str, session_id: str, timestamp: int, arrival: str) -> Ref:
     return Ref(session_events(app_id, session_id), f"{timestamp:013d}#{arrival}")
 
 
+def session_name(app_id: str, session_id: str, set_name: str, name: str) -> Ref:
+    """A distinct screen or event name of a session past what its item keeps (store/sessions/names.py)."""
+    return Ref(f"{app_id}#SESSIONNAMES#{session_id}", f"{set_name}#{name}")
+
+
 MAX_PATH_BYTES = 1024
 
 

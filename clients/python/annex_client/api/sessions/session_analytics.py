@@ -14,6 +14,10 @@ def _get_kwargs(
     *,
     filters: None | str | Unset = UNSET,
     group_by: None | str | Unset = UNSET,
+    aggregation: None | str | Unset = UNSET,
+    comparison: None | str | Unset = UNSET,
+    page: int | None | Unset = UNSET,
+    page_size: int | None | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -31,6 +35,34 @@ def _get_kwargs(
     else:
         json_group_by = group_by
     params["group_by"] = json_group_by
+
+    json_aggregation: None | str | Unset
+    if isinstance(aggregation, Unset):
+        json_aggregation = UNSET
+    else:
+        json_aggregation = aggregation
+    params["aggregation"] = json_aggregation
+
+    json_comparison: None | str | Unset
+    if isinstance(comparison, Unset):
+        json_comparison = UNSET
+    else:
+        json_comparison = comparison
+    params["comparison"] = json_comparison
+
+    json_page: int | None | Unset
+    if isinstance(page, Unset):
+        json_page = UNSET
+    else:
+        json_page = page
+    params["page"] = json_page
+
+    json_page_size: int | None | Unset
+    if isinstance(page_size, Unset):
+        json_page_size = UNSET
+    else:
+        json_page_size = page_size
+    params["page_size"] = json_page_size
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -108,6 +140,10 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     filters: None | str | Unset = UNSET,
     group_by: None | str | Unset = UNSET,
+    aggregation: None | str | Unset = UNSET,
+    comparison: None | str | Unset = UNSET,
+    page: int | None | Unset = UNSET,
+    page_size: int | None | Unset = UNSET,
 ) -> Response[AnalyticsAnswer | Error]:
     """GET /sessions/analytics
 
@@ -116,6 +152,13 @@ def sync_detailed(
             which must hold (SPEC "Filters")
         group_by (None | str | Unset): JSON list of {"attribute", "max_group_number"?} (default
             50, at most 500)
+        aggregation (None | str | Unset): JSON list of the metrics to compute (default: all); the
+            rows hold only those
+        comparison (None | str | Unset): previous_period: each row also holds `previous` (the same
+            group over the equally long period just before) and `change` ((now - previous) / previous,
+            null when previous is 0)
+        page (int | None | Unset): the page of rows (from 1)
+        page_size (int | None | Unset): rows a page (1-1000, default 100)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -128,6 +171,10 @@ def sync_detailed(
     kwargs = _get_kwargs(
         filters=filters,
         group_by=group_by,
+        aggregation=aggregation,
+        comparison=comparison,
+        page=page,
+        page_size=page_size,
     )
 
     response = client.get_httpx_client().request(
@@ -142,6 +189,10 @@ def sync(
     client: AuthenticatedClient | Client,
     filters: None | str | Unset = UNSET,
     group_by: None | str | Unset = UNSET,
+    aggregation: None | str | Unset = UNSET,
+    comparison: None | str | Unset = UNSET,
+    page: int | None | Unset = UNSET,
+    page_size: int | None | Unset = UNSET,
 ) -> AnalyticsAnswer | Error | None:
     """GET /sessions/analytics
 
@@ -150,6 +201,13 @@ def sync(
             which must hold (SPEC "Filters")
         group_by (None | str | Unset): JSON list of {"attribute", "max_group_number"?} (default
             50, at most 500)
+        aggregation (None | str | Unset): JSON list of the metrics to compute (default: all); the
+            rows hold only those
+        comparison (None | str | Unset): previous_period: each row also holds `previous` (the same
+            group over the equally long period just before) and `change` ((now - previous) / previous,
+            null when previous is 0)
+        page (int | None | Unset): the page of rows (from 1)
+        page_size (int | None | Unset): rows a page (1-1000, default 100)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -163,6 +221,10 @@ def sync(
         client=client,
         filters=filters,
         group_by=group_by,
+        aggregation=aggregation,
+        comparison=comparison,
+        page=page,
+        page_size=page_size,
     ).parsed
 
 
@@ -171,6 +233,10 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     filters: None | str | Unset = UNSET,
     group_by: None | str | Unset = UNSET,
+    aggregation: None | str | Unset = UNSET,
+    comparison: None | str | Unset = UNSET,
+    page: int | None | Unset = UNSET,
+    page_size: int | None | Unset = UNSET,
 ) -> Response[AnalyticsAnswer | Error]:
     """GET /sessions/analytics
 
@@ -179,6 +245,13 @@ async def asyncio_detailed(
             which must hold (SPEC "Filters")
         group_by (None | str | Unset): JSON list of {"attribute", "max_group_number"?} (default
             50, at most 500)
+        aggregation (None | str | Unset): JSON list of the metrics to compute (default: all); the
+            rows hold only those
+        comparison (None | str | Unset): previous_period: each row also holds `previous` (the same
+            group over the equally long period just before) and `change` ((now - previous) / previous,
+            null when previous is 0)
+        page (int | None | Unset): the page of rows (from 1)
+        page_size (int | None | Unset): rows a page (1-1000, default 100)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -191,6 +264,10 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         filters=filters,
         group_by=group_by,
+        aggregation=aggregation,
+        comparison=comparison,
+        page=page,
+        page_size=page_size,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -203,6 +280,10 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     filters: None | str | Unset = UNSET,
     group_by: None | str | Unset = UNSET,
+    aggregation: None | str | Unset = UNSET,
+    comparison: None | str | Unset = UNSET,
+    page: int | None | Unset = UNSET,
+    page_size: int | None | Unset = UNSET,
 ) -> AnalyticsAnswer | Error | None:
     """GET /sessions/analytics
 
@@ -211,6 +292,13 @@ async def asyncio(
             which must hold (SPEC "Filters")
         group_by (None | str | Unset): JSON list of {"attribute", "max_group_number"?} (default
             50, at most 500)
+        aggregation (None | str | Unset): JSON list of the metrics to compute (default: all); the
+            rows hold only those
+        comparison (None | str | Unset): previous_period: each row also holds `previous` (the same
+            group over the equally long period just before) and `change` ((now - previous) / previous,
+            null when previous is 0)
+        page (int | None | Unset): the page of rows (from 1)
+        page_size (int | None | Unset): rows a page (1-1000, default 100)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -225,5 +313,9 @@ async def asyncio(
             client=client,
             filters=filters,
             group_by=group_by,
+            aggregation=aggregation,
+            comparison=comparison,
+            page=page,
+            page_size=page_size,
         )
     ).parsed

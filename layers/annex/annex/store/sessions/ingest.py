@@ -3,14 +3,24 @@ the usual case without a read, a first user or an identify with one, a new sessi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
 from enum import StrEnum
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from annex.core.clock import now_ms
-from annex.core.sessions import DISTINCT_KEPT, ERROR, RUNNING, SCREENS_KEPT, Delta
+from annex.core.sessions import (
+    CONTEXT,
+    ERROR,
+    MAX_USER_METADATA_CHARS,
+    RUNNING,
+    SCREENS_KEPT,
+    Delta,
+    compact_length,
+    fill,
+    merged,
+)
 from annex.store import keys, lock, qindex
 from annex.store.expression import Expression, if_absent
 from annex.store.keys import GSI2PK, GSI2SK, VERSION
@@ -18,6 +28,7 @@ from annex.store.retry import attempts, gave_up
 from annex.store.sessions.index import diff, recover, same_metadata, set_metadata
 from annex.store.sessions.items import (
     MAX_TRANSACTION_ITEMS,
+    about_user,
     entry_item,
     failed,
     new_item,
@@ -28,6 +39,7 @@ from annex.store.sessions.items import (
     text,
     user_numbering,
 )
+from annex.store.sessions.names import Names, capped_set
 from annex.store.table import decoded, service_error
 from annex.store.writes import Tx
 
@@ -41,6 +53,7 @@ class Ingested(StrEnum):
     ACCEPTED = "accepted"
     ENDED = "ended"
     OTHER_USER = "other_user"
+    TOO_LARGE = "too_large"  # identify's properties would take user_metadata past its limit
 
 
 def _event_items(app_id: str, delta: Delta, now: int, retention_s: int, arrival: str) -> list[dict[str, Any]]:
@@ -63,37 +76,6 @@ def _event_items(app_id: str, delta: Delta, now: int, retention_s: int, arrival:
     return out
 
 
-@dataclass
-class Names:
-    """The names a write adds to a session's ``screens`` list and its distinct-name sets, within
-    the caps of core/sessions.py; narrowed from the item a failed write returns."""
-
-    screens: list[str]
-    screen_set: set[str]
-    event_names: set[str]
-
-    @classmethod
-    def of(cls, delta: Delta) -> Names:
-        return cls(list(delta.screens[:SCREENS_KEPT]), set(delta.screens), set(delta.event_names))
-
-    def fit(self, old: dict[str, Any]) -> None:
-        """Keep only what still has room (and is new) in the stored item ``old``."""
-        self.screens = self.screens[: max(SCREENS_KEPT - len(old.get("screens") or ()), 0)]
-        for name, wanted in (("screen_set", self.screen_set), ("event_name_set", self.event_names)):
-            present = set(old.get(name) or ())
-            room = max(DISTINCT_KEPT - len(present), 0)
-            kept = set(sorted(wanted - present)[:room])
-            wanted.intersection_update(kept)
-
-
-def _capped_set(ex: Expression, name: str, members: set[str]) -> None:
-    if members:
-        ref = ex.n(name)
-        ex.adds.append(f"{ref} {ex.v(set(members))}")
-        limit = ex.v(DISTINCT_KEPT - len(members))
-        ex.conditions.append(f"(attribute_not_exists({ref}) OR size({ref}) <= {limit})")
-
-
 def _activity(ex: Expression, app_id: str, delta: Delta, names: Names, now: int, *, first: bool, last: bool) -> None:
     """The counters, screens, names and times of ``delta`` as one update of a session that exists."""
     for counter, count in sorted(delta.counts.items()):
@@ -104,8 +86,8 @@ def _activity(ex: Expression, app_id: str, delta: Delta, names: Names, now: int,
         ex.sets.append(f"{screens} = list_append(if_not_exists({screens}, {empty}), {ex.v(names.screens)})")
         limit = ex.v(SCREENS_KEPT - len(names.screens))
         ex.conditions.append(f"(attribute_not_exists({screens}) OR size({screens}) <= {limit})")
-    _capped_set(ex, "screen_set", names.screen_set)
-    _capped_set(ex, "event_name_set", names.event_names)
+    capped_set(ex, "screen_set", names.screen_set)
+    capped_set(ex, "event_name_set", names.event_names)
     ex.set("active_at", now)
     ex.set("updated_at", now)
     if delta.crashed_at is not None:
@@ -156,7 +138,7 @@ def _ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arriva
     """
     first, last = False, True
     names = Names.of(delta)
-    needs_read = delta.identify
+    needs_read = delta.identify or bool(delta.context)  # both change what the session holds by what it holds
     for _ in attempts():
         now = now_ms()
         item: dict[str, Any] | None = None
@@ -181,13 +163,19 @@ def _ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arriva
             refused = _user_change(others, ex, app_id, item, delta)
             if refused is not None:
                 return refused
-            if delta.identify:
-                puts, deletes = diff(app_id, item, delta.user_metadata)
+            _fill_context(ex, item, delta)
+            if delta.identify and delta.user_metadata is not None:
+                metadata = merged(
+                    json.loads(str(item["user_metadata"])) if "user_metadata" in item else None, delta.user_metadata
+                )
+                if compact_length(metadata) > MAX_USER_METADATA_CHARS:
+                    return Ingested.TOO_LARGE
+                puts, deletes = diff(app_id, item, metadata)
                 room = MAX_TRANSACTION_ITEMS - len(others.items) - 1 - len(delta.events)
                 if lock.held(item) or len(puts) + len(deletes) > room:
-                    deferred_metadata = delta.user_metadata  # many leaves: set after, by the lock protocol
+                    deferred_metadata = metadata  # many leaves: set after, by the lock protocol
                 else:
-                    ex.set("user_metadata", text(delta.user_metadata))
+                    ex.set("user_metadata", text(metadata))
                     same_metadata(ex, item)
                     for put in puts:
                         others.put(put)
@@ -220,11 +208,25 @@ def _ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arriva
         if delta.last_at is not None and "last_event_at" in old and int(old["last_event_at"]) > delta.last_at:
             last = False
         names.fit(old)
+        names.count_overflow(app_id, delta.session_id, now, retention_s)  # counted once each, before the retry
         if delta.user_id is not None and old.get("user_id") != delta.user_id:
             if old.get("user_id") is not None:
                 return Ingested.OTHER_USER
             needs_read = True  # the session's first user: numbered from what a read says
     raise gave_up("The session changed concurrently; retry the batch")
+
+
+def _fill_context(ex: Expression, item: dict[str, Any], delta: Delta) -> None:
+    """Set the context leaves the session does not have yet, if the session is still as read."""
+    changed = False
+    for name in CONTEXT:
+        have = item.get(name) or {}
+        want = fill(have, delta.context.get(name) or {})
+        if want != have:
+            ex.set(name, want)
+            changed = True
+    if changed:
+        ex.conditions.append(f"{ex.n(VERSION)} = {ex.v(item[VERSION])}")
 
 
 def _user_change(tx: Tx, ex: Expression, app_id: str, item: dict[str, Any], delta: Delta) -> Ingested | None:
@@ -240,13 +242,15 @@ def _user_change(tx: Tx, ex: Expression, app_id: str, item: dict[str, Any], delt
     number = user_numbering(tx, app_id, delta.user_id, delta.session_id, int(str(item["created_at"])))
     ex.set("user_id", delta.user_id)
     ex.set("session_number", number)
+    for name, value in about_user(app_id, delta.user_id, number).items():
+        ex.set(name, value)
     return None
 
 
 def _open(app_id: str, delta: Delta, now: int, retention_s: int, arrival: str, created: int) -> Ingested | None:
     """Open the session an event names for the first time, created at ``created``, with the batch's
     share applied; None when a concurrent batch opened it first (the caller then updates it as usual)."""
-    item = new_item(app_id, delta.session_id, {"user_id": delta.user_id}, created)
+    item = new_item(app_id, delta.session_id, {"user_id": delta.user_id} | delta.context, created)
     item |= {"active_at": now} | keys.running_keys(app_id, delta.session_id, now)
     for counter, count in delta.counts.items():
         item[counter] = count
@@ -264,8 +268,11 @@ def _open(app_id: str, delta: Delta, now: int, retention_s: int, arrival: str, c
     register(tx, app_id, delta.session_id, created)
     if delta.user_id is not None:
         item["session_number"] = user_numbering(tx, app_id, delta.user_id, delta.session_id, created)
+        item |= about_user(app_id, delta.user_id, item["session_number"])
     deferred = False
     if delta.identify and delta.user_metadata is not None:
+        if compact_length(delta.user_metadata) > MAX_USER_METADATA_CHARS:
+            return Ingested.TOO_LARGE
         entries = qindex.entries(delta.user_metadata)
         if len(tx.items) + len(entries) + len(delta.events) <= MAX_TRANSACTION_ITEMS:
             item["user_metadata"] = text(delta.user_metadata)

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from annex.core.sessions import RUNNING
+from annex.core.sessions import CONTEXT, RUNNING, compact
 from annex.errors import NotFound
 from annex.store import keys, qindex
 from annex.store.expression import Expression
@@ -98,12 +98,14 @@ def new_item(app_id: str, session_id: str, fields: dict[str, Any], now: int) -> 
         "screen_count": 0,
         "gesture_count": 0,
         "rage_gesture_count": 0,
+        "responsive_gesture_count": 0,
+        "unresponsive_gesture_count": 0,
         "screens": [],
         VERSION: first_version(),
     }
     item |= keys.running_keys(app_id, session_id, now)
-    for name in ("device", "location"):
-        item[name] = {k: v for k, v in (fields.get(name) or {}).items() if v is not None}
+    for name in CONTEXT:
+        item[name] = compact(fields.get(name) or {})
     if fields.get("user_id") is not None:
         item["user_id"] = fields["user_id"]
     return item
@@ -127,6 +129,32 @@ def user_numbering(tx: Tx, app_id: str, user_id: str, session_id: str, created_a
     number = seen + 1
     tx.put(keys.user_session(app_id, user_id, number).key | {"session_id": session_id, "created_at": created_at})
     return number
+
+
+def about_user(app_id: str, user_id: str, number: int) -> dict[str, Any]:
+    """What a session keeps of its user when it gets one, so filters read it without a query per
+    session: ``user_name`` (the user's nickname then, when a user by that id exists) and, for a
+    session past the user's first, ``user_first`` (what that first session held then: its first
+    screen, referer and utm; a first session reads its own)."""
+    out: dict[str, Any] = {}
+    user = table().get_item(Key=keys.user(app_id, user_id).key, **projection_of([("nickname",)])).get("Item")
+    if user and user.get("nickname") is not None:
+        out["user_name"] = user["nickname"]
+    if number > 1:
+        entry = read(keys.user_session(app_id, user_id, 1).key)
+        first = read(keys.session(app_id, str(entry["session_id"])).key) if entry else None
+        if first:
+            out["user_first"] = first_facts(plain(first))
+    return out
+
+
+def first_facts(session: dict[str, Any]) -> dict[str, Any]:
+    """A first session's ``screen_name``, ``referer`` and ``utm`` (those it has)."""
+    page = session.get("page") or {}
+    screens = session.get("screens") or []
+    facts = {"screen_name": screens[0] if screens else None, "referer": page.get("referer"), "utm": page.get("utm")}
+    out: dict[str, Any] = compact(facts)
+    return out
 
 
 def projection_of(paths: Iterable[Path]) -> dict[str, Any]:

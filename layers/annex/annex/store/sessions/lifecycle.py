@@ -18,6 +18,7 @@ from annex.store.keys import GSI2, GSI2PK, GSI2SK, PK, SK, VERSION
 from annex.store.retry import attempts, gave_up
 from annex.store.sessions.index import fits_one_transaction, set_metadata
 from annex.store.sessions.items import (
+    about_user,
     entry_item,
     failed,
     missing,
@@ -47,6 +48,7 @@ def create(
         register(tx, app_id, session_id, now)
         if "user_id" in item:
             item["session_number"] = user_numbering(tx, app_id, item["user_id"], session_id, now)
+            item |= about_user(app_id, item["user_id"], item["session_number"])
         fits = fits_one_transaction(item.get("user_id"), user_metadata)
         if fits and user_metadata is not None:
             item["user_metadata"] = text(user_metadata)
