@@ -1,19 +1,25 @@
 """Analytics endpoint group: GET /sessions/analytics, aggregates of the sessions a filter list selects.
 
-Its own function: it reads up to ANALYTICS_MAX_SESSIONS sessions in one request, so it has more
-memory (CPU) and API Gateway's longest wait, and only read access to the table.
+Its own function: it reads up to ANALYTICS_MAX_SESSIONS sessions in one request from DynamoDB, and
+sends larger ranges to the columnar engine (Athena in AWS, DuckDB under make run), so it has more
+memory (CPU) and API Gateway's longest wait, and only read access to the table and the copy.
+The ``X-Annex-Engine`` header says which engine answered (``dynamodb``, ``athena`` or ``duckdb``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.event_handler import Response
+
 from annex import api
+from annex.api.exchange import with_headers
 from annex.api.filters import FiltersParam, GroupByParam, parse_filters, parse_group_by
 from annex.config import settings
 from annex.core.clock import now_ms
-from annex.domain import analytics
+from annex.domain import columnar
 from annex.models.analytics import AnalyticsAnswer
+from annex.store.columnar import engine
 
 app = api.create_app()
 
@@ -25,10 +31,13 @@ app = api.create_app()
     tags=["sessions"],  # a sessions operation for API readers and the generated client (annex_client.api.sessions)
     responses={200: {"description": "Rows by group", "content": {"application/json": {"model": AnalyticsAnswer}}}},
 )
-def session_analytics(filters: FiltersParam = None, group_by: GroupByParam = None) -> dict[str, Any]:
+def session_analytics(filters: FiltersParam = None, group_by: GroupByParam = None) -> Response[Any]:
     conditions, groups = parse_filters(filters), parse_group_by(group_by)
-    rows = analytics.run(api.tenant(app), conditions, groups, now_ms(), settings().analytics_max_sessions)
-    return {"success": True, "data": rows}
+    config = settings()
+    rows, served = columnar.answer(
+        api.tenant(app), conditions, groups, now_ms(), config.analytics_max_sessions, engine(config)
+    )
+    return with_headers({"success": True, "data": rows}, {"X-Annex-Engine": served})
 
 
 lambda_handler = api.lambda_handler(app)

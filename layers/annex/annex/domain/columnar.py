@@ -1,0 +1,114 @@
+"""Analytics on the columnar copy: the same rows as ``analytics.aggregate``, computed by SQL.
+
+The engine (``annex.store.columnar``: DuckDB over files on a laptop, Athena over S3 in AWS) only
+runs SQL; the SQL is ``columnar_sql``'s. One query ranks each ``group_by`` attribute's values
+(the ``max_group_number`` kept), one more folds and totals: unique users are counted by the
+engine over each folded row, so the ``"other"`` row counts a user once, as on DynamoDB's path.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from annex.core.clock import DAY_MS
+from annex.domain import analytics, columnar_sql, filters
+from annex.domain.analytics import DEFAULT_DAYS, MAX_ROWS, OTHER, Grouping, _order
+from annex.domain.columnar_sql import DIALECTS
+from annex.domain.filters import Condition, Plan, user_metadata_path
+from annex.errors import BadRequest
+
+
+class Engine(Protocol):
+    """Where the columnar copy is queried (``annex.store.columnar``)."""
+
+    name: str
+    dialect: str  # "duckdb" or "trino" (Athena)
+
+    def source(self, app_id: str, first_day: str, last_day: str) -> str:
+        """The SQL table expression holding the application's rows of those days."""
+        ...
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]: ...
+
+
+def row(figures: Sequence[Any]) -> dict[str, Any]:
+    """An answer row's metrics from its summed figures (``columnar_sql.FIGURES``' order)."""
+    sessions, users, new, duration, gestures, rage, screens, unique, crashed = (int(f or 0) for f in figures)
+    n = sessions or 1
+    return {
+        "session_count": sessions,
+        "session_unique_user_count": users,
+        "session_new_users_count": new,
+        "avg_session_duration": duration / 1000 / n,
+        "avg_session_gesture_count": gestures / n,
+        "avg_session_rage_gesture_count": rage / n,
+        "avg_session_screen_count": screens / n,
+        "avg_session_unique_screen_count": unique / n,
+        "crash_rate": crashed / n,
+    }
+
+
+def run(engine: Engine, app_id: str, plan: Plan, groups: list[Grouping]) -> list[dict[str, Any]]:
+    """The analytics rows of the sessions ``plan`` selects, grouped by ``groups``."""
+    if plan.empty:
+        return [row([0] * 9)] if not groups else []
+    first, last = columnar_sql.days(plan)
+    dialect = DIALECTS[engine.dialect]
+    selected = columnar_sql.chosen(dialect, engine.source(app_id, first, last), app_id, plan)
+    values = [columnar_sql.group_value(dialect, g.name) for g in groups]
+    is_json = [user_metadata_path(g.name) is not None for g in groups]
+    kept = [
+        [found for found, _ in engine.query(columnar_sql.ranking(value, json_, g.max_groups, selected))]
+        for value, json_, g in zip(values, is_json, groups, strict=True)
+    ]
+    found = engine.query(columnar_sql.totals(values, kept, selected))
+    if not groups:
+        return [row(found[0] if found else [0] * 9)]
+    rows: list[tuple[list[Any], dict[str, Any]]] = []
+    for record in found:
+        shown = []
+        for i, json_ in enumerate(is_json):
+            folded, value = record[2 * i], record[2 * i + 1]
+            shown.append((OTHER, None) if folded else json.loads(value) if json_ and value is not None else value)
+        rows.append((shown, row(record[2 * len(groups) :])))
+
+    def order(item: tuple[list[Any], dict[str, Any]]) -> tuple[bool, int, list[tuple[int, str]]]:
+        shown, figures = item
+        others = [v == (OTHER, None) for v in shown]
+        return (
+            any(others),
+            -figures["session_count"],
+            [_order(OTHER if o else v) for o, v in zip(others, shown, strict=True)],
+        )
+
+    rows.sort(key=order)
+    if len(rows) > MAX_ROWS:
+        raise BadRequest(
+            f"The answer would have more than {MAX_ROWS:,} rows: lower max_group_number", code="too_many_groups"
+        )
+    return [
+        {g.name: OTHER if v == (OTHER, None) else v for g, v in zip(groups, shown, strict=True)} | figures
+        for shown, figures in rows
+    ]
+
+
+def answer(
+    app_id: str,
+    conditions: list[Condition],
+    groups: list[Grouping],
+    now: int,
+    max_sessions: int,
+    engine: Engine | None,
+) -> tuple[list[dict[str, Any]], str]:
+    """The analytics rows and the engine that computed them: DynamoDB's exact path while the range
+    holds at most ``max_sessions`` sessions (it refuses, before or while reading, past that), the
+    columnar engine beyond (without one, the refusal stands: 400 ``range_too_large``)."""
+    try:
+        return analytics.run(app_id, conditions, groups, now, max_sessions), "dynamodb"
+    except BadRequest as refused:
+        if refused.code != "range_too_large" or engine is None:
+            raise
+    plan = filters.plan(conditions, default_range=(max(0, now - DEFAULT_DAYS * DAY_MS), now))
+    return run(engine, app_id, plan, groups), engine.name
