@@ -25,6 +25,8 @@ from annex.errors import BadRequest, Unavailable
 from annex.store import keys
 from annex.store.table import decoded
 
+# app_id and day from the directories, as text (DuckDB would read a day as a DATE)
+HIVE = "hive_partitioning = TRUE, hive_types = {'app_id': 'VARCHAR', 'day': 'VARCHAR'}"
 COMPACT_AFTER = 16  # delta files in a day partition before make run's copy compacts it
 
 
@@ -79,7 +81,7 @@ class DuckDB:
         if not days:
             return self._empty()
         globs = ", ".join(literal(str(d / "*.parquet")) for d in days)
-        return f"read_parquet([{globs}], hive_partitioning = TRUE, union_by_name = TRUE)"
+        return f"read_parquet([{globs}], {HIVE}, union_by_name = TRUE)"
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         for attempt in range(3):
@@ -134,7 +136,7 @@ class DuckDB:
         if len(files) < at_least:
             return False
         with self._lock, tempfile.TemporaryDirectory(dir=self._staging()) as staging:
-            source = f"read_parquet([{', '.join(literal(str(f)) for f in files)}], hive_partitioning = TRUE)"
+            source = f"read_parquet([{', '.join(literal(str(f)) for f in files)}], {HIVE})"
             names = ", ".join(c if c != "compacted" else "TRUE AS compacted" for c, _, _ in COLUMNS)
             newest = latest(source, app_id, day, day)
             select = f"SELECT app_id, day, {names} FROM ({newest}) WHERE NOT deleted"
