@@ -4,7 +4,6 @@ under a directory (make run's DuckDB copy), or the Firehose delivery stream of a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -12,7 +11,7 @@ import boto3
 
 from annex.core.clock import now_ms
 from annex.core.columnar import READS, row_of
-from annex.store.columnar import DuckDB
+from annex.store.columnar import DuckDB, to_firehose
 from annex.store.sessions.bulk import created_between
 
 BATCH = 5_000  # rows a file (DuckDB) holds; Firehose takes them 500 at a time
@@ -47,16 +46,11 @@ def rebuild_local(app_id: str, copy: DuckDB, progress: Callable[[int], None] = l
 
 
 def rebuild_firehose(app_id: str, stream: str, progress: Callable[[int], None] = lambda n: None) -> int:
-    """Send the table's sessions to the delivery stream (the copy dedupes by version: rows already
-    there count once). Answers how many; a record Firehose refuses is sent again."""
+    """Send the table's sessions to the delivery stream (the copy keeps each session's latest
+    version: rows already there count once). Answers how many."""
     client = boto3.client("firehose")
     total = 0
     for chunk in _chunks(rows(app_id), FIREHOSE_BATCH):
-        records = [{"Data": (json.dumps(r, ensure_ascii=False) + "\n").encode()} for r in chunk]
-        while records:
-            answer = client.put_record_batch(DeliveryStreamName=stream, Records=records)
-            failed = answer.get("RequestResponses", [])
-            records = [r for r, a in zip(records, failed, strict=False) if "ErrorCode" in a]
-        total += len(chunk)
+        total += to_firehose(stream, chunk, client)
         progress(len(chunk))
     return total

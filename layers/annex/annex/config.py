@@ -30,6 +30,7 @@ class Settings(BaseModel):
     athena_workgroup: str | None = Field(None, alias="ATHENA_WORKGROUP")
     athena_database: str = Field("annex", alias="ATHENA_DATABASE")
     athena_table: str = Field("sessions", alias="ATHENA_TABLE")
+    delivery_stream_name: str | None = Field(None, alias="DELIVERY_STREAM_NAME")  # the copy's Firehose
     analytics_query_timeout_seconds: float = Field(25, alias="ANALYTICS_QUERY_TIMEOUT_SECONDS", gt=0)
     # The changes function: the EventBridge bus it publishes change events to (none: it publishes nothing).
     event_bus_name: str | None = Field(None, alias="EVENT_BUS_NAME")

@@ -15,7 +15,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +95,7 @@ class DuckDB:
 
     def write(self, rows: Iterable[dict[str, Any]]) -> int:
         """Append ``rows`` as new files (one a partition), moved into place whole; answers how many."""
+        touched: set[Path] = set()
         with self._lock, tempfile.TemporaryDirectory(dir=self._staging()) as staging:
             lines = Path(staging) / "rows.jsonl"
             count = 0
@@ -104,8 +105,10 @@ class DuckDB:
                     count += 1
             if count:
                 self._copy(f"SELECT * FROM {self._read_json(lines)}", Path(staging) / "out")
-                self._publish(Path(staging) / "out")
-            return count
+                touched = self._publish(Path(staging) / "out")
+        for partition in touched:  # a partition of many small files becomes one
+            self.compact(partition.parent.name.removeprefix("app_id="), partition.name.removeprefix("day="))
+        return count
 
     def _staging(self) -> Path:
         path = self.root / ".staging"
@@ -123,11 +126,15 @@ class DuckDB:
                 " (FORMAT parquet, PARTITION_BY (app_id, day), FILENAME_PATTERN 'part-{uuid}')"
             )
 
-    def _publish(self, out: Path) -> None:
+    def _publish(self, out: Path) -> set[Path]:
+        """Move the files written under ``out`` into their partitions; answers those partitions."""
+        touched = set()
         for file in out.glob("app_id=*/day=*/*.parquet"):
             target = self.root / file.parent.parent.name / file.parent.name
             target.mkdir(parents=True, exist_ok=True)
             os.replace(file, target / f"{uuid.uuid4().hex}.parquet")
+            touched.add(target)
+        return touched
 
     def compact(self, app_id: str, day: str, at_least: int = COMPACT_AFTER) -> bool:
         """Rewrite a day partition as one file of each session's latest row (deleted ones left out)."""
@@ -230,6 +237,34 @@ def _typed(kind: str, text: str | None) -> Any:
 
 
 # ---------------------------------------------------------------- the deployment's engine
+
+
+def sink(settings: Settings) -> Callable[[list[dict[str, Any]]], int]:
+    """Where the stream's rows go: make run's DuckDB copy, else the Firehose delivery stream."""
+    if settings.analytics_engine == "duckdb" and settings.analytics_dir:
+        return DuckDB(settings.analytics_dir).write
+    stream = settings.delivery_stream_name
+    if not stream:
+        return lambda rows: 0  # no copy configured: nothing to feed
+    return lambda rows: to_firehose(stream, rows)
+
+
+def to_firehose(stream: str, rows: list[dict[str, Any]], client: Any = None) -> int:
+    """Send rows to the delivery stream, 500 a call; a record Firehose refuses is sent again."""
+    if client is None:
+        import boto3
+
+        client = boto3.client("firehose")
+    for start in range(0, len(rows), 500):
+        records = [{"Data": (json.dumps(r, ensure_ascii=False) + "\n").encode()} for r in rows[start : start + 500]]
+        for _ in range(10):
+            answers = client.put_record_batch(DeliveryStreamName=stream, Records=records).get("RequestResponses", [])
+            records = [r for r, a in zip(records, answers, strict=False) if "ErrorCode" in a]
+            if not records:
+                break
+        else:
+            raise Unavailable(f"Firehose refused {len(records)} records", code="analytics_unavailable")
+    return len(rows)
 
 
 def engine(settings: Settings) -> DuckDB | Athena | None:
