@@ -19,7 +19,6 @@ from annex.config import settings
 from annex.core.clock import now_ms
 from annex.domain import columnar
 from annex.models.analytics import AnalyticsAnswer
-from annex.store.columnar import engine
 
 app = api.create_app()
 
@@ -33,10 +32,7 @@ app = api.create_app()
 )
 def session_analytics(filters: FiltersParam = None, group_by: GroupByParam = None) -> Response[Any]:
     conditions, groups = parse_filters(filters), parse_group_by(group_by)
-    config = settings()
-    rows, served = columnar.answer(
-        api.tenant(app), conditions, groups, now_ms(), config.analytics_max_sessions, engine(config)
-    )
+    rows, served = columnar.answer(api.tenant(app), conditions, groups, now_ms(), settings().analytics_max_sessions)
     return with_headers({"success": True, "data": rows}, {"X-Annex-Engine": served})
 
 

@@ -14,16 +14,13 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from annex.config import settings
-from annex.store.columnar import session_row, sink
+from annex.domain.columnar import copy_changes
 
 logger = Logger(service="annex-columnar")
 
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    rows = [row for row in (session_row(record) for record in event.get("Records", [])) if row is not None]
-    if rows:
-        written = sink(settings())(rows)
-        logger.debug("Columnar rows written", extra={"rows": written})
+    written = copy_changes(event.get("Records", []))
+    logger.debug("Columnar rows written", extra={"rows": written})
     return {"batchItemFailures": []}

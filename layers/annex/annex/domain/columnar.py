@@ -18,6 +18,7 @@ from annex.domain.analytics import DEFAULT_DAYS, MAX_ROWS, OTHER, Grouping, _ord
 from annex.domain.columnar_sql import DIALECTS
 from annex.domain.filters import Condition, Plan, user_metadata_path
 from annex.errors import BadRequest
+from annex.store import columnar as store
 
 
 class Engine(Protocol):
@@ -100,15 +101,25 @@ def answer(
     groups: list[Grouping],
     now: int,
     max_sessions: int,
-    engine: Engine | None,
+    engine: Engine | None = None,
 ) -> tuple[list[dict[str, Any]], str]:
     """The analytics rows and the engine that computed them: DynamoDB's exact path while the range
     holds at most ``max_sessions`` sessions (it refuses, before or while reading, past that), the
-    columnar engine beyond (without one, the refusal stands: 400 ``range_too_large``)."""
+    columnar engine beyond (the deployment's unless given; without one, the refusal stands: 400
+    ``range_too_large``)."""
     try:
         return analytics.run(app_id, conditions, groups, now, max_sessions), "dynamodb"
     except BadRequest as refused:
-        if refused.code != "range_too_large" or engine is None:
+        if refused.code != "range_too_large":
+            raise
+        engine = engine or store.engine()
+        if engine is None:
             raise
     plan = filters.plan(conditions, default_range=(max(0, now - DEFAULT_DAYS * DAY_MS), now))
     return run(engine, app_id, plan, groups), engine.name
+
+
+def copy_changes(records: list[dict[str, Any]]) -> int:
+    """The stream records' session changes into the columnar copy; answers how many rows."""
+    rows = [row for row in (store.session_row(record) for record in records) if row is not None]
+    return store.sink()(rows) if rows else 0

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from annex.config import Settings
+from annex.config import settings as configured
 from annex.core.columnar import COLUMNS, PARTITIONS, latest, literal, row_of
 from annex.errors import BadRequest, Unavailable
 from annex.store import keys
@@ -239,8 +240,9 @@ def _typed(kind: str, text: str | None) -> Any:
 # ---------------------------------------------------------------- the deployment's engine
 
 
-def sink(settings: Settings) -> Callable[[list[dict[str, Any]]], int]:
+def sink(settings: Settings | None = None) -> Callable[[list[dict[str, Any]]], int]:
     """Where the stream's rows go: make run's DuckDB copy, else the Firehose delivery stream."""
+    settings = settings or configured()
     if settings.analytics_engine == "duckdb" and settings.analytics_dir:
         return DuckDB(settings.analytics_dir).write
     stream = settings.delivery_stream_name
@@ -267,8 +269,9 @@ def to_firehose(stream: str, rows: list[dict[str, Any]], client: Any = None) -> 
     return len(rows)
 
 
-def engine(settings: Settings) -> DuckDB | Athena | None:
+def engine(settings: Settings | None = None) -> DuckDB | Athena | None:
     """The columnar engine the settings name (none: analytics answers from DynamoDB only)."""
+    settings = settings or configured()
     if settings.analytics_engine == "duckdb" and settings.analytics_dir:
         return DuckDB(settings.analytics_dir)
     if settings.analytics_engine == "athena" and settings.athena_workgroup:
