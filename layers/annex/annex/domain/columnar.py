@@ -51,6 +51,25 @@ def row(figures: Sequence[Any]) -> dict[str, Any]:
     }
 
 
+UNFOLDED_ROWS = 5_000  # the first pass's most rows; past it, each attribute's values are ranked apart
+
+
+def _kept(found: list[tuple[Any, ...]], groups: list[Grouping]) -> list[list[Any]] | None:
+    """The values each attribute keeps, from the unfolded rows (None: every value of each)."""
+    kept: list[list[Any]] = []
+    folds = False
+    for i, group in enumerate(groups):
+        per_value: dict[Any, int] = {}
+        for record in found:
+            per_value[record[2 * i + 1]] = per_value.get(record[2 * i + 1], 0) + int(record[2 * len(groups)])
+        folds = folds or len(per_value) > group.max_groups
+        json_ = user_metadata_path(group.name) is not None
+        shown = {v: (json.loads(v) if json_ and v is not None else v) for v in per_value}
+        ranked = sorted(per_value, key=lambda v: (-per_value[v], _order(shown[v])))
+        kept.append(ranked[: group.max_groups])
+    return kept if folds else None
+
+
 def run(engine: Engine, app_id: str, plan: Plan, groups: list[Grouping]) -> list[dict[str, Any]]:
     """The analytics rows of the sessions ``plan`` selects, grouped by ``groups``."""
     if plan.empty:
@@ -60,13 +79,20 @@ def run(engine: Engine, app_id: str, plan: Plan, groups: list[Grouping]) -> list
     selected = columnar_sql.chosen(dialect, engine.source(app_id, first, last), app_id, plan)
     values = [columnar_sql.group_value(dialect, g.name) for g in groups]
     is_json = [user_metadata_path(g.name) is not None for g in groups]
-    kept = [
-        [found for found, _ in engine.query(columnar_sql.ranking(value, json_, g.max_groups, selected))]
-        for value, json_, g in zip(values, is_json, groups, strict=True)
-    ]
-    found = engine.query(columnar_sql.totals(values, kept, selected))
+    # One pass when every attribute has at most max_group_number values (nothing folds); else the
+    # kept values from that pass, or from a ranking query per attribute when it had too many rows.
+    found = engine.query(columnar_sql.totals(values, None, selected, UNFOLDED_ROWS))
     if not groups:
         return [row(found[0] if found else [0] * 9)]
+    if len(found) <= UNFOLDED_ROWS:
+        kept = _kept(found, groups)
+    else:
+        kept = [
+            [v for v, _ in engine.query(columnar_sql.ranking(value, json_, g.max_groups, selected))]
+            for value, json_, g in zip(values, is_json, groups, strict=True)
+        ]
+    if kept is not None:
+        found = engine.query(columnar_sql.totals(values, kept, selected))
     rows: list[tuple[list[Any], dict[str, Any]]] = []
     for record in found:
         shown = []

@@ -196,17 +196,22 @@ FIGURES = (
 )
 
 
-def totals(values: list[str], kept: list[list[Any]], selected: str) -> str:
-    """Each kept combination's figures; values not kept fold into their attribute's "other"."""
+def totals(values: list[str], kept: list[list[Any]] | None, selected: str, most: int | None = None) -> str:
+    """Each combination's figures; with ``kept``, the values not kept fold into their attribute's
+    "other" (``o<i>`` 1). ``most`` caps the rows (one more shows there were more)."""
     columns: list[str] = []
-    for i, keep in enumerate(kept):
-        named = [v for v in keep if v is not None]
+    for i in range(len(values)):
+        if kept is None:
+            columns += [f"0 AS o{i}", f"v{i} AS k{i}"]
+            continue
+        named = [v for v in kept[i] if v is not None]
         inside = [f"v{i} IN ({', '.join(literal(v) for v in named)})"] if named else []
-        inside += [f"v{i} IS NULL"] if None in keep else []
+        inside += [f"v{i} IS NULL"] if None in kept[i] else []
         test = " OR ".join(inside) or "FALSE"
         columns += [f"CASE WHEN {test} THEN 0 ELSE 1 END AS o{i}", f"CASE WHEN {test} THEN v{i} END AS k{i}"]
     keys = [f"o{i}, k{i}" for i in range(len(values))]
     inner = ", ".join([*(f"{v} AS v{i}" for i, v in enumerate(values)), "*"])
     folded = f"SELECT {', '.join(columns) or '1 AS one'}, * FROM (SELECT {inner} FROM ({selected}))"
     group = f" GROUP BY {', '.join(keys)}" if keys else ""
-    return f"SELECT {', '.join([*keys, *FIGURES]) if keys else ', '.join(FIGURES)} FROM ({folded}){group}"
+    limit = f" LIMIT {most + 1}" if most is not None and keys else ""
+    return f"SELECT {', '.join([*keys, *FIGURES])} FROM ({folded}){group}{limit}"
