@@ -89,7 +89,9 @@ def generate(root: Path, count: int) -> float:
     """
     import duckdb
 
-    with duckdb.connect(config={"memory_limit": "2GB", "preserve_insertion_order": False}) as con:
+    spill = str(root.parent / f"{root.name}-spill")  # never DuckDB's default, .tmp in the working directory
+    config = {"memory_limit": "2GB", "preserve_insertion_order": False, "temp_directory": spill}
+    with duckdb.connect(config=config) as con:
         con.execute(f"COPY ({select}) TO '{root}' (FORMAT parquet, PARTITION_BY (app_id, day), OVERWRITE_OR_IGNORE)")
     return time.perf_counter() - started
 
@@ -129,6 +131,7 @@ def main() -> None:
         finally:
             if not configured:
                 shutil.rmtree(root, ignore_errors=True)
+                shutil.rmtree(root.parent / f"{root.name}-spill", ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -138,6 +139,8 @@ def main() -> int:
             bus.stop()
         if engine is not None:
             engine.stop()
+        if data_dir is None and os.environ["ANALYTICS_DIR"].startswith(tempfile.gettempdir()):
+            shutil.rmtree(os.environ["ANALYTICS_DIR"], ignore_errors=True)  # :memory: keeps nothing
     return 0
 
 

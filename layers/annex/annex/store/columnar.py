@@ -64,7 +64,10 @@ class DuckDB:
     def _connect(self) -> Any:
         import duckdb  # only the columnar path loads it (cold start)
 
-        return duckdb.connect(config={"threads": os.cpu_count() or 1, "memory_limit": "1GB"})
+        spill = self.root / ".staging" / "spill"  # never DuckDB's default, .tmp in the working directory
+        return duckdb.connect(
+            config={"threads": os.cpu_count() or 1, "memory_limit": "1GB", "temp_directory": str(spill)}
+        )
 
     def _empty(self) -> str:
         names = ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t, _ in (*PARTITIONS, *COLUMNS))
