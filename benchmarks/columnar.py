@@ -90,7 +90,11 @@ def generate(root: Path, count: int) -> float:
     import duckdb
 
     spill = str(root.parent / f"{root.name}-spill")  # never DuckDB's default, .tmp in the working directory
-    config = {"memory_limit": "2GB", "preserve_insertion_order": False, "temp_directory": spill}
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "memory_limit": "2GB",
+        "preserve_insertion_order": False,
+        "temp_directory": spill,
+    }
     with duckdb.connect(config=config) as con:
         con.execute(f"COPY ({select}) TO '{root}' (FORMAT parquet, PARTITION_BY (app_id, day), OVERWRITE_OR_IGNORE)")
     return time.perf_counter() - started

@@ -12,12 +12,13 @@ import boto3
 import pytest
 from moto import mock_aws
 from moto.athena.models import QueryResults, athena_backends
-from moto.core import DEFAULT_ACCOUNT_ID
 
 from annex.api.filters import parse_filters, parse_group_by
 from annex.domain import columnar, filters
-from annex.errors import BadRequest, Unavailable
+from annex.errors import AnnexError, BadRequest, Unavailable
 from annex.store.columnar import Athena
+
+ACCOUNT = "123456789012"  # moto's default account
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def _seed(columns: list[tuple[str, str]], rows: list[list[str | None]]) -> None:
     header = {"Data": [{"VarCharValue": name} for name, _ in columns]}
     data = [{"Data": [{} if v is None else {"VarCharValue": v} for v in row]} for row in rows]
     info = [{"Name": name, "Type": kind} for name, kind in columns]
-    athena_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].query_results_queue.append(QueryResults([header, *data], info))
+    athena_backends[ACCOUNT]["us-east-1"].query_results_queue.append(QueryResults([header, *data], info))
 
 
 FIGURES = [(f"f{i}", "bigint") for i in range(9)]
@@ -82,7 +83,7 @@ class _Stuck:
         ("RUNNING", "", Unavailable, "analytics_timeout"),
     ],
 )
-def test_failures_answer_the_spec_error_body(state: str, reason: str, error: type[Exception], code: str) -> None:
+def test_failures_answer_the_spec_error_body(state: str, reason: str, error: type[AnnexError], code: str) -> None:
     client = _Stuck(state, reason)
     engine = Athena("wg", "db", "sessions", timeout_s=0, client=client)
     with pytest.raises(error) as raised:
