@@ -46,22 +46,6 @@ def _columnar(engine: DuckDB, raw: list[dict[str, Any]], groups: list[tuple[str,
     return columnar.run(engine, APP, plan, parse_group_by(group_by))
 
 
-@pytest.mark.parametrize(("name", "raw", "keep", "groups"), CASES, ids=[c[0] for c in CASES])
-def test_the_columnar_engine_matches_the_reference_model_and_dynamodb(
-    data: list[Session],  # noqa: F811
-    copy: DuckDB,
-    name: str,
-    raw: list[dict[str, Any]],
-    keep: Callable[[Session], bool],
-    groups: Any,
-) -> None:
-    want = reference(data, keep, groups)
-    got = _columnar(copy, raw, groups)
-    _same(got, want)
-    group_by = json.dumps([{"attribute": n, "max_group_number": m} for n, m in groups])
-    assert got == analytics.run(APP, parse_filters(json.dumps(raw)), parse_group_by(group_by), NOW, 10**6)
-
-
 MORE: list[tuple[str, list[dict[str, Any]], Callable[[Session], bool], list[tuple[str, int]]]] = [
     (
         "user_metadata numbers, not set and not_equal",
@@ -110,8 +94,8 @@ MORE: list[tuple[str, list[dict[str, Any]], Callable[[Session], bool], list[tupl
 ]
 
 
-@pytest.mark.parametrize(("name", "raw", "keep", "groups"), MORE, ids=[c[0] for c in MORE])
-def test_more_filters_match_on_both_engines(
+@pytest.mark.parametrize(("name", "raw", "keep", "groups"), [*CASES, *MORE], ids=[c[0] for c in [*CASES, *MORE]])
+def test_the_columnar_engine_matches_the_reference_model_and_dynamodb(
     data: list[Session],  # noqa: F811
     copy: DuckDB,
     name: str,
@@ -119,7 +103,11 @@ def test_more_filters_match_on_both_engines(
     keep: Callable[[Session], bool],
     groups: Any,
 ) -> None:
-    test_the_columnar_engine_matches_the_reference_model_and_dynamodb(data, copy, name, raw, keep, groups)
+    want = reference(data, keep, groups)
+    got = _columnar(copy, raw, groups)
+    _same(got, want)
+    group_by = json.dumps([{"attribute": n, "max_group_number": m} for n, m in groups])
+    assert got == analytics.run(APP, parse_filters(json.dumps(raw)), parse_group_by(group_by), NOW, 10**6)
 
 
 def test_group_by_user_metadata_matches_dynamodb(data: list[Session], copy: DuckDB) -> None:  # noqa: F811
