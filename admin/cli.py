@@ -3,6 +3,7 @@
 annex-admin --endpoint-url http://127.0.0.1:8000 apps create "my app"   # make run's engine
 annex-admin --stack annex apps list                                      # a deployed stack
 annex-admin --stack annex import data.jsonl --app app_3f2a…              # users, channels, sessions
+annex-admin --endpoint-url http://127.0.0.1:8000 analytics rebuild --app local   # the columnar copy
 """
 
 from __future__ import annotations
@@ -18,15 +19,18 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
-from admin import applications, importer
+from admin import analytics, applications, importer
 from annex.errors import AnnexError
 from annex.store import table as table_module
+from annex.store.columnar import DuckDB
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=False)
 apps = typer.Typer(help="Create, list and delete applications.", no_args_is_help=True)
 tokens_cli = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
 app.add_typer(apps, name="apps")
 app.add_typer(tokens_cli, name="tokens")
+analytics_cli = typer.Typer(help="The columnar copy of the sessions (analytics at any size).", no_args_is_help=True)
+app.add_typer(analytics_cli, name="analytics")
 err = Console(stderr=True)
 LOCAL_TABLE = "annex-local"
 
@@ -204,6 +208,30 @@ def migrate_table(
             err.print("Interrupted: rerun the same command to go on from where it stopped.", style="red")
             raise typer.Exit(130) from None
     _print({"scanned": tally.scanned, "migrated": tally.migrated, "already_current": tally.skipped})
+
+
+@analytics_cli.command("rebuild")
+def analytics_rebuild(
+    app_id: Annotated[str, typer.Option("--app", help="The application whose copy to rebuild")],
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="make run's copy (default: .annex-data/analytics)")
+    ] = None,
+    firehose: Annotated[str | None, typer.Option(help="A deployed stack's delivery stream instead")] = None,
+) -> None:
+    """Rebuild the columnar copy of an application's sessions from the table, with progress."""
+    _run(lambda: applications.require_application(app_id))
+    with Progress(TextColumn("{task.description}"), TextColumn("{task.completed:,} sessions"), console=err) as progress:
+        task = progress.add_task(f"Rebuilding {app_id}", total=None)
+
+        def advance(n: int) -> None:
+            progress.advance(task, n)
+
+        if firehose:
+            count = _run(lambda: analytics.rebuild_firehose(app_id, firehose, advance))
+        else:
+            root = directory or Path(os.environ.get("ANALYTICS_DIR") or Path(".annex-data") / "analytics")
+            count = _run(lambda: analytics.rebuild_local(app_id, DuckDB(root), advance))
+    _print({"app_id": app_id, "sessions": count, "target": firehose or str(root)})
 
 
 def main() -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 import boto3
@@ -19,7 +21,7 @@ from local.engine import Engine
 from local.events import BUS_NAME, EventBus
 from local.gateway import Gateway
 from local.schedules import Scheduler
-from local.streams import StreamPoller, stream_function
+from local.streams import StreamPoller, stream_functions
 from local.template import ROOT, Template, load
 
 LOCAL_APP_ID = "local"
@@ -58,6 +60,13 @@ def data_directory() -> Path | None:
     return None if configured == MEMORY else Path(configured).resolve()
 
 
+def analytics_directory(data_dir: Path | None) -> Path:
+    """Where make run keeps the columnar copy: under the data directory (a temporary one without)."""
+    if data_dir is not None:
+        return data_dir / "analytics"
+    return Path(tempfile.mkdtemp(prefix="annex-analytics-"))
+
+
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     for noisy in ("werkzeug", "botocore", "moto"):
@@ -73,10 +82,14 @@ def main() -> int:
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "AnnexLocal")
 
-    engine = data_dir = None
+    engine = None
+    data_dir = data_directory()
+    # The columnar copy of analytics at any size: DuckDB over Parquet files next to the table's data
+    # (ANALYTICS_MAX_SESSIONS is the planner's threshold), fed by the stream poller below.
+    os.environ.setdefault("ANALYTICS_ENGINE", "duckdb")
+    os.environ.setdefault("ANALYTICS_DIR", str(analytics_directory(data_dir)))
     endpoint = os.environ.get("DYNAMODB_ENDPOINT")
     if not endpoint:
-        data_dir = data_directory()
         try:
             compact = int(os.environ["ANNEX_COMPACT_RECORDS"]) if os.environ.get("ANNEX_COMPACT_RECORDS") else None
             engine = Engine(host, int(os.environ.get("DYNAMODB_PORT", "8000")), data_dir, compact).start()
@@ -100,16 +113,20 @@ def main() -> int:
             logging.info("Kept data migrated: %s", tally.brief())
         register(LOCAL_APP_ID, "local development", token)
 
-    poller = bus = None
-    function = stream_function(template)
+    pollers: list[StreamPoller] = []
+    bus = None
+    consumers = stream_functions(template)
+    positions = engine.durable.positions if engine is not None and engine.durable is not None else None
     webhook = os.environ.get("ANNEX_WEBHOOK_URL")
-    if webhook and function is not None:
+    if webhook and "ChangesFunction" in consumers:
         # The changes function publishes to a stand-in bus (as to EventBridge in AWS) that POSTs to the webhook.
         bus = EventBus(webhook).start()
         os.environ["EVENT_BUS_NAME"] = BUS_NAME
         os.environ["AWS_ENDPOINT_URL_EVENTBRIDGE"] = bus.endpoint
-        positions = engine.durable.positions if engine is not None and engine.durable is not None else None
-        poller = StreamPoller(endpoint, table, function, positions).start()
+        pollers.append(StreamPoller(endpoint, table, consumers["ChangesFunction"], positions).start())
+    if "ColumnarFunction" in consumers and os.environ["ANALYTICS_ENGINE"] == "duckdb":
+        columnar = consumers["ColumnarFunction"]
+        pollers.append(StreamPoller(endpoint, table, columnar, positions, consumer="columnar").start())
 
     scheduler = Scheduler(template.schedules()).start()
     gateway = Gateway(template)
@@ -123,8 +140,9 @@ def main() -> int:
     print(f"Routes         {len(gateway.routes)} from template.yaml; Ctrl-C stops", flush=True)
     print(f"Docs           http://{host}:{server.server_port}/docs  (OpenAPI at /openapi.json)", flush=True)
     print(f"Console        http://{host}:{server.server_port}/console  (sign in with the token)", flush=True)
-    if poller is not None:
+    if bus is not None:
         print(f"Change events  delivered to {webhook}", flush=True)
+    print(f"Analytics      {os.environ['ANALYTICS_ENGINE']} copy in {os.environ.get('ANALYTICS_DIR')}", flush=True)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop the same way on SIGTERM
     try:
         server.serve_forever()  # returns on Ctrl-C (werkzeug catches KeyboardInterrupt)
@@ -135,12 +153,14 @@ def main() -> int:
         server.server_close()
         gateway.stop()
         scheduler.stop()
-        if poller is not None:
+        for poller in pollers:
             poller.stop()
         if bus is not None:
             bus.stop()
         if engine is not None:
             engine.stop()
+        if data_dir is None and os.environ["ANALYTICS_DIR"].startswith(tempfile.gettempdir()):
+            shutil.rmtree(os.environ["ANALYTICS_DIR"], ignore_errors=True)  # :memory: keeps nothing
     return 0
 
 

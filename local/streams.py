@@ -16,11 +16,13 @@ from local.template import Function, Template
 log = logging.getLogger("local.streams")
 
 
-def stream_function(template: Template) -> Function | None:
-    for logical_id, resource in template.of_type("AWS::Serverless::Function").items():
-        if any(e.get("Type") == "DynamoDB" for e in resource["Properties"].get("Events", {}).values()):
-            return template.function(logical_id)
-    return None
+def stream_functions(template: Template) -> dict[str, Function]:
+    """The functions the table's stream feeds, by logical id (ChangesFunction, ColumnarFunction)."""
+    return {
+        logical_id: template.function(logical_id)
+        for logical_id, resource in template.of_type("AWS::Serverless::Function").items()
+        if any(e.get("Type") == "DynamoDB" for e in resource["Properties"].get("Events", {}).values())
+    }
 
 
 def _lambda_record(record: dict[str, Any], arn: str) -> dict[str, Any]:
@@ -54,13 +56,16 @@ class StreamPoller:
         function: Function,
         positions: StreamPositions | None = None,
         interval: float = 0.2,
+        consumer: str | None = None,
     ):
         self.dynamodb = boto3.client("dynamodb", endpoint_url=endpoint)
         self.streams = boto3.client("dynamodbstreams", endpoint_url=endpoint)
         self.table, self.interval, self.positions = table, interval, positions
+        # Where this poller's position is kept: each function reads the stream at its own pace.
+        self.consumer = table if consumer is None else f"{table}#{consumer}"
         self.containers = Containers(function, isolated=True)
         self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="stream-poller", daemon=True)
+        self.thread = threading.Thread(target=self._run, name=f"stream-poller-{function.logical_id}", daemon=True)
 
     def start(self) -> StreamPoller:
         self.thread.start()
@@ -74,13 +79,13 @@ class StreamPoller:
     def _iterator(self, arn: str, shard: dict[str, Any]) -> str:
         """Where delivery starts: after the last acknowledged record, else at the oldest one kept."""
         oldest = int(shard["SequenceNumberRange"]["StartingSequenceNumber"])
-        acknowledged = self.positions.get(self.table, arn) if self.positions is not None else None
+        acknowledged = self.positions.get(self.consumer, arn) if self.positions is not None else None
         if acknowledged is not None and acknowledged + 1 < oldest:
             log.warning("Stream records after %d expired before they were delivered", acknowledged)
         if acknowledged is None or acknowledged + 1 < oldest:
             acknowledged = oldest - 1
             if self.positions is not None:
-                self.positions.put(self.table, arn, acknowledged)
+                self.positions.put(self.consumer, arn, acknowledged)
         return str(
             self.streams.get_shard_iterator(
                 StreamArn=arn,
@@ -107,7 +112,7 @@ class StreamPoller:
                 failures[shard] = 0
                 iterators[shard] = page.get("NextShardIterator") or iterator
                 if records and self.positions is not None:
-                    self.positions.put(self.table, arn, int(records[-1]["dynamodb"]["SequenceNumber"]))
+                    self.positions.put(self.consumer, arn, int(records[-1]["dynamodb"]["SequenceNumber"]))
 
     def _deliver(self, arn: str, records: list[dict[str, Any]]) -> bool:
         """Whether the function answered the batch (its reported item failures are logged)."""

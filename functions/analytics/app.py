@@ -1,14 +1,19 @@
 """Analytics endpoint group: GET /sessions/analytics, aggregates of the sessions a filter list selects.
 
-Its own function: it reads up to ANALYTICS_MAX_SESSIONS sessions in one request, so it has more
-memory (CPU) and API Gateway's longest wait, and only read access to the table.
+Its own function: it reads up to ANALYTICS_MAX_SESSIONS sessions in one request from DynamoDB, and
+sends larger ranges to the columnar engine (Athena in AWS, DuckDB under make run), so it has more
+memory (CPU) and API Gateway's longest wait, and only read access to the table and the copy.
+The ``X-Annex-Engine`` header says which engine answered (``dynamodb``, ``athena`` or ``duckdb``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.event_handler import Response
+
 from annex import api
+from annex.api.exchange import with_headers
 from annex.api.filters import (
     DEFAULT_PAGE_SIZE,
     AggregationParam,
@@ -24,7 +29,7 @@ from annex.api.filters import (
 )
 from annex.config import settings
 from annex.core.clock import now_ms
-from annex.domain import analytics
+from annex.domain import columnar
 from annex.models.analytics import AnalyticsAnswer
 
 app = api.create_app()
@@ -44,17 +49,17 @@ def session_analytics(
     comparison: ComparisonParam = None,
     page: PageParam = None,
     page_size: PageSizeParam = None,
-) -> dict[str, Any]:
+) -> Response[Any]:
     conditions, groups = parse_filters(filters), parse_group_by(group_by)
     metrics, compare = parse_aggregation(aggregation), parse_comparison(comparison)
-    rows = analytics.run(
-        api.tenant(app), conditions, groups, now_ms(), settings().analytics_max_sessions, metrics, compare
-    )
-    if page is None and page_size is None:
-        return {"success": True, "data": rows}
-    number, size = page or 1, page_size or DEFAULT_PAGE_SIZE
-    shown = rows[(number - 1) * size : number * size]
-    return {"success": True, "data": shown, "page": number, "page_size": size, "total_rows": len(rows)}
+    max_sessions = settings().analytics_max_sessions
+    rows, served = columnar.answer(api.tenant(app), conditions, groups, now_ms(), max_sessions, metrics, compare)
+    body: dict[str, Any] = {"success": True, "data": rows}
+    if page is not None or page_size is not None:
+        number, size = page or 1, page_size or DEFAULT_PAGE_SIZE
+        body = {"success": True, "data": rows[(number - 1) * size : number * size]}
+        body |= {"page": number, "page_size": size, "total_rows": len(rows)}
+    return with_headers(body, {"X-Annex-Engine": served})
 
 
 lambda_handler = api.lambda_handler(app)

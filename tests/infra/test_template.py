@@ -20,6 +20,14 @@ ALLOWED_ACTIONS = {
     "dynamodb:ConditionCheckItem",  # a transaction's check of an item it does not write (a channel exists)
 }
 
+# Analytics at any size: Athena in its one workgroup, the Glue table, the copy's bucket by prefix.
+ATHENA_ACTIONS = {
+    "athena:StartQueryExecution",
+    "athena:GetQueryExecution",
+    "athena:GetQueryResults",
+    "athena:StopQueryExecution",
+}
+GLUE_ACTIONS = {"glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"}
 STREAM_ACTIONS = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}
 
 
@@ -64,12 +72,48 @@ def test_policies_are_least_privilege_on_the_one_table() -> None:
                 assert resources == [{"Fn::GetAtt": "Table.StreamArn"}], (logical_id, resources)
             elif actions == {"events:PutEvents"}:
                 assert resources == [{"Fn::GetAtt": "EventBus.Arn"}], (logical_id, resources)
+            elif actions == {"firehose:PutRecordBatch"}:
+                assert resources == [{"Fn::GetAtt": "SessionsDeliveryStream.Arn"}], (logical_id, resources)
+            elif actions <= ATHENA_ACTIONS:
+                assert [str(r) for r in resources] == [str(_sub("workgroup/${AnalyticsWorkGroup}"))], resources
+            elif actions <= GLUE_ACTIONS:
+                assert all("AnalyticsDatabase" in str(r) or str(r).endswith(":catalog'}") for r in resources)
+            elif all(a.startswith("s3:") for a in actions):
+                assert all("AnalyticsBucket" in str(r) for r in resources), (logical_id, resources)
+                if "s3:PutObject" in actions:
+                    assert resources == [{"Fn::Sub": "${AnalyticsBucket.Arn}/athena-results/*"}], resources
             else:
                 assert actions <= ALLOWED_ACTIONS, (logical_id, actions)
                 for resource in resources:
                     assert "Table" in str(resource) and resource != "*", (logical_id, resource)
     authorizer = _statements(FUNCTIONS["AuthorizerFunction"])
     assert [s["Action"] for s in authorizer] == [["dynamodb:GetItem"]]
+
+
+def _sub(tail: str) -> dict[str, str]:
+    return {"Fn::Sub": f"arn:${{AWS::Partition}}:athena:${{AWS::Region}}:${{AWS::AccountId}}:{tail}"}
+
+
+def test_the_columnar_copy_is_declared_with_a_scan_limit_and_fed_by_the_stream() -> None:
+    workgroup = TEMPLATE.resources["AnalyticsWorkGroup"]["Properties"]["WorkGroupConfiguration"]
+    assert workgroup["EnforceWorkGroupConfiguration"] is True
+    assert workgroup["BytesScannedCutoffPerQuery"] == {"Ref": "AnalyticsScanLimitBytes"}
+    delivery = TEMPLATE.resources["SessionsDeliveryStream"]["Properties"]["ExtendedS3DestinationConfiguration"]
+    assert delivery["DataFormatConversionConfiguration"]["OutputFormatConfiguration"]["Serializer"] == {
+        "ParquetSerDe": {"Compression": "SNAPPY"}
+    }
+    assert delivery["Prefix"].startswith("sessions/app_id=!{partitionKeyFromQuery:app_id}/day=")
+    table = TEMPLATE.resources["AnalyticsTable"]["Properties"]["TableInput"]
+    from annex.core.columnar import COLUMNS, PARTITIONS
+
+    assert [(c["Name"], c["Type"]) for c in table["StorageDescriptor"]["Columns"]] == [(c, t) for c, _, t in COLUMNS]
+    assert [(c["Name"], c["Type"]) for c in table["PartitionKeys"]] == [(c, t) for c, _, t in PARTITIONS]
+    assert table["Parameters"]["projection.enabled"] == "true", "partition projection: no crawler, no MSCK"
+    events = FUNCTIONS["ColumnarFunction"]["Properties"]["Events"]["TableStream"]
+    assert events["Type"] == "DynamoDB" and events["Properties"]["Stream"] == {"Fn::GetAtt": "Table.StreamArn"}
+    environment = FUNCTIONS["AnalyticsFunction"]["Properties"]["Environment"]["Variables"]
+    assert environment["ANALYTICS_MAX_SESSIONS"] == {"Ref": "AnalyticsMaxSessions"}
+    assert environment["ATHENA_WORKGROUP"] == {"Ref": "AnalyticsWorkGroup"}
 
 
 def test_table_is_on_demand_with_recovery_stream_and_ttl() -> None:

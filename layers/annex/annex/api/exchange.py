@@ -65,11 +65,16 @@ def if_match(app: BaseRouter) -> int | None:
 
 def tagged(body: Any, version: int) -> Response[Any]:
     """A 200 JSON answer carrying the resource's version as its ETag."""
+    return with_headers(body, {"ETag": f'"{version}"'})
+
+
+def with_headers(body: Any, headers: dict[str, str]) -> Response[Any]:
+    """A 200 JSON answer with ``headers``."""
     return Response(
         status_code=200,
         content_type=content_types.APPLICATION_JSON,
         body=body,  # serialized (and checked against the route's response model) by the resolver
-        headers={"ETag": f'"{version}"'},
+        headers=headers,
     )
 
 
