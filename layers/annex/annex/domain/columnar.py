@@ -15,8 +15,8 @@ from typing import Any, Protocol
 from annex.core.clock import DAY_MS
 from annex.domain import analytics, columnar_sql, filters
 from annex.domain.analytics import DEFAULT_DAYS, MAX_ROWS, OTHER, Grouping, _order
-from annex.domain.columnar_sql import DIALECTS
-from annex.domain.filters import Condition, Plan, user_metadata_path
+from annex.domain.columnar_sql import DIALECTS, user_metadata_path
+from annex.domain.filters import Condition, Plan
 from annex.errors import BadRequest
 from annex.store import columnar as store
 
@@ -149,6 +149,14 @@ def answer(
             code="range_too_large",
         )
     plan = filters.plan(conditions, default_range=(max(0, now - DEFAULT_DAYS * DAY_MS), now))
+    missing = columnar_sql.unsupported(plan, [g.name for g in groups])
+    missing = missing or next((m for m in metrics or () if m not in row([0] * 9)), None)
+    if missing is not None:
+        raise BadRequest(
+            f"{missing} is answered for ranges of at most ANALYTICS_MAX_SESSIONS sessions (the columnar copy"
+            " does not hold it yet): narrow the date range",
+            code="range_too_large",
+        )
     rows = run(engine, app_id, plan, groups)
     if metrics is not None:  # the columnar engine computes every metric it knows; keep the asked ones
         dropped = set(analytics.METRICS) - set(metrics)

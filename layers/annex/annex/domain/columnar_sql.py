@@ -19,7 +19,8 @@ from annex.core.clock import day_of
 from annex.core.columnar import JOIN, STRING_COLUMNS, canonical, latest, leaf, literal
 from annex.core.sessions import ERROR
 from annex.domain import filter_values
-from annex.domain.filters import Condition, Kind, Plan, user_metadata_path
+from annex.domain.attributes import json_path
+from annex.domain.filters import Condition, Kind, Plan
 
 NUMBER_COLUMNS = {
     "session_gesture_count": "gesture_count",
@@ -30,6 +31,39 @@ NUMBER_COLUMNS = {
     "session_duration": "CAST(duration_ms AS DOUBLE) / 1000",
 }
 ID_COLUMNS = {"session_id": "id", "user_id": "user_id"}
+CALENDAR_GROUPS = frozenset({"session_uploadedon_day", "session_uploaded_month", "session_uploaded_week"})
+
+
+def user_metadata_path(name: str) -> tuple[str, ...] | None:
+    """The path of a ``user_metadata.<path>`` (or ``user_custom_property.<path>``) attribute, the
+    JSON the columnar row keeps; None for any other name."""
+    found = json_path(name)
+    return found[1] if found is not None and found[0] in ("user_metadata", "user_custom_property") else None
+
+
+def unsupported(plan: Plan, groups: list[str]) -> str | None:
+    """The first filter or group attribute the columnar copy does not hold yet (None: all held)."""
+    for cond in plan.conditions:
+        name, kind = cond.attribute.name, cond.attribute.kind
+        if kind is Kind.JSON:
+            held = user_metadata_path(name) is not None
+        elif kind is Kind.LIST:
+            held = name == "event_name"
+        elif kind is Kind.BOOLEAN:
+            held = name == "session_crashed"
+        else:
+            held = kind is Kind.DATE or name in STRING_COLUMNS or name in ID_COLUMNS or name in NUMBER_COLUMNS
+        if not held:
+            return name
+    for name in groups:
+        if not (
+            name in CALENDAR_GROUPS
+            or user_metadata_path(name) is not None
+            or name in STRING_COLUMNS
+            or name in ID_COLUMNS
+        ):
+            return name
+    return None
 
 
 def _array(values: list[Any]) -> str:
