@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from annex import api
+from annex import api, telemetry
 from annex.api.filters import FiltersParam, GroupByParam, parse_filters, parse_group_by
 from annex.config import settings
 from annex.core.clock import now_ms
@@ -28,6 +28,7 @@ app = api.create_app()
 def session_analytics(filters: FiltersParam = None, group_by: GroupByParam = None) -> dict[str, Any]:
     conditions, groups = parse_filters(filters), parse_group_by(group_by)
     rows = analytics.run(api.tenant(app), conditions, groups, now_ms(), settings().analytics_max_sessions)
+    telemetry.count("AnalyticsSessions", sum(int(row["session_count"]) for row in rows))
     return {"success": True, "data": rows}
 
 

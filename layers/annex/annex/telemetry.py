@@ -1,0 +1,84 @@
+"""Metrics and traces, the one mechanism every function uses: Powertools Metrics (CloudWatch EMF
+lines in the function's log, namespace ``Annex``) and Tracer (X-Ray).
+
+Dimensions stay cheap: a request's route and status class, an error's code, and the service.
+Never the application id: per-application figures are in each request's log line
+(``annex.api.resolver``). The figures (template.yaml's dashboard graphs them):
+
+- ``Requests`` (route, status_class) and ``Errors`` (code): every API request, by the resolver;
+- ``EventsAccepted``, ``EventsRejected``: tracking events of POST /events;
+- ``SessionsOpened``: sessions created by POST /sessions;
+- ``AnalyticsSessions``: sessions an analytics answer aggregates;
+- ``DynamoDBThrottles``: DynamoDB answers that said "throttled" (each attempt, retried or not);
+- ``ColdStart``: Powertools' own, once per container.
+
+Traces: the handler (``## lambda_handler``), the route's call into the domain (``## <METHOD>
+<route>``) and every DynamoDB request (Tracer patches botocore) are subsegments. Neither the
+event, its headers (the Api-Token) nor a response body is recorded: ``capture_response`` is off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any, cast
+
+from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+NAMESPACE = "Annex"
+THROTTLING_CODES = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"})
+
+metrics = Metrics(namespace=NAMESPACE)
+# An invocation with no figure of its own (a GET that opened nothing) is normal, not worth a warning.
+warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
+tracer = Tracer()
+
+
+def count(name: str, value: int = 1) -> None:
+    """Add ``value`` to the figure ``name`` of this invocation (flushed when the handler returns)."""
+    if value:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def request(route: str, status: int, code: str | None = None) -> None:
+    """One API request's figures: ``Requests`` by route and status class, ``Errors`` by code."""
+    with single_metric(name="Requests", unit=MetricUnit.Count, value=1, namespace=NAMESPACE) as metric:
+        metric.add_dimension(name="route", value=route)
+        metric.add_dimension(name="status_class", value=f"{status // 100}xx")
+    if code is not None and status >= 400:
+        with single_metric(name="Errors", unit=MetricUnit.Count, value=1, namespace=NAMESPACE) as metric:
+            metric.add_dimension(name="code", value=code)
+
+
+@contextlib.contextmanager
+def segment(name: str) -> Iterator[None]:
+    """A trace subsegment around a block (nothing when tracing is off, as outside Lambda)."""
+    with tracer.provider.in_subsegment(f"## {name}"):
+        yield
+
+
+def _throttled(response: Any = None, **_: Any) -> None:
+    if response is not None and response[1].get("Error", {}).get("Code") in THROTTLING_CODES:
+        count("DynamoDBThrottles")
+
+
+def watch_dynamodb() -> None:
+    """Count DynamoDB's throttled answers: a hook on the default boto3 session, which every client
+    the store creates afterwards inherits (registered once, whatever the calls)."""
+    import boto3  # here: the console, which calls no AWS service, does not load it
+
+    if boto3.DEFAULT_SESSION is None:
+        boto3.setup_default_session()
+    assert boto3.DEFAULT_SESSION is not None
+    boto3.DEFAULT_SESSION.events.register("needs-retry.dynamodb", _throttled, unique_id="annex-throttles")
+
+
+def instrument[F: Callable[..., Any]](handler: F, *, dynamodb: bool = True) -> F:
+    """A Lambda entry point traced (its response not recorded) whose figures are flushed when it
+    returns; ``dynamodb``: the function talks to DynamoDB (count its throttles)."""
+    if dynamodb:
+        watch_dynamodb()
+    traced = tracer.capture_lambda_handler(handler, capture_response=False)
+    return cast(F, metrics.log_metrics(traced, capture_cold_start_metric=True))
