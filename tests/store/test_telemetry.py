@@ -4,6 +4,9 @@ stdout (Powertools Metrics), read back here as CloudWatch would, with cheap dime
 from __future__ import annotations
 
 import json
+import random
+import sys
+import types
 from typing import Any
 
 import boto3
@@ -11,8 +14,9 @@ import pytest
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 from admin.applications import register
-from annex import telemetry
+from annex import snapstart, telemetry
 from annex.store import sessions
+from annex.store import table as table_module
 from local.gateway import Containers, api_event
 from local.template import Template, load
 
@@ -153,3 +157,19 @@ def test_dynamodb_throttles_are_counted_on_every_client_the_store_creates(
     client.get_item(TableName="t", Key={"PK": {"S": "k"}})  # throttled once, then answered
     telemetry.metrics.flush_metrics()
     assert _total(_figures(capsys.readouterr().out), "DynamoDBThrottles") == 1
+
+
+def test_snapstart_hooks_prime_the_table_and_reseed_random(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    registered: dict[str, list[Any]] = {"before": [], "after": []}
+    hooks = types.ModuleType("snapshot_restore_py")
+    hooks.register_before_snapshot = registered["before"].append  # type: ignore[attr-defined]
+    hooks.register_after_restore = registered["after"].append  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "snapshot_restore_py", hooks)
+    assert snapstart.register(dynamodb=True)
+    assert registered["after"] == [random.seed]
+    (prime,) = registered["before"]
+    table_module._table.cache_clear()
+    prime()
+    assert table_module._table.cache_info().currsize == 1  # the handle exists before any request
+    monkeypatch.delitem(sys.modules, "snapshot_restore_py")
+    assert not snapstart.register(dynamodb=False)  # outside Lambda's runtime: nothing to register
