@@ -7,10 +7,12 @@ Never the application id: per-application figures are in each request's log line
 
 - ``Requests`` (route, status_class) and ``Errors`` (code): every API request, by the resolver;
 - ``EventsAccepted``, ``EventsRejected``: tracking events of POST /events;
-- ``SessionsOpened``: sessions created by POST /sessions;
+- ``SessionsOpened``: sessions created by POST /sessions; ``SessionsTimedOut``: by the sweeper;
 - ``AnalyticsSessions``: sessions an analytics answer aggregates;
+- ``TokensRejected``: unknown Api-Tokens the authorizer refused;
+- ``ChangeEvents``: change events the changes function published;
 - ``DynamoDBThrottles``: DynamoDB answers that said "throttled" (each attempt, retried or not);
-- ``ColdStart``: Powertools' own, once per container.
+- ``ColdStart``: Powertools' own, once per container (per restore, with SnapStart).
 
 Traces: the handler (``## lambda_handler``), the route's call into the domain (``## <METHOD>
 <route>``) and every DynamoDB request (Tracer patches botocore) are subsegments. Neither the
@@ -30,6 +32,19 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from annex import snapstart
 
 NAMESPACE = "Annex"
+# Every figure ``count`` adds (template.yaml's dashboard graphs each: tests/infra checks it).
+FIGURES = frozenset(
+    {
+        "EventsAccepted",
+        "EventsRejected",
+        "SessionsOpened",
+        "SessionsTimedOut",
+        "AnalyticsSessions",
+        "TokensRejected",
+        "ChangeEvents",
+        "DynamoDBThrottles",
+    }
+)
 THROTTLING_CODES = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"})
 
 metrics = Metrics(namespace=NAMESPACE)
@@ -39,7 +54,9 @@ tracer = Tracer()
 
 
 def count(name: str, value: int = 1) -> None:
-    """Add ``value`` to the figure ``name`` of this invocation (flushed when the handler returns)."""
+    """Add ``value`` to the figure ``name`` (one of ``FIGURES``) of this invocation, flushed when
+    the handler returns."""
+    assert name in FIGURES, name
     if value:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
