@@ -1,17 +1,16 @@
 """`make bench`: metadata and metacounter operations against the local stack.
 
 For each operation: DynamoDB requests per call (botocore event hook), handler latency p50/p95
-over BENCH_CALLS calls (default 1,000) in process, and each function module's cold import time
-in a fresh interpreter. The engine is the embedded one of `make run`, so latencies are those of
+over BENCH_CALLS calls (default 1,000) in process (each function's cold start:
+benchmarks/coldstart.py). The engine is the embedded one of `make run`, so latencies are those of
 this laptop's loopback, useful to compare changes, not to predict AWS.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -22,7 +21,7 @@ from annex.store.table import target
 from local.engine import Engine
 from local.gateway import Containers, api_event
 from local.instrument import DynamoCalls
-from local.template import ROOT, Template, load
+from local.template import Template, load
 
 APP = "bench-app"
 CALLS = int(os.environ.get("BENCH_CALLS", "1000"))
@@ -127,21 +126,13 @@ def start_stack() -> Engine:
     return engine
 
 
+def quiet() -> contextlib.AbstractContextManager[Any]:
+    """The handlers' EMF lines (annex.telemetry) written, as in Lambda, but not onto the tables printed here."""
+    return contextlib.redirect_stdout(open(os.devnull, "w"))
+
+
 def percentile(samples: list[float], q: float) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[int(q) - 1]
-
-
-def cold_import_ms(source: str, runs: int = 3) -> float:
-    code = (
-        "import importlib.util, time; t = time.perf_counter(); "
-        f"s = importlib.util.spec_from_file_location('app', {source!r}); m = importlib.util.module_from_spec(s); "
-        "s.loader.exec_module(m); print((time.perf_counter() - t) * 1000)"
-    )
-    times = []
-    for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-        times.append(float(out.stdout.strip().splitlines()[-1]))
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -171,7 +162,7 @@ def measure() -> None:
         for _ in range(CALLS):
             for step in setup:
                 call(fid, step)
-            with DynamoCalls() as calls:
+            with DynamoCalls() as calls, quiet():
                 started = time.perf_counter()
                 response = call(fid, measured)
                 latencies.append((time.perf_counter() - started) * 1000)
@@ -179,11 +170,6 @@ def measure() -> None:
             requests.append(calls.requests)
         p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
         print(f"| {name:<32} | {statistics.mean(requests):>22.2f} | {p50:>6.2f} | {p95:>6.2f} |")
-
-    print("\nCold import of each function module (fresh interpreter, median of 3)\n")
-    print("| function | import ms |\n|----------|-----------|")
-    for fid in sorted(template.of_type("AWS::Serverless::Function")):
-        print(f"| {fid} | {cold_import_ms(str(template.function(fid).source)):.0f} |")
 
 
 if __name__ == "__main__":
