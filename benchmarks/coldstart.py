@@ -127,11 +127,16 @@ OVERHEAD = [
 def print_overhead(endpoint: str) -> None:
     template = Template(load())
     pools = {fid: Containers(template.function(fid)) for _, fid, _ in OVERHEAD}
-    pools["UsersFunction"].invoke(event("POST", "/users", "/users", {"user_id": "bench-user", "metadata": {"k": "v"}}))
-    pools["ChannelsFunction"].invoke(
-        event("POST", "/{channel_type}", "/open_channels", {"channel_url": "bench-channel"})
-    )
-    pools["ChannelsFunction"].invoke(event("POST", f"{C}/metacounter", f"{c}/metacounter", {"metacounter": {"m0": 0}}))
+    with quiet():
+        pools["UsersFunction"].invoke(
+            event("POST", "/users", "/users", {"user_id": "bench-user", "metadata": {"k": "v"}})
+        )
+        pools["ChannelsFunction"].invoke(
+            event("POST", "/{channel_type}", "/open_channels", {"channel_url": "bench-channel"})
+        )
+        pools["ChannelsFunction"].invoke(
+            event("POST", f"{C}/metacounter", f"{c}/metacounter", {"metacounter": {"m0": 0}})
+        )
     raw = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint)
     print(f"\nIn process: a request's cost beyond its DynamoDB requests (median of {CALLS})\n")
     print("| request | handler ms | raw DynamoDB ms | beyond DynamoDB ms |")
