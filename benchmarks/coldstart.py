@@ -4,8 +4,10 @@
    module and creates its DynamoDB handle (what its first request would otherwise build), timed
    inside the interpreter (its own start-up excluded, the same for every line). The **floor** is
    ``import boto3`` plus one DynamoDB client, measured in the same run; the **libraries** line
-   adds what Annex chose on top of it (Powertools' validating REST resolver, Metrics and Tracer,
-   pydantic), so the difference between a function and it is Annex's own share. Each line is the
+   adds what Annex chose on top of it (Powertools' validating REST resolver and Metrics,
+   pydantic), so the difference between a function and it is Annex's own share; the Tracer (the
+   X-Ray SDK) is created before SnapStart's snapshot or on the first invocation, not at import,
+   and its own line shows what it costs then. Each line is the
    median of BENCH_COLD_RUNS (7) runs, the runs of all lines interleaved so the machine's load
    falls on all alike.
 2. In process, the cost of one request beyond the DynamoDB requests it makes: the handler's time
@@ -20,6 +22,7 @@ snapshot taken after the init this measures).
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import statistics
 import subprocess
@@ -39,10 +42,13 @@ RUNS = int(os.environ.get("BENCH_COLD_RUNS", "7"))
 FLOOR = "import boto3\nboto3.client('dynamodb', region_name='us-east-1')"
 LIBRARIES = f"""{FLOOR}
 import pydantic
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 APIGatewayRestResolver(enable_validation=True)
-Metrics(namespace='Annex'); Tracer()"""
+Metrics(namespace='Annex')"""
+# What the Tracer adds when created (the X-Ray SDK): before SnapStart's snapshot, or on the first
+# invocation, not in the lines above (annex.telemetry.tracer).
+TRACER = f"{FLOOR}\nfrom aws_lambda_powertools import Tracer\nTracer()"
 FUNCTION = """import importlib.util
 spec = importlib.util.spec_from_file_location('app', {source!r})
 module = importlib.util.module_from_spec(spec)
@@ -62,7 +68,7 @@ def _run(body: str) -> float:
 def cold_starts() -> dict[str, float]:
     """Median milliseconds of each line (``floor``, ``libraries``, then every function)."""
     template = Template(load())
-    bodies = {"floor": FLOOR, "libraries": LIBRARIES}
+    bodies = {"floor": FLOOR, "libraries": LIBRARIES, "floor + Tracer()": TRACER}
     for fid in sorted(template.of_type("AWS::Serverless::Function")):
         function = template.function(fid)
         uses_table = "Policies" in template.resources[fid]["Properties"]
@@ -91,14 +97,15 @@ class Recorder:
         self.events = table().meta.client.meta.events
 
     def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
-        self.requests.append((model.name, dict(params)))
+        self.requests.append((model.name, copy.deepcopy(params)))
 
     def __enter__(self) -> Recorder:
-        self.events.register("before-call.dynamodb", self._record, unique_id="bench-recorder")
+        # Last: after the table resource turned Python values into DynamoDB's typed ones.
+        self.events.register_last("before-parameter-build.dynamodb", self._record, unique_id="bench-recorder")
         return self
 
     def __exit__(self, *_: Any) -> None:
-        self.events.unregister("before-call.dynamodb", unique_id="bench-recorder")
+        self.events.unregister("before-parameter-build.dynamodb", unique_id="bench-recorder")
 
 
 def _raw_ms(client: Any, requests: list[tuple[str, dict[str, Any]]]) -> float:

@@ -159,17 +159,22 @@ def test_dynamodb_throttles_are_counted_on_every_client_the_store_creates(
     assert _total(_figures(capsys.readouterr().out), "DynamoDBThrottles") == 1
 
 
-def test_snapstart_hooks_prime_the_table_and_reseed_random(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_snapstart_hooks_prime_the_tracer_and_the_table_and_reseed_random(
+    aws_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     registered: dict[str, list[Any]] = {"before": [], "after": []}
     hooks = types.ModuleType("snapshot_restore_py")
     hooks.register_before_snapshot = registered["before"].append  # type: ignore[attr-defined]
     hooks.register_after_restore = registered["after"].append  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "snapshot_restore_py", hooks)
-    assert snapstart.register(dynamodb=True)
+    telemetry.instrument(lambda event, context: {})
     assert registered["after"] == [random.seed]
-    (prime,) = registered["before"]
+    assert registered["before"] == [telemetry.tracer, snapstart.dynamodb_handle]
     table_module._table.cache_clear()
-    prime()
-    assert table_module._table.cache_info().currsize == 1  # the handle exists before any request
+    telemetry.tracer.cache_clear()
+    for prime in registered["before"]:
+        prime()
+    # Both exist before any request, in the snapshot.
+    assert table_module._table.cache_info().currsize == 1 and telemetry.tracer.cache_info().currsize == 1
     monkeypatch.delitem(sys.modules, "snapshot_restore_py")
-    assert not snapstart.register(dynamodb=False)  # outside Lambda's runtime: nothing to register
+    assert not snapstart.register(telemetry.tracer)  # outside Lambda's runtime: nothing to register

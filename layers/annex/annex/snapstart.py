@@ -1,8 +1,8 @@
 """Lambda SnapStart's runtime hooks (template.yaml publishes every Python function with SnapStart,
 so a cold start is the restore of a snapshot taken after the function's init).
 
-- Before the snapshot: create the function's DynamoDB handle, so that a restored container does
-  not build it (endpoint resolution, service model) on its first request.
+- Before the snapshot: create what the first request would otherwise build: the Tracer (the X-Ray
+  SDK) and the function's DynamoDB handle (endpoint resolution, service model).
 - After a restore: reseed ``random``. Every container restored from one snapshot would otherwise
   draw the same numbers (the store's retry jitter); ``uuid4`` and ``secrets`` read the operating
   system's randomness and need nothing.
@@ -18,14 +18,16 @@ from collections.abc import Callable
 from typing import Any
 
 
-def _prime_dynamodb() -> None:
+def dynamodb_handle() -> None:
+    """Create the store's table handle (a before-snapshot hook of the functions that use DynamoDB)."""
     from annex.store.table import table
 
     table()
 
 
-def register(*, dynamodb: bool) -> bool:
-    """Register the hooks (``dynamodb``: the function talks to DynamoDB); False outside Lambda."""
+def register(*primes: Callable[[], Any]) -> bool:
+    """Register ``primes`` to run before the snapshot, and the reseed after a restore; False
+    outside Lambda's runtime (nothing registered)."""
     try:
         from snapshot_restore_py import (  # type: ignore[import-not-found,unused-ignore]
             register_after_restore,
@@ -33,9 +35,7 @@ def register(*, dynamodb: bool) -> bool:
         )
     except ImportError:
         return False
-    hooks: list[tuple[Callable[..., Any], Callable[[], Any]]] = [(register_after_restore, random.seed)]
-    if dynamodb:
-        hooks.append((register_before_snapshot, _prime_dynamodb))
-    for register_hook, hook in hooks:
-        register_hook(hook)
+    for prime in primes:
+        register_before_snapshot(prime)
+    register_after_restore(random.seed)
     return True
