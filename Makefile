@@ -19,7 +19,7 @@ help:
 	@echo "make run    start the local API on http://127.0.0.1:\$${PORT:-3000} (token \$${ANNEX_DEV_TOKEN:-local-dev-token})"
 	@echo "make reset-local  delete make run's data (\$${ANNEX_DATA_DIR:-.annex-data}); stop make run first"
 	@echo "make test   lint (ruff, the import contract, cfn-lint), type-check and run every test"
-	@echo "make bench  DynamoDB requests, write and read units per call, latency, cold import time; list filters at 1k/20k; analytics over 1k/10k/50k sessions, the columnar engine over 1M/10M; the journal's cost"
+	@echo "make bench  cold start per function against the floor, a request's cost beyond DynamoDB; DynamoDB requests, write and read units per call, latency; list filters at 1k/20k; analytics over 1k/10k/50k sessions, the columnar engine over 1M/10M; the journal's cost"
 	@echo "make load   locust against a local server for \$${LOAD_SECONDS:-60} s, then checks nothing was lost"
 	@echo "make openapi  regenerate docs/openapi.json from the code"
 	@echo "make client regenerate the typed Python client clients/python from docs/openapi.json"
@@ -98,6 +98,7 @@ client: openapi
 	$(BIN)/python clients/generate.py
 
 bench: $(BIN)/.installed
+	$(BIN)/python -m benchmarks.coldstart
 	$(BIN)/python -m benchmarks.metadata
 	$(BIN)/python -m benchmarks.lists
 	$(BIN)/python -m benchmarks.sessions

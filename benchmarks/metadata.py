@@ -2,8 +2,8 @@
 
 For each operation: DynamoDB requests per call (botocore event hook), the write and read units
 DynamoDB would bill for it (``local.capacity``: the engine's own figure is fake), handler latency
-p50/p95 over BENCH_CALLS calls (default 1,000) in process, and each function module's cold import
-time in a fresh interpreter. Then the same units for a small and a full resource (a channel at the
+p50/p95 over BENCH_CALLS calls (default 1,000) in process (each function's cold start:
+benchmarks/coldstart.py). Then the same units for a small and a full resource (a channel at the
 API's maxima: 64 KiB of ``data``, 8 KiB of ``meta``, 100 metadata keys of 128 + 190 characters, a
 few counters; users alike). The engine is the embedded one of `make run`, so latencies are those
 of this laptop's loopback, useful to compare changes, not to predict AWS.
@@ -11,10 +11,9 @@ of this laptop's loopback, useful to compare changes, not to predict AWS.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -26,7 +25,7 @@ from local.capacity import DynamoCapacity
 from local.engine import Engine
 from local.gateway import Containers, Gateway, api_event
 from local.instrument import DynamoCalls
-from local.template import ROOT, Template, load
+from local.template import Template, load
 
 APP = "bench-app"
 CALLS = int(os.environ.get("BENCH_CALLS", "1000"))
@@ -132,21 +131,13 @@ def start_stack() -> Engine:
     return engine
 
 
+def quiet() -> contextlib.AbstractContextManager[Any]:
+    """The handlers' EMF lines (annex.telemetry) written, as in Lambda, but not onto the tables printed here."""
+    return contextlib.redirect_stdout(open(os.devnull, "w"))
+
+
 def percentile(samples: list[float], q: float) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[int(q) - 1]
-
-
-def cold_import_ms(source: str, runs: int = 3) -> float:
-    code = (
-        "import importlib.util, time; t = time.perf_counter(); "
-        f"s = importlib.util.spec_from_file_location('app', {source!r}); m = importlib.util.module_from_spec(s); "
-        "s.loader.exec_module(m); print((time.perf_counter() - t) * 1000)"
-    )
-    times = []
-    for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-        times.append(float(out.stdout.strip().splitlines()[-1]))
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -298,7 +289,7 @@ def measure() -> None:
         for _ in range(CALLS):
             for step in setup:
                 call(fid, step)
-            with DynamoCalls() as calls:
+            with DynamoCalls() as calls, quiet():
                 started = time.perf_counter()
                 response = call(fid, measured)
                 latencies.append((time.perf_counter() - started) * 1000)
@@ -312,11 +303,6 @@ def measure() -> None:
         )
 
     small_and_full(template)
-
-    print("\nCold import of each function module (fresh interpreter, median of 3)\n")
-    print("| function | import ms |\n|----------|-----------|")
-    for fid in sorted(template.of_type("AWS::Serverless::Function")):
-        print(f"| {fid} | {cold_import_ms(str(template.function(fid).source)):.0f} |")
 
 
 if __name__ == "__main__":

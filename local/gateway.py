@@ -30,6 +30,7 @@ from urllib.parse import unquote
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
+from local.metrics import ReadableMetrics
 from local.template import Function, Route, Template
 
 log = logging.getLogger("local.gateway")
@@ -110,6 +111,7 @@ class FunctionError(Exception):
 def _sandbox(conn: Connection, function: Function) -> None:
     """One container's process: load the handler once, then answer one event at a time."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the gateway, which closes the pipe
+    sys.stdout = ReadableMetrics(sys.stdout)  # the function's EMF figures, one readable line each
     handler = _load(function, "app")
     while True:
         try:

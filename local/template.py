@@ -94,7 +94,8 @@ class Template:
             default = auth.get("DefaultAuthorizer")
             if default:
                 spec = auth["Authorizers"][default]
-                fn = spec["FunctionArn"]["Fn::GetAtt"]
+                # !GetAtt Fn.Arn, or !Ref Fn.Alias (the published version AutoPublishAlias names)
+                fn = spec["FunctionArn"].get("Fn::GetAtt") or spec["FunctionArn"]["Ref"]
                 fn_id = fn.split(".")[0] if isinstance(fn, str) else fn[0]
                 ttl = self.resolve(spec["Identity"].get("ReauthorizeEvery", 300))
                 return self.function(fn_id), spec["Identity"]["Header"], int(ttl)

@@ -12,7 +12,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from annex import api
+from annex import api, telemetry
 from annex.api.exchange import with_headers
 from annex.api.filters import (
     DEFAULT_PAGE_SIZE,
@@ -54,6 +54,7 @@ def session_analytics(
     metrics, compare = parse_aggregation(aggregation), parse_comparison(comparison)
     max_sessions = settings().analytics_max_sessions
     rows, served = columnar.answer(api.tenant(app), conditions, groups, now_ms(), max_sessions, metrics, compare)
+    telemetry.count("AnalyticsSessions", sum(int(row.get("session_count", 0)) for row in rows))
     body: dict[str, Any] = {"success": True, "data": rows}
     if page is not None or page_size is not None:
         number, size = page or 1, page_size or DEFAULT_PAGE_SIZE

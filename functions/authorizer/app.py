@@ -12,15 +12,18 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from annex import telemetry
 from annex.domain import access
 
 logger = Logger(service="annex-authorizer")
 
 
+@telemetry.instrument
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     token = event.get("authorizationToken") or ""
     app_id = access.application_for(token)
     if app_id is None:
+        telemetry.count("TokensRejected")
         logger.info("Rejected an unknown Api-Token")
         raise Exception("Unauthorized")  # API Gateway's contract for a 401 from a TOKEN authorizer
     arn = event["methodArn"].split("/")  # arn:aws:execute-api:region:account:api/stage/METHOD/path

@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from annex import telemetry
 from annex.config import settings
 from annex.domain.changes import stream_changes
 
@@ -50,7 +51,9 @@ def record_handler(record: DynamoDBRecord) -> None:
     found = stream_changes(data.old_image, data.new_image, at)
     if found:
         publish(found)
+        telemetry.count("ChangeEvents", len(found))
 
 
+@telemetry.instrument
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

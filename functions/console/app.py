@@ -9,6 +9,7 @@ Content-Security-Policy that lets the page load and connect to its own origin on
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
@@ -18,6 +19,8 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from annex import telemetry
 
 STATIC = Path(__file__).resolve().parent / "static"
 TYPES = {
@@ -91,9 +94,11 @@ def serve(event: dict[str, Any]) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)
+@functools.partial(telemetry.instrument, dynamodb=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     started = time.perf_counter()
     response = serve(event)
+    telemetry.request(f"{event.get('httpMethod')} {event.get('resource')}", response["statusCode"])
     logger.info(
         "request",
         extra={

@@ -11,6 +11,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from annex import telemetry
 from annex.config import settings
 from annex.domain import lifecycle
 
@@ -18,6 +19,7 @@ logger = Logger(service="annex-sweeper")
 
 
 @logger.inject_lambda_context(log_event=False)
+@telemetry.instrument
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     swept = lifecycle.sweep(settings().timeout_ms)
     logger.info("swept", extra={"timed_out": swept})

@@ -9,8 +9,9 @@ from pathlib import Path
 from local.template import ROOT
 
 HANDLERS = sorted((ROOT / "functions").glob("*/app.py"))
-# What a handler may import of the layer: the HTTP wiring, the rules, the bodies, pure types, settings.
-ALLOWED = ("annex.api", "annex.domain", "annex.models", "annex.core", "annex.config")
+# What a handler may import of the layer: the HTTP wiring, the rules, the bodies, pure types, settings,
+# and its metrics and traces.
+ALLOWED = ("annex.api", "annex.domain", "annex.models", "annex.core", "annex.config", "annex.telemetry")
 
 
 def layer_imports(source: Path) -> set[str]:

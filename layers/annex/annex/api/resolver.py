@@ -1,5 +1,6 @@
 """The resolver every endpoint-group function uses: validation, decoded path parameters, the SPEC
-error mapping, and the Lambda entry point (body limits, idempotency, one log line per request)."""
+error mapping, and the Lambda entry point (body limits, idempotency, one log line and the
+figures of annex.telemetry per request)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
-from annex import idempotency
+from annex import idempotency, telemetry
 from annex.api import sendbird_v3
 from annex.api.body import as_json, strict_json
 from annex.api.exchange import comma_lists, error_response, internal_error
@@ -85,34 +86,53 @@ def _service_fault(err: ClientError | BotoCoreError) -> Response[Any]:
 
 
 def lambda_handler(app: APIGatewayRestResolver) -> Handler:
-    """The function's entry point: request-size limit, routing, and one structured log line per request.
+    """The function's entry point: request-size limit, routing, one structured log line and the
+    figures (``annex.telemetry``) per request.
 
-    The line carries the correlation id (API Gateway's request id), the route and the status; never
-    the event, its headers or the Api-Token.
+    The line carries the correlation id (API Gateway's request id), the application id, the route,
+    the status and an error's code; never the event, its headers or the Api-Token.
     """
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)
+    @telemetry.instrument
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         started = time.perf_counter()
+        route = f"{event.get('httpMethod')} {event.get('resource')}"
         try:
             # Repeated query parameters joined; a /v3 request runs as its native twin, answered as Sendbird does.
             request = comma_lists(as_json(event))
-            response = sendbird_v3.serve(request, lambda native: idempotency.run(app.resolve, native, context))
+            with telemetry.segment(route):
+                response = sendbird_v3.serve(request, lambda native: idempotency.run(app.resolve, native, context))
         except AnnexError as err:  # a body too large or not UTF-8, a /v3 filter Annex cannot apply: refused first
             response = {
                 "statusCode": err.status,
                 "headers": {"Content-Type": "application/json"},
                 "body": json.dumps(err.body()),
             }
+        status = int(response.get("statusCode") or 500)
+        code = _error_code(response) if status >= 400 else None
+        telemetry.request(route, status, code)
         logger.info(
             "request",
             extra={
                 "method": event.get("httpMethod"),
                 "route": event.get("resource"),
-                "status": response.get("statusCode"),
+                "app_id": ((event.get("requestContext") or {}).get("authorizer") or {}).get("app_id"),
+                "status": status,
+                "code": code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             },
         )
         return response
 
     return handler
+
+
+def _error_code(response: dict[str, Any]) -> str:
+    """The ``code`` of an error answer's body (Annex's or Sendbird's shape), else ``unknown``."""
+    try:
+        body = json.loads(response.get("body") or "{}")
+    except ValueError:
+        return "unknown"
+    code = body.get("code") if isinstance(body, dict) else None
+    return str(code) if isinstance(code, str | int) else "unknown"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from annex import telemetry
 from annex.domain import session_search
 from annex.errors import Conflict
 from annex.store import sessions as store
@@ -14,7 +15,9 @@ from annex.store import tokens
 
 def create(app_id: str, session_id: str, fields: dict[str, Any], user_metadata: Any) -> dict[str, Any]:
     """The new RUNNING session as stored; 409 already_exists."""
-    return store.create(app_id, session_id, fields, user_metadata)
+    created = store.create(app_id, session_id, fields, user_metadata)
+    telemetry.count("SessionsOpened")
+    return created
 
 
 def get(app_id: str, session_id: str) -> dict[str, Any]:
@@ -47,4 +50,6 @@ def events(app_id: str, session_id: str, limit: int, cursor: str | None) -> tupl
 
 def sweep(timeout_ms: int) -> int:
     """Store TIMED_OUT on every application's sessions idle past the timeout; how many."""
-    return sum(store.sweep(app_id, timeout_ms) for app_id in tokens.application_ids())
+    swept = sum(store.sweep(app_id, timeout_ms) for app_id in tokens.application_ids())
+    telemetry.count("SessionsTimedOut", swept)
+    return swept

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from annex import telemetry
 from annex.core.clock import now_ms
 from annex.core.sessions import Delta
 from annex.domain.sessions import plan, started_at
@@ -84,4 +85,6 @@ def ingest(app_id: str, batch: list[Any], timeout_ms: int, retention_s: int) -> 
             else:
                 refused = outcome
                 refuse(delta.indexes, outcome)
+    telemetry.count("EventsAccepted", accepted)
+    telemetry.count("EventsRejected", len(rejected))
     return {"accepted": accepted, "rejected": sorted(rejected, key=lambda r: int(r["index"]))}
