@@ -64,6 +64,8 @@ def test_policies_are_least_privilege_on_the_one_table() -> None:
                 assert resources == [{"Fn::GetAtt": "Table.StreamArn"}], (logical_id, resources)
             elif actions == {"events:PutEvents"}:
                 assert resources == [{"Fn::GetAtt": "EventBus.Arn"}], (logical_id, resources)
+            elif actions == {"sqs:SendMessage"}:
+                assert resources == [{"Fn::GetAtt": "ChangesDeadLetterQueue.Arn"}], (logical_id, resources)
             else:
                 assert actions <= ALLOWED_ACTIONS, (logical_id, actions)
                 for resource in resources:
@@ -160,3 +162,16 @@ def test_an_index_lock_outlives_every_function_that_can_hold_one() -> None:
     assert "SweeperFunction" not in holders, "the sweeper (300 s) never takes a lock"
     for logical_id, timeout_s in holders.items():
         assert timeout_s * 1000 < lock.EXPIRY_MS, (logical_id, timeout_s)
+
+
+def test_undeliverable_change_events_land_in_a_queue_with_an_alarm() -> None:
+    stream = FUNCTIONS["ChangesFunction"]["Properties"]["Events"]["TableStream"]["Properties"]
+    assert stream["BisectBatchOnFunctionError"] is True and stream["MaximumRetryAttempts"] >= 1
+    assert 60 <= stream["MaximumRecordAgeInSeconds"] <= 604800
+    assert "ReportBatchItemFailures" in stream["FunctionResponseTypes"]
+    on_failure = stream["DestinationConfig"]["OnFailure"]
+    assert on_failure == {"Type": "SQS", "Destination": {"Fn::GetAtt": "ChangesDeadLetterQueue.Arn"}}
+    assert TEMPLATE.resources["ChangesDeadLetterQueue"]["Type"] == "AWS::SQS::Queue"
+    alarm = TEMPLATE.resources["ChangesDeadLetterAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": "ChangesDeadLetterQueue.QueueName"}}]
