@@ -102,14 +102,23 @@ def apps_list() -> None:
 
 @apps.command("delete")
 def apps_delete(
-    app_id: str, yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False
+    app_id: str,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+    settle: Annotated[
+        float,
+        typer.Option(
+            envvar="ANNEX_REVOCATION_SECONDS",
+            help="Seconds from revoking the tokens to deleting the data: the authorizer cache and a request's run",
+        ),
+    ] = applications.REVOCATION_SECONDS,
 ) -> None:
-    """Delete an application with all of its data and tokens."""
+    """Delete an application with all of its data and tokens (the tokens first, the data once no
+    cached token can write any more)."""
     if not yes:
         typer.confirm(f"Delete {app_id} and all of its data?", abort=True)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task(f"Deleting {app_id}", total=None)
-        deleted = _run(lambda: applications.delete_application(app_id, lambda n: progress.advance(task, n)))
+        deleted = _run(lambda: applications.delete_application(app_id, lambda n: progress.advance(task, n), settle))
     _print({"app_id": app_id, "deleted_items": deleted})
 
 

@@ -212,7 +212,9 @@ def channel(api: Api, request: pytest.FixtureRequest) -> str:
 def admin(stack: Stack, *args: str) -> Any:
     """Run annex-admin against the test server's DynamoDB endpoint, as an operator would."""
     command = [sys.executable, "-m", "admin", "--endpoint-url", stack.dynamodb, "--table", stack.table, *args]
-    return json.loads(subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT).stdout)
+    # `apps delete` waits out the test server's authorizer cache (and a request's run) before deleting the data.
+    env = os.environ | {"ANNEX_REVOCATION_SECONDS": str(AUTHORIZER_CACHE_SECONDS + 1)}
+    return json.loads(subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT, env=env).stdout)
 
 
 @pytest.fixture(scope="session")
