@@ -41,6 +41,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 TOKEN = "test-token-" + uuid.uuid4().hex
 TEST_TABLE = "annex-test"
 AUTHORIZER_CACHE_SECONDS = 2
+# The local servers' default rate limits (local/ratelimit.py), raised so that load and fuzz tests are
+# never throttled; the rate limit tests give their applications limits of their own.
+UNLIMITED = {name: "100000" for name in ("AppRateLimit", "AppBurstLimit", "AnalyticsRateLimit", "AnalyticsBurstLimit")}
 
 
 @pytest.fixture
@@ -149,7 +152,7 @@ def webhook() -> Iterator[Webhook]:
 @contextlib.contextmanager
 def local_stack(name: str, **env_vars: str) -> Iterator[Stack]:
     """`python -m local` (what `make run` starts) on free ports, with extra environment."""
-    env = {"ANNEX_DEV_TOKEN": TOKEN, "AUTHORIZER_CACHE_SECONDS": str(AUTHORIZER_CACHE_SECONDS)} | env_vars
+    env = {"ANNEX_DEV_TOKEN": TOKEN, "AUTHORIZER_CACHE_SECONDS": str(AUTHORIZER_CACHE_SECONDS)} | UNLIMITED | env_vars
     table = env.pop("TABLE_NAME", f"annex-{name}")
     with local_server(table, ROOT / ".pytest_cache" / f"{name}.log", env) as running:
         yield Stack(running.url, running.dynamodb, running.table, running.log, running.pid)

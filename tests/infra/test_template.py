@@ -175,3 +175,24 @@ def test_undeliverable_change_events_land_in_a_queue_with_an_alarm() -> None:
     alarm = TEMPLATE.resources["ChangesDeadLetterAlarm"]["Properties"]
     assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
     assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": "ChangesDeadLetterQueue.QueueName"}}]
+
+
+def test_each_application_has_a_rate_limit_keyed_by_the_authorizer_and_analytics_a_lower_one() -> None:
+    api = TEMPLATE.resources["Api"]["Properties"]
+    assert api["ApiKeySourceType"] == "AUTHORIZER" and api["Auth"]["ApiKeyRequired"] is True
+    plan = TEMPLATE.resources["DefaultUsagePlan"]["Properties"]
+    assert plan["Throttle"] == {"RateLimit": {"Ref": "AppRateLimit"}, "BurstLimit": {"Ref": "AppBurstLimit"}}
+    (stage,) = plan["ApiStages"]
+    analytics = stage["Throttle"]["/sessions/analytics/GET"]
+    assert analytics == {"RateLimit": {"Ref": "AnalyticsRateLimit"}, "BurstLimit": {"Ref": "AnalyticsBurstLimit"}}
+    defaults = TEMPLATE.parameter_defaults()
+    assert float(defaults["AnalyticsRateLimit"]) < float(defaults["AppRateLimit"])
+    throttled = api["GatewayResponses"]["THROTTLED"]
+    assert '"code": "rate_limited"' in throttled["ResponseTemplates"]["application/json"]
+    assert "Retry-After" in throttled["ResponseParameters"]["Headers"]
+    public = [r for r in TEMPLATE.routes() if not r.authorized]
+    for function in FUNCTIONS.values():
+        for event in function["Properties"].get("Events", {}).values():
+            if event["Type"] == "Api" and event["Properties"].get("Auth", {}).get("Authorizer") == "NONE":
+                assert event["Properties"]["Auth"]["ApiKeyRequired"] is False, "a public route needs no key"
+    assert public
