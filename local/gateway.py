@@ -201,6 +201,7 @@ MAX_URL_CHARS = 8192
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
     body = json.dumps({"error": True, "code": code, "message": message})
+    headers = {"Cache-Control": "no-store"} | (headers or {})  # as template.yaml's gateway responses
     return Response(body, status=status, headers=headers, content_type="application/json")
 
 

@@ -196,3 +196,34 @@ def test_each_application_has_a_rate_limit_keyed_by_the_authorizer_and_analytics
             if event["Type"] == "Api" and event["Properties"].get("Auth", {}).get("Authorizer") == "NONE":
                 assert event["Properties"]["Auth"]["ApiKeyRequired"] is False, "a public route needs no key"
     assert public
+
+
+def test_data_functions_may_never_touch_a_token_or_the_application_directory() -> None:
+    for logical_id, function in FUNCTIONS.items():
+        statements = _statements(function)
+        reaches_table = any(
+            "Table.Arn" in str(s["Resource"]) and s["Effect"] == "Allow" and not set(s["Action"]) <= STREAM_ACTIONS
+            for s in statements
+        )
+        if logical_id == "AuthorizerFunction" or not reaches_table:
+            continue
+        denied = [s for s in statements if s["Effect"] == "Deny"]
+        assert denied, f"{logical_id} may reach API tokens"
+        (deny,) = denied
+        allowed = {a for s in statements if s["Effect"] == "Allow" for a in s["Action"]}
+        assert allowed <= set(deny["Action"]), logical_id
+        leading = deny["Condition"]["ForAnyValue:StringLike"]["dynamodb:LeadingKeys"]
+        assert "TOKEN#*" in leading, logical_id
+        assert ("APPS" in leading) == (logical_id != "SweeperFunction"), logical_id  # the sweep walks the directory
+
+
+def test_the_authorizer_reads_only_token_entries_and_has_reserved_concurrency() -> None:
+    authorizer = FUNCTIONS["AuthorizerFunction"]["Properties"]
+    (statement,) = _statements(FUNCTIONS["AuthorizerFunction"])
+    assert statement["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TOKEN#*"]}}
+    assert authorizer["ReservedConcurrentExecutions"] == {"Ref": "AuthorizerReservedConcurrency"}
+
+
+def test_every_gateway_answer_is_not_to_be_cached() -> None:
+    for name, response in TEMPLATE.resources["Api"]["Properties"]["GatewayResponses"].items():
+        assert response["ResponseParameters"]["Headers"]["Cache-Control"] == "'no-store'", name

@@ -87,8 +87,8 @@ def _service_fault(err: ClientError | BotoCoreError) -> Response[Any]:
 def lambda_handler(app: APIGatewayRestResolver) -> Handler:
     """The function's entry point: request-size limit, routing, and one structured log line per request.
 
-    The line carries the correlation id (API Gateway's request id), the route and the status; never
-    the event, its headers or the Api-Token.
+    The line carries the correlation id (API Gateway's request id), the application, the route and
+    the status; never the event, its headers or the Api-Token. Every answer is ``Cache-Control: no-store``.
     """
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)
@@ -104,9 +104,14 @@ def lambda_handler(app: APIGatewayRestResolver) -> Handler:
                 "headers": {"Content-Type": "application/json"},
                 "body": json.dumps(err.body()),
             }
+        # Answers are one application's data: no cache on the way may keep them (#16).
+        response["headers"] = (response.get("headers") or {}) | {"Cache-Control": "no-store"}
+        if response.get("multiValueHeaders"):
+            response["multiValueHeaders"] = response["multiValueHeaders"] | {"Cache-Control": ["no-store"]}
         logger.info(
             "request",
             extra={
+                "app_id": (event.get("requestContext") or {}).get("authorizer", {}).get("app_id"),
                 "method": event.get("httpMethod"),
                 "route": event.get("resource"),
                 "status": response.get("statusCode"),
