@@ -145,16 +145,60 @@ def revoke_token(token_id: str) -> None:
     )
 
 
+LIMITS = ("rate_limit", "burst_limit", "analytics_rate_limit", "analytics_burst_limit")
+
+
+def set_limits(app_id: str, limits: dict[str, int]) -> dict[str, int]:
+    """Keep the application's own rate limits (``LIMITS``) on its record; all of them as now kept."""
+    names = {f"#l{i}": name for i, name in enumerate(limits)}
+    values = {f":l{i}": value for i, value in enumerate(limits.values())}
+    try:
+        item = table().update_item(
+            Key=keys.application(app_id).key,
+            UpdateExpression="SET " + ", ".join(f"#l{i} = :l{i}" for i in range(len(limits))),
+            ConditionExpression="attribute_exists(#pk)",
+            ExpressionAttributeNames=names | {"#pk": PK},
+            ExpressionAttributeValues=values,
+            ReturnValues="ALL_NEW",
+        )["Attributes"]
+    except ClientError as err:
+        if err.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            raise NotFound(f"Application not found: {app_id}") from None
+        raise
+    return {name: int(str(item[name])) for name in LIMITS if name in item}
+
+
+def limits_of(app_id: str) -> dict[str, int]:
+    """The application's own rate limits (none: the defaults apply)."""
+    item = table().get_item(Key=keys.application(app_id).key).get("Item") or {}
+    return {name: int(str(item[name])) for name in LIMITS if name in item}
+
+
 def require_application(app_id: str) -> None:
     """404 unless the application exists."""
     if table().get_item(Key=keys.application(app_id).key, ConsistentRead=True).get("Item") is None:
         raise NotFound(f"Application not found: {app_id}")
 
 
-def delete_application(app_id: str, progress: Callable[[int], None] = lambda _: None) -> int:
-    """Delete the application and every item of it, in batches; the number of items deleted."""
+# A token's answer stays cached in API Gateway for AuthorizerCacheSeconds (at most 10 s), and a
+# request authorized just before its revocation may run for the functions' Timeout (10 s).
+REVOCATION_SECONDS = 20.0
+
+
+def delete_application(
+    app_id: str, progress: Callable[[int], None] = lambda _: None, settle: float = REVOCATION_SECONDS
+) -> int:
+    """Delete the application and every item of it, in batches; the number of items deleted.
+
+    Its tokens go first; the data only after ``settle`` seconds, when no cached answer for them
+    remains and no request they authorized is still running, so none can write an orphan item."""
     require_application(app_id)
     deleted = 0
+    for token in list_tokens(app_id):
+        revoke_token(str(token["token_id"]))
+        deleted += 2
+        progress(2)
+    time.sleep(settle)
     with table().batch_writer() as batch:
         for key in _keys_of(app_id):
             batch.delete_item(Key=key)

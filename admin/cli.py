@@ -19,10 +19,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
-from admin import analytics, applications, importer
+from admin import analytics, applications, importer, usage_plans
 from annex.errors import AnnexError
 from annex.store import table as table_module
 from annex.store.columnar import DuckDB
+from local.template import Template, load
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=False)
 apps = typer.Typer(help="Create, list and delete applications.", no_args_is_help=True)
@@ -66,6 +67,7 @@ def target(
     if not table:
         raise typer.BadParameter("say which table: --stack NAME, --table NAME or --endpoint-url URL")
     ctx.with_resource(table_module.target(table, endpoint_url, region or "us-east-1"))
+    ctx.obj = {"stack": stack, "region": region}
 
 
 def _fail(message: str) -> typer.Exit:
@@ -92,11 +94,53 @@ def _run(action: Any) -> Any:
         raise _fail(_dynamodb_error(error)) from None
 
 
+def _usage_plans(ctx: typer.Context) -> usage_plans.Stack | None:
+    """The --stack's usage plans (None without --stack, or for a stack deployed before them)."""
+    name = (ctx.obj or {}).get("stack")
+    stack = usage_plans.Stack.of(name, ctx.obj.get("region")) if name else None
+    if name and stack is None:
+        err.print(f"{name} has no usage plans (deployed before them): only the table is changed", style="yellow")
+    return stack
+
+
 @apps.command("create")
-def apps_create(name: str) -> None:
-    """Create an application; prints its id and its first token (shown only this once)."""
+def apps_create(ctx: typer.Context, name: str) -> None:
+    """Create an application; prints its id and its first token (shown only this once). With
+    --stack its API key joins the default usage plan (its rate limit)."""
     application, token = _run(lambda: applications.create_application(name))
+    stack = _usage_plans(ctx)
+    if stack is not None:
+        _run(lambda: usage_plans.enroll(stack, application["app_id"]))
     _print({"app_id": application["app_id"], "name": name, "token": token})
+
+
+@apps.command("limits")
+def apps_limits(
+    ctx: typer.Context,
+    app_id: str,
+    rps: Annotated[int, typer.Option("--rps", min=1, help="Requests per second")],
+    burst: Annotated[int, typer.Option("--burst", min=1, help="Requests at once above the rate")],
+    analytics_rps: Annotated[int | None, typer.Option(min=1, help="GET /sessions/analytics per second")] = None,
+    analytics_burst: Annotated[int | None, typer.Option(min=1)] = None,
+) -> None:
+    """Give one application its own rate limit and burst (the rest keep the template's defaults).
+    Kept in the table (make run's gateway reads it within seconds); with --stack, also its own
+    usage plan in API Gateway."""
+    defaults = Template(load()).parameter_defaults()
+    current = _run(lambda: applications.limits_of(app_id))
+    limits = {
+        "rate_limit": rps,
+        "burst_limit": burst,
+        "analytics_rate_limit": analytics_rps
+        or current.get("analytics_rate_limit", int(defaults["AnalyticsRateLimit"])),
+        "analytics_burst_limit": analytics_burst
+        or current.get("analytics_burst_limit", int(defaults["AnalyticsBurstLimit"])),
+    }
+    kept = _run(lambda: applications.set_limits(app_id, limits))
+    stack = _usage_plans(ctx)
+    if stack is not None:
+        kept |= {"usage_plan": _run(lambda: usage_plans.apply_limits(stack, app_id, limits))}
+    _print({"app_id": app_id} | kept)
 
 
 @apps.command("list")
@@ -106,14 +150,23 @@ def apps_list() -> None:
 
 @apps.command("delete")
 def apps_delete(
-    app_id: str, yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False
+    app_id: str,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+    settle: Annotated[
+        float,
+        typer.Option(
+            envvar="ANNEX_REVOCATION_SECONDS",
+            help="Seconds from revoking the tokens to deleting the data: the authorizer cache and a request's run",
+        ),
+    ] = applications.REVOCATION_SECONDS,
 ) -> None:
-    """Delete an application with all of its data and tokens."""
+    """Delete an application with all of its data and tokens (the tokens first, the data once no
+    cached token can write any more)."""
     if not yes:
         typer.confirm(f"Delete {app_id} and all of its data?", abort=True)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task(f"Deleting {app_id}", total=None)
-        deleted = _run(lambda: applications.delete_application(app_id, lambda n: progress.advance(task, n)))
+        deleted = _run(lambda: applications.delete_application(app_id, lambda n: progress.advance(task, n), settle))
     _print({"app_id": app_id, "deleted_items": deleted})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import shutil
@@ -25,7 +26,18 @@ from local.streams import StreamPoller, stream_functions
 from local.template import ROOT, Template, load
 
 LOCAL_APP_ID = "local"
+WELL_KNOWN_TOKEN = "local-dev-token"  # printed in the README: fine on loopback only
 LOCAL_TABLE = "annex-local"
+
+
+def loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name: it may resolve to anything
+        return False
 
 
 def ensure_table(template: Template, endpoint: str, region: str, name: str) -> bool:
@@ -73,7 +85,15 @@ def main() -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "3000"))
-    token = os.environ.get("ANNEX_DEV_TOKEN", "local-dev-token")
+    token = os.environ.get("ANNEX_DEV_TOKEN", WELL_KNOWN_TOKEN)
+    if token == WELL_KNOWN_TOKEN and not loopback(host):
+        print(
+            f"Refusing to serve on {host} with the well-known token {WELL_KNOWN_TOKEN}: anyone who can reach "
+            "this machine could use it. Set ANNEX_DEV_TOKEN to a secret of your own, or bind a loopback HOST.",
+            file=sys.stderr,
+            flush=True,
+        )
+        return 2
     # No AWS account is needed: the SDK only wants some credentials to sign requests with.
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")

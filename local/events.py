@@ -3,7 +3,8 @@
 `make run` with ANNEX_WEBHOOK_URL set points the changes function at this endpoint (the SDK's own
 ``AWS_ENDPOINT_URL_EVENTBRIDGE``), so the function publishes exactly as in AWS; each ``PutEvents``
 request's events (at most 10) are POSTed to the webhook as one JSON list. A webhook that fails
-fails the request, so the stream function reports the records and they are delivered again.
+fails the request, so the stream function reports the records and they are delivered again. Like
+EventBridge, the bus refuses a request of more than 10 entries or 256 KB (``annex.domain.changes``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from annex.domain.changes import MAX_ENTRIES, MAX_REQUEST_BYTES, entry_size
 
 BUS_NAME = "annex-local"
 _JSON = "application/x-amz-json-1.1"
@@ -40,6 +43,11 @@ class EventBus:
                     self._answer(400, {"__type": "UnknownOperationException", "message": "only PutEvents"})
                     return
                 entries = body.get("Entries", [])
+                size = sum(entry_size(e.get("DetailType", ""), e.get("Detail", "")) for e in entries)
+                if not 0 < len(entries) <= MAX_ENTRIES or size > MAX_REQUEST_BYTES:
+                    message = f"{len(entries)} entries of {size} bytes: at most {MAX_ENTRIES} and {MAX_REQUEST_BYTES}"
+                    self._answer(400, {"__type": "ValidationException", "message": message})
+                    return
                 try:
                     deliver(webhook, entries)
                 except OSError as err:  # the webhook is down or refused: the function retries the records

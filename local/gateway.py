@@ -13,6 +13,7 @@ import importlib.util
 import itertools
 import json
 import logging
+import math
 import multiprocessing
 import os
 import signal
@@ -30,7 +31,9 @@ from urllib.parse import unquote
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
+from admin.applications import limits_of
 from local.metrics import ReadableMetrics
+from local.ratelimit import ANALYTICS_ROUTE, RateLimiter
 from local.template import Function, Route, Template
 
 log = logging.getLogger("local.gateway")
@@ -200,6 +203,7 @@ MAX_URL_CHARS = 8192
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
     body = json.dumps({"error": True, "code": code, "message": message})
+    headers = {"Cache-Control": "no-store"} | (headers or {})  # as template.yaml's gateway responses
     return Response(body, status=status, headers=headers, content_type="application/json")
 
 
@@ -213,6 +217,7 @@ class Gateway:
         ttl = int(os.environ.get("AUTHORIZER_CACHE_SECONDS", auth[2] if auth else 0))
         self.authorizer = (Containers(auth[0], isolated=True), auth[1], ttl) if auth else None
         self.auth_cache: dict[str, tuple[float, dict[str, Any] | None]] = {}
+        self.limiter = RateLimiter(template.parameter_defaults(), limits_of)
         self.cache_lock = threading.Lock()
 
     def stop(self) -> None:
@@ -334,6 +339,10 @@ class Gateway:
             if context is None:
                 return _error(401, "unauthorized", "Missing or unknown Api-Token")
             auth = context
+            wait = self.limiter.take(str(auth.get("app_id")), (request.method, route.path) == ANALYTICS_ROUTE)
+            if wait > 0:
+                retry = {"Retry-After": str(max(1, math.ceil(wait)))}
+                return _error(429, "rate_limited", "Too many requests for this application, retry shortly", retry)
         result = self.pool(route.function).invoke(self.event(request, route, params, auth))
         headers = Headers()
         for name, values in (result.get("multiValueHeaders") or {}).items():

@@ -10,6 +10,7 @@ the engine answers must be one DynamoDB in AWS would answer too, or the tests pr
 - a partition key (table or index) is at most 2,048 bytes and a sort key at most 1,024, in every
   item written and every key a request names (``Key``, ``Keys``, ``ExclusiveStartKey``, a query's
   key condition);
+- a key condition's ``BETWEEN`` has its lower bound at most its upper one;
 - each expression (key condition, filter, condition, update, projection) is at most 4 KB;
 - a transaction holds at most 100 actions (moto checks that) and its items at most 4 MB.
 
@@ -23,6 +24,7 @@ import base64
 import copy
 import functools
 from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 MAX_ITEM_BYTES = 400 * 1024
@@ -89,6 +91,16 @@ def attribute_size(name: str, value: Any) -> int:
 def item_size(attrs: Mapping[str, Any]) -> int:
     """An item's size: the sum of its attributes' names and values."""
     return sum(attribute_size(name, value) for name, value in attrs.items())
+
+
+def _order(value: dict[str, Any]) -> Any:
+    """A key value as DynamoDB orders it: a string by its UTF-8 bytes, a number by value, a binary by its bytes."""
+    ((kind, raw),) = value.items()
+    if kind == "S":
+        return raw.encode("utf-8", "surrogatepass")
+    if kind == "N":
+        return Decimal(raw)
+    return raw if isinstance(raw, bytes) else base64.b64decode(raw)
 
 
 def _refused(message: str) -> Exception:
@@ -206,7 +218,12 @@ def _query_keys_checked() -> None:
                     f"One or more parameter values were invalid: the partition key condition has "
                     f"{value_size(value)} bytes; at most {MAX_PARTITION_KEY_BYTES}"
                 )
-        for _, _, values in kwargs.get("range_key_conditions") or []:
+        for _, comparison, values in kwargs.get("range_key_conditions") or []:
+            if comparison.upper() == "BETWEEN" and _order(values[0]) > _order(values[1]):
+                raise _refused(
+                    "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be "
+                    "greater than or equal to lower bound"
+                )
             for value in values:
                 if value_size(value) > MAX_SORT_KEY_BYTES:
                     raise _refused(

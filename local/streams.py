@@ -42,10 +42,12 @@ def _lambda_record(record: dict[str, Any], arn: str) -> dict[str, Any]:
 
 
 class StreamPoller:
-    """Delivers the table's stream to its function, 100 records at a time. With ``positions`` (the
-    engine keeps its data) the last acknowledged record is kept after every batch the function
-    answered, and a restart resumes after it. A batch the function fails on is tried again, up to
-    ``RETRIES`` times (template.yaml's MaximumRetryAttempts), then skipped."""
+    """Delivers the table's stream to its function, 100 records at a time, as Lambda's event source
+    mapping with ``ReportBatchItemFailures`` does: the records before the first one the function
+    reports failed are done, and delivery goes on from that one (a function that fails outright
+    fails them all). With ``positions`` (the engine keeps its data) the last record done is kept,
+    and a restart resumes after it. A record still failing after ``RETRIES`` deliveries in a row
+    (template.yaml's MaximumRetryAttempts) is logged as sent to the on-failure queue and passed."""
 
     RETRIES = 10
 
@@ -100,29 +102,39 @@ class StreamPoller:
         shards = self.streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
         iterators = {s["ShardId"]: self._iterator(arn, s) for s in shards}
         failures = dict.fromkeys(iterators, 0)
+        pending: dict[str, list[dict[str, Any]]] = {}  # records read but not yet done, per shard
         while not self.stopped.wait(self.interval):
             for shard, iterator in list(iterators.items()):
-                page = self.streams.get_records(ShardIterator=iterator, Limit=100)
-                records = page.get("Records", [])
-                if records and not self._deliver(arn, records):
-                    failures[shard] += 1
-                    if failures[shard] <= self.RETRIES:
-                        continue  # the same records again at the next poll
-                    log.error("Skipped %d stream records after %d failed deliveries", len(records), failures[shard])
-                failures[shard] = 0
-                iterators[shard] = page.get("NextShardIterator") or iterator
-                if records and self.positions is not None:
-                    self.positions.put(self.consumer, arn, int(records[-1]["dynamodb"]["SequenceNumber"]))
+                records = pending.pop(shard, [])
+                if not records:
+                    page = self.streams.get_records(ShardIterator=iterator, Limit=100)
+                    records = page.get("Records", [])
+                    iterators[shard] = page.get("NextShardIterator") or iterator
+                if not records:
+                    continue
+                done = self._deliver(arn, records)
+                failures[shard] = 0 if done == len(records) else failures[shard] + 1
+                if failures[shard] > self.RETRIES:
+                    first, last = (records[i]["dynamodb"]["SequenceNumber"] for i in (done, -1))
+                    log.error(
+                        "On-failure queue: stream records %s to %s failed %d deliveries", first, last, self.RETRIES + 1
+                    )
+                    done, failures[shard] = len(records), 0
+                if done and self.positions is not None:
+                    self.positions.put(self.consumer, arn, int(records[done - 1]["dynamodb"]["SequenceNumber"]))
+                if done < len(records):
+                    pending[shard] = records[done:]  # again at the next poll, from the first failed record
 
-    def _deliver(self, arn: str, records: list[dict[str, Any]]) -> bool:
-        """Whether the function answered the batch (its reported item failures are logged)."""
+    def _deliver(self, arn: str, records: list[dict[str, Any]]) -> int:
+        """How many records, from the first, the function took: up to the first it reported failed."""
         event = {"Records": [_lambda_record(r, arn) for r in records]}
         try:
             answer = self.containers.invoke(event | {"requestContext": {"requestId": "stream"}})
         except Exception:
             log.exception("The stream function failed on %d records", len(records))
-            return False
-        failed = answer.get("batchItemFailures") or []
+            return 0
+        failed = {str(f.get("itemIdentifier")) for f in answer.get("batchItemFailures") or []}
         if failed:
             log.warning("The stream function reported %d failed records", len(failed))
-        return True
+        numbers = [str(r["dynamodb"]["SequenceNumber"]) for r in records]
+        return next((i for i, number in enumerate(numbers) if number in failed), len(records))

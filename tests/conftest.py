@@ -41,6 +41,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 TOKEN = "test-token-" + uuid.uuid4().hex
 TEST_TABLE = "annex-test"
 AUTHORIZER_CACHE_SECONDS = 2
+# The local servers' default rate limits (local/ratelimit.py), raised so that load and fuzz tests are
+# never throttled; the rate limit tests give their applications limits of their own.
+UNLIMITED = {name: "100000" for name in ("AppRateLimit", "AppBurstLimit", "AnalyticsRateLimit", "AnalyticsBurstLimit")}
 
 
 @pytest.fixture
@@ -149,7 +152,7 @@ def webhook() -> Iterator[Webhook]:
 @contextlib.contextmanager
 def local_stack(name: str, **env_vars: str) -> Iterator[Stack]:
     """`python -m local` (what `make run` starts) on free ports, with extra environment."""
-    env = {"ANNEX_DEV_TOKEN": TOKEN, "AUTHORIZER_CACHE_SECONDS": str(AUTHORIZER_CACHE_SECONDS)} | env_vars
+    env = {"ANNEX_DEV_TOKEN": TOKEN, "AUTHORIZER_CACHE_SECONDS": str(AUTHORIZER_CACHE_SECONDS)} | UNLIMITED | env_vars
     table = env.pop("TABLE_NAME", f"annex-{name}")
     with local_server(table, ROOT / ".pytest_cache" / f"{name}.log", env) as running:
         yield Stack(running.url, running.dynamodb, running.table, running.log, running.pid)
@@ -212,7 +215,9 @@ def channel(api: Api, request: pytest.FixtureRequest) -> str:
 def admin(stack: Stack, *args: str) -> Any:
     """Run annex-admin against the test server's DynamoDB endpoint, as an operator would."""
     command = [sys.executable, "-m", "admin", "--endpoint-url", stack.dynamodb, "--table", stack.table, *args]
-    return json.loads(subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT).stdout)
+    # `apps delete` waits out the test server's authorizer cache (and a request's run) before deleting the data.
+    env = os.environ | {"ANNEX_REVOCATION_SECONDS": str(AUTHORIZER_CACHE_SECONDS + 1)}
+    return json.loads(subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT, env=env).stdout)
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,8 @@
 
 API Gateway caches the answer per token (``ReauthorizeEvery`` in template.yaml), so a revoked
 token keeps working until that cache entry expires. The policy allows every route of the stage,
-because a cached answer is reused for all of them.
+because a cached answer is reused for all of them. ``usageIdentifierKey`` names the application's
+API key, so API Gateway counts its requests against its own usage plan (its rate limit).
 """
 
 from __future__ import annotations
@@ -35,4 +36,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": resource}],
         },
         "context": {"app_id": app_id},
+        "usageIdentifierKey": access.usage_key(app_id),  # the application's usage plan: its rate limit
     }

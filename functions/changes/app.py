@@ -1,12 +1,12 @@
 """Changes: the table's stream → change events on the EventBridge bus (locally, `make run` serves a
 stand-in bus that POSTs them to a webhook: local/events.py).
 
-Records that fail are reported back (partial batch response), so the stream retries only them.
+Records that fail are reported back (partial batch response), so the stream retries from the first
+of them; a batch that keeps failing goes to the on-failure queue (template.yaml), with an alarm.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import boto3
@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from annex import telemetry
 from annex.config import settings
-from annex.domain.changes import stream_changes
+from annex.domain.changes import SOURCE, bus_batches, stream_changes
 
 logger = Logger(service="annex-changes")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
@@ -28,15 +28,10 @@ events_client = boto3.client("events", region_name=settings().region) if BUS els
 
 def publish(events: list[dict[str, Any]]) -> None:
     if events_client is not None and BUS:
-        for start in range(0, len(events), 10):  # PutEvents takes at most 10 entries
+        for batch in bus_batches(events):  # by count and encoded size: a request EventBridge takes
             entries = [
-                {
-                    "EventBusName": BUS,
-                    "Source": "annex",
-                    "DetailType": f"{e['resource']}.{e['field'].split('.')[0]}",
-                    "Detail": json.dumps(e, default=str),
-                }
-                for e in events[start : start + 10]
+                {"EventBusName": BUS, "Source": SOURCE, "DetailType": detail_type, "Detail": detail}
+                for detail_type, detail in batch
             ]
             answer = events_client.put_events(Entries=entries)
             if answer.get("FailedEntryCount"):

@@ -1,7 +1,8 @@
 """Sweeper: every few minutes, store TIMED_OUT on sessions idle past the timeout.
 
 Reads never need it (a session past the timeout already reads as TIMED_OUT); it makes the status
-stored, so the change reaches the table's stream and the change events.
+stored, so the change reaches the table's stream and the change events. Each application has a
+budget a run, one's failure does not stop the others, and a run resumes where the last one stopped.
 """
 
 from __future__ import annotations
@@ -21,6 +22,6 @@ logger = Logger(service="annex-sweeper")
 @logger.inject_lambda_context(log_event=False)
 @telemetry.instrument
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    swept = lifecycle.sweep(settings().timeout_ms)
-    logger.info("swept", extra={"timed_out": swept})
-    return {"timed_out": swept}
+    done = lifecycle.sweep(settings().timeout_ms, context.get_remaining_time_in_millis)
+    logger.info("swept", extra={"timed_out": done.timed_out, "unfinished": done.unfinished, "failed": done.failed})
+    return {"timed_out": done.timed_out}

@@ -3,10 +3,13 @@ table's stream (in AWS: the EventBridge bus) as {app_id, resource, id, field, be
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from tests.conftest import Api, Webhook
+from tests.conftest import Api, Webhook, local_stack
 
 
 def test_metadata_counter_and_meta_changes_are_published(api: Api, webhook: Webhook, user: str, channel: str) -> None:
@@ -73,3 +76,68 @@ def test_sorted_metaarray_and_message_meta_changes_are_published(api: Api, webho
     assert webhook.wait_for(lambda e: e["id"] == message_id and e["field"] == "meta")
     assert [(e["before"], e["after"], e["resource"]) for e in mine("meta")] == [({}, {"pinned": True}, "message")]
     assert not [e for e in webhook.events if e["id"].startswith(message_id) and e["resource"] != "message"]
+
+
+def test_a_message_whose_events_pass_256_kb_by_count_publishes_every_event(
+    api: Api, webhook: Webhook, channel: str
+) -> None:
+    """20 sorted_metaarray keys of 100 non-ASCII values: ten events a request was ~380 KB (past
+    EventBridge's 256 KB), refused at every retry, and the events lost."""
+    arrays = [{"key": f"k{k:02d}", "value": [f"{i:03d}" + "é" * 62 for i in range(100)]} for k in range(20)]
+    body = json.dumps({"user_id": "u", "message": "m", "sorted_metaarray": arrays}, ensure_ascii=False).encode()
+    sent = api.session.post(f"{api.base}{channel}/messages", data=body, timeout=30)  # UTF-8: under 1 MiB
+    assert sent.status_code == 201, sent.text
+    message_id = f"{channel.lstrip('/')}/{sent.json()['message_id']}"
+    assert webhook.wait_for(lambda e: e["id"] == message_id and e["field"] == "sorted_metaarray.k19")
+    fields = {e["field"] for e in webhook.events if e["id"] == message_id}
+    assert fields == {f"sorted_metaarray.k{k:02d}" for k in range(20)}
+
+
+class Refusing(Webhook):
+    """A receiver that answers 500 to its first ``failures`` deliveries holding an event of ``user``."""
+
+    def __init__(self, user: str, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+        receiver, keep = self, self.server.RequestHandlerClass
+
+        class Flaky(keep):  # type: ignore[valid-type,misc]
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if receiver.failures > 0 and any(e["id"] == user for e in json.loads(body)):
+                    receiver.failures -= 1
+                    self.send_response(500)
+                    self.end_headers()
+                    return
+                receiver.events.extend(json.loads(body))
+                self.send_response(204)
+                self.end_headers()
+
+        self.server.RequestHandlerClass = Flaky
+
+
+def _metadata_k_of(user: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda e: e["id"] == user and e["field"] == "metadata.k"
+
+
+def test_a_receiver_that_fails_some_deliveries_still_gets_every_event() -> None:
+    """Writes of several users stream in one batch; the deliveries of one user's events fail six
+    times (the function reports that record failed, the others done): they come again until taken."""
+    users = [f"flaky-{n}-{uuid.uuid4().hex[:8]}" for n in range(8)]
+    receiver = Refusing(users[3], failures=6)
+    try:
+        with local_stack("flaky-webhook", ANNEX_WEBHOOK_URL=receiver.url, ANNEX_DATA_DIR=":memory:") as stack:
+            api = Api(stack.url)
+            for user in users:
+                assert api.post("/users", {"user_id": user}).status_code == 201
+
+            def write(user: str) -> int:
+                return int(Api(stack.url).put(f"/users/{user}/metadata/k", {"value": "v", "upsert": True}).status_code)
+
+            with ThreadPoolExecutor(len(users)) as pool:
+                assert list(pool.map(write, users)) == [200] * len(users)
+            for user in users:
+                assert receiver.wait_for(_metadata_k_of(user), timeout=60), user
+            assert receiver.failures == 0
+    finally:
+        receiver.server.shutdown()

@@ -21,3 +21,16 @@ def test_logs_carry_correlation_ids_and_never_the_token(stack: Stack, api: Api, 
     assert requests, "handlers log one line per request"
     assert all(line.get("correlation_id") and line.get("route") and line.get("status") for line in requests)
     assert any(line["route"] == "/users/{user_id}/metadata/{key}" and line["status"] == 404 for line in requests)
+
+
+def test_every_request_line_names_its_application(stack: Stack, api: Api, user: str) -> None:
+    api.get(f"/users/{user}/metadata/absent-for-app-id")
+    lines = [json.loads(line) for line in stack.log.read_text().splitlines() if line.startswith("{")]
+    requests = [line for line in lines if line.get("message") == "request"]
+    assert requests and all(line.get("app_id") for line in requests)
+    assert any(line["app_id"] == "local" and line["status"] == 404 for line in requests)
+
+
+def test_api_answers_are_never_cached(api: Api, user: str) -> None:
+    for response in (api.get(f"/users/{user}"), api.get(f"/users/{user}/metadata/absent"), api.get("/users")):
+        assert response.headers["Cache-Control"] == "no-store", response.headers

@@ -82,6 +82,8 @@ def test_policies_are_least_privilege_on_the_one_table() -> None:
                 assert all("AnalyticsBucket" in str(r) for r in resources), (logical_id, resources)
                 if "s3:PutObject" in actions:
                     assert resources == [{"Fn::Sub": "${AnalyticsBucket.Arn}/athena-results/*"}], resources
+            elif actions == {"sqs:SendMessage"}:
+                assert resources == [{"Fn::GetAtt": "ChangesDeadLetterQueue.Arn"}], (logical_id, resources)
             else:
                 assert actions <= ALLOWED_ACTIONS, (logical_id, actions)
                 for resource in resources:
@@ -204,3 +206,68 @@ def test_an_index_lock_outlives_every_function_that_can_hold_one() -> None:
     assert "SweeperFunction" not in holders, "the sweeper (300 s) never takes a lock"
     for logical_id, timeout_s in holders.items():
         assert timeout_s * 1000 < lock.EXPIRY_MS, (logical_id, timeout_s)
+
+
+def test_undeliverable_change_events_land_in_a_queue_with_an_alarm() -> None:
+    stream = FUNCTIONS["ChangesFunction"]["Properties"]["Events"]["TableStream"]["Properties"]
+    assert stream["BisectBatchOnFunctionError"] is True and stream["MaximumRetryAttempts"] >= 1
+    assert 60 <= stream["MaximumRecordAgeInSeconds"] <= 604800
+    assert "ReportBatchItemFailures" in stream["FunctionResponseTypes"]
+    on_failure = stream["DestinationConfig"]["OnFailure"]
+    assert on_failure == {"Type": "SQS", "Destination": {"Fn::GetAtt": "ChangesDeadLetterQueue.Arn"}}
+    assert TEMPLATE.resources["ChangesDeadLetterQueue"]["Type"] == "AWS::SQS::Queue"
+    alarm = TEMPLATE.resources["ChangesDeadLetterAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": "ChangesDeadLetterQueue.QueueName"}}]
+
+
+def test_each_application_has_a_rate_limit_keyed_by_the_authorizer_and_analytics_a_lower_one() -> None:
+    api = TEMPLATE.resources["Api"]["Properties"]
+    assert api["ApiKeySourceType"] == "AUTHORIZER" and api["Auth"]["ApiKeyRequired"] is True
+    plan = TEMPLATE.resources["DefaultUsagePlan"]["Properties"]
+    assert plan["Throttle"] == {"RateLimit": {"Ref": "AppRateLimit"}, "BurstLimit": {"Ref": "AppBurstLimit"}}
+    (stage,) = plan["ApiStages"]
+    analytics = stage["Throttle"]["/sessions/analytics/GET"]
+    assert analytics == {"RateLimit": {"Ref": "AnalyticsRateLimit"}, "BurstLimit": {"Ref": "AnalyticsBurstLimit"}}
+    defaults = TEMPLATE.parameter_defaults()
+    assert float(defaults["AnalyticsRateLimit"]) < float(defaults["AppRateLimit"])
+    throttled = api["GatewayResponses"]["THROTTLED"]
+    assert '"code": "rate_limited"' in throttled["ResponseTemplates"]["application/json"]
+    assert "Retry-After" in throttled["ResponseParameters"]["Headers"]
+    public = [r for r in TEMPLATE.routes() if not r.authorized]
+    for function in FUNCTIONS.values():
+        for event in function["Properties"].get("Events", {}).values():
+            if event["Type"] == "Api" and event["Properties"].get("Auth", {}).get("Authorizer") == "NONE":
+                assert event["Properties"]["Auth"]["ApiKeyRequired"] is False, "a public route needs no key"
+    assert public
+
+
+def test_data_functions_may_never_touch_a_token_or_the_application_directory() -> None:
+    for logical_id, function in FUNCTIONS.items():
+        statements = _statements(function)
+        reaches_table = any(
+            "Table.Arn" in str(s["Resource"]) and s["Effect"] == "Allow" and not set(s["Action"]) <= STREAM_ACTIONS
+            for s in statements
+        )
+        if logical_id == "AuthorizerFunction" or not reaches_table:
+            continue
+        denied = [s for s in statements if s["Effect"] == "Deny"]
+        assert denied, f"{logical_id} may reach API tokens"
+        (deny,) = denied
+        allowed = {a for s in statements if s["Effect"] == "Allow" for a in s["Action"]}
+        assert allowed <= set(deny["Action"]), logical_id
+        leading = deny["Condition"]["ForAnyValue:StringLike"]["dynamodb:LeadingKeys"]
+        assert "TOKEN#*" in leading, logical_id
+        assert ("APPS" in leading) == (logical_id != "SweeperFunction"), logical_id  # the sweep walks the directory
+
+
+def test_the_authorizer_reads_only_token_entries_and_has_reserved_concurrency() -> None:
+    authorizer = FUNCTIONS["AuthorizerFunction"]["Properties"]
+    (statement,) = _statements(FUNCTIONS["AuthorizerFunction"])
+    assert statement["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TOKEN#*"]}}
+    assert authorizer["ReservedConcurrentExecutions"] == {"Ref": "AuthorizerReservedConcurrency"}
+
+
+def test_every_gateway_answer_is_not_to_be_cached() -> None:
+    for name, response in TEMPLATE.resources["Api"]["Properties"]["GatewayResponses"].items():
+        assert response["ResponseParameters"]["Headers"]["Cache-Control"] == "'no-store'", name

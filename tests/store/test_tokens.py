@@ -31,6 +31,7 @@ def test_a_registered_token_resolves_to_its_application(authorizer: Containers, 
         }
     )
     assert answer["context"] == {"app_id": "app-1"}
+    assert answer["usageIdentifierKey"] == "annex-usage-plan-key-app-1"  # its usage plan's key: its rate limit
     statement = answer["policyDocument"]["Statement"][0]
     assert statement["Effect"] == "Allow"
     assert statement["Resource"] == "arn:aws:execute-api:us-east-1:123456789012:abc123/v1/*"

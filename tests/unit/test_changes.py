@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from annex.domain.changes import changes
+import json
+from typing import Any
+
+from annex.domain.changes import MAX_ENTRIES, MAX_REQUEST_BYTES, bus_batches, changes, entry_size
 
 USER = {"PK": "app1#USER#u1", "SK": "USER", "user_id": "u1", "metadata": {"a": "1"}, "meta": '{"x":1}', "version": 2}
 
@@ -85,3 +88,31 @@ def test_message_bookkeeping_says_nothing() -> None:
     assert changes(None, entry, at=1) == [] and changes(entry, None, at=1) == []
     counter = {"PK": MESSAGE["PK"], "SK": "COUNTER", "last_message_id": 8}
     assert changes(counter, counter | {"last_message_id": 9}, at=1) == []
+
+
+def _wide_message_events(width: int) -> list[dict[str, Any]]:
+    """A message's events: 20 sorted_metaarray keys of 100 non-ASCII values of ``width`` characters."""
+    arrays = {f"k{k}": {"o": 1, "v": [f"{i:03d}" + "é" * (width - 3) for i in range(100)]} for k in range(20)}
+    return changes(None, MESSAGE | {"sorted_metaarray": arrays}, at=1)
+
+
+def test_bus_requests_stay_within_ten_entries_and_256_kb_and_keep_every_event() -> None:
+    valid = _wide_message_events(65)  # the longest values a message takes: 128 bytes of UTF-8
+    by_count = sum(len(json.dumps(e).encode()) for e in valid[:10])  # what ten a request sent: ~380 KB
+    assert len(valid) == 20 and by_count > MAX_REQUEST_BYTES
+    for events in (valid, _wide_message_events(200)):  # wider: the size, not the count, splits them
+        batches = bus_batches(events)
+        for batch in batches:
+            assert len(batch) <= MAX_ENTRIES
+            assert sum(entry_size(kind, detail) for kind, detail in batch) <= MAX_REQUEST_BYTES
+        assert [json.loads(detail) for batch in batches for _, detail in batch] == events
+    assert len(bus_batches(_wide_message_events(200))) > 2
+
+
+def test_an_event_too_large_for_a_request_leaves_out_its_values_and_says_so() -> None:
+    huge = {"app_id": "a", "resource": "user", "id": "u", "field": "meta", "at": 1}
+    huge |= {"before": {"x": "b" * 200_000}, "after": {"x": "é" * 100_000}}
+    [[(kind, detail)]] = bus_batches([huge])
+    shown = json.loads(detail)
+    assert kind == "user.meta" and entry_size(kind, detail) <= MAX_REQUEST_BYTES
+    assert shown["omitted"] == ["before"] and shown["before"] is None and shown["after"] == huge["after"]

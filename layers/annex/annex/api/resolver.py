@@ -90,7 +90,8 @@ def lambda_handler(app: APIGatewayRestResolver) -> Handler:
     figures (``annex.telemetry``) per request.
 
     The line carries the correlation id (API Gateway's request id), the application id, the route,
-    the status and an error's code; never the event, its headers or the Api-Token.
+    the status and an error's code; never the event, its headers or the Api-Token. Every answer is
+    ``Cache-Control: no-store``.
     """
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)
@@ -112,6 +113,10 @@ def lambda_handler(app: APIGatewayRestResolver) -> Handler:
         status = int(response.get("statusCode") or 500)
         code = _error_code(response) if status >= 400 else None
         telemetry.request(route, status, code)
+        # Answers are one application's data: no cache on the way may keep them (#16).
+        response["headers"] = (response.get("headers") or {}) | {"Cache-Control": "no-store"}
+        if response.get("multiValueHeaders"):
+            response["multiValueHeaders"] = response["multiValueHeaders"] | {"Cache-Control": ["no-store"]}
         logger.info(
             "request",
             extra={

@@ -7,6 +7,10 @@ channel becomes one event ``{app_id, resource, id, field, before, after, at}``; 
 (``sorted_metaarray.<key>``, before and after its list of values) and its ``meta``. Creating or
 deleting a record reports its non-empty fields coming or going. A session reports ``status`` and
 ``user_metadata``. Bookkeeping items (index entries, counters, locks) report nothing.
+
+On the bus (``bus_batches``) events go in requests of at most 10 entries and 256 KB, measured as
+EventBridge measures them; an event that alone would not fit leaves out its ``before`` (then its
+``after``) value and names it in ``omitted``: the record as it is now is one GET away.
 """
 
 from __future__ import annotations
@@ -93,3 +97,42 @@ def changes(old: dict[str, Any] | None, new: dict[str, Any] | None, at: int) -> 
 def stream_changes(old: dict[str, Any] | None, new: dict[str, Any] | None, at: int) -> list[dict[str, Any]]:
     """``changes`` of a stream record's images as the stream gives them (DynamoDB's number types)."""
     return changes(plain(old) or None, plain(new) or None, at)
+
+
+SOURCE = "annex"
+# EventBridge's PutEvents: at most 10 entries a request, and 256 KB of entries, each measured as the
+# UTF-8 bytes of its Source, DetailType and Detail plus 14 for its Time.
+MAX_ENTRIES = 10
+MAX_REQUEST_BYTES = 256 * 1024
+_TIME_BYTES = 14
+
+
+def entry_size(detail_type: str, detail: str) -> int:
+    """An entry's size as EventBridge counts it against ``MAX_REQUEST_BYTES``."""
+    return _TIME_BYTES + sum(len(text.encode("utf-8", "surrogatepass")) for text in (SOURCE, detail_type, detail))
+
+
+def bus_entry(event: dict[str, Any]) -> tuple[str, str]:
+    """An event's ``(DetailType, Detail)``, small enough for a request of its own."""
+    detail_type = f"{event['resource']}.{event['field'].split('.')[0]}"
+    omitted: list[str] = []
+    while True:
+        shown = event | {name: None for name in omitted} | ({"omitted": omitted} if omitted else {})
+        detail = json.dumps(shown, default=str, ensure_ascii=False, separators=(",", ":"))
+        if entry_size(detail_type, detail) <= MAX_REQUEST_BYTES or len(omitted) == 2:
+            return detail_type, detail
+        omitted.append("after" if omitted else "before")
+
+
+def bus_batches(events: list[dict[str, Any]]) -> list[list[tuple[str, str]]]:
+    """The events' entries (``bus_entry``) in order, grouped into requests EventBridge takes."""
+    batches: list[list[tuple[str, str]]] = []
+    size = 0
+    for detail_type, detail in map(bus_entry, events):
+        grows = entry_size(detail_type, detail)
+        if not batches or len(batches[-1]) == MAX_ENTRIES or size + grows > MAX_REQUEST_BYTES:
+            batches.append([])
+            size = 0
+        batches[-1].append((detail_type, detail))
+        size += grows
+    return batches

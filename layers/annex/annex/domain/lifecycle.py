@@ -4,6 +4,9 @@ that decide a client's answer (a release of an ended session is a 409) are here.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from annex import telemetry
@@ -48,8 +51,44 @@ def events(app_id: str, session_id: str, limit: int, cursor: str | None) -> tupl
     return found, session_search.encode_event_cursor(after)
 
 
-def sweep(timeout_ms: int) -> int:
-    """Store TIMED_OUT on every application's sessions idle past the timeout; how many."""
-    swept = sum(store.sweep(app_id, timeout_ms) for app_id in tokens.application_ids())
-    telemetry.count("SessionsTimedOut", swept)
-    return swept
+SWEEP_BUDGET = 500  # sessions one application may have timed out in one run; the rest wait for the next
+MIN_MS_LEFT = 5_000  # a run stops starting applications when its function has less time than this left
+
+
+@dataclass
+class Sweep:
+    """What a run did: sessions timed out, applications it left idle sessions of (their budget
+    ended), applications whose sweep failed, and the application the next run starts at."""
+
+    timed_out: int = 0
+    unfinished: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    resume: str | None = None
+
+
+def sweep(timeout_ms: int, time_left_ms: Callable[[], int] = lambda: 10**9, budget: int = SWEEP_BUDGET) -> Sweep:
+    """Store TIMED_OUT on sessions idle past the timeout, fairly: each application gets at most
+    ``budget`` a run, one application's error (a throttle, say) is reported and the others go on,
+    and the run starts where the last one stopped (or one application later when it went round),
+    so no application always waits for the ones before it."""
+    apps = sorted(tokens.application_ids())
+    start = store.sweep_cursor()
+    first = next((i for i, app_id in enumerate(apps) if start is not None and app_id >= start), 0)
+    order = apps[first:] + apps[:first]
+    done = Sweep(resume=order[1] if len(order) > 1 else None)
+    for app_id in order:
+        if time_left_ms() < MIN_MS_LEFT:
+            done.resume = app_id
+            break
+        try:
+            swept, more = store.sweep(app_id, timeout_ms, budget=budget)
+        except Exception:
+            logging.getLogger(__name__).exception("The timeout sweep of %s failed", app_id)
+            done.failed.append(app_id)
+            continue
+        done.timed_out += swept
+        if more:
+            done.unfinished.append(app_id)
+    store.keep_sweep_cursor(done.resume)
+    telemetry.count("SessionsTimedOut", done.timed_out)
+    return done

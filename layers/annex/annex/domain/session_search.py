@@ -87,6 +87,8 @@ def list_sessions(
     top = upper_position(plan.high)
     below = top if below is None else min(below, top)
     above = lower_position(plan.low)
+    if above is not None and below <= above:  # a cursor at or below the range's start: nothing is left
+        return [], None
     found_candidates = candidates(app_id, plan, parsed, below, above)
     if found_candidates is None:
         partitions = [keys.sessions_list(app_id, shard) for shard in range(keys.SHARDS)]

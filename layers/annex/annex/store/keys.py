@@ -282,6 +282,9 @@ def app_directory(app_id: str) -> Ref:
     return Ref(APPS, app_id)
 
 
+SWEEP_CURSOR = Ref("SWEEP", "CURSOR")  # the application the next timeout sweep starts at
+
+
 def idempotency_partition(app_id: str) -> str:
     """Where Powertools idempotency keeps an application's Idempotency-Key records (SK: the key's hash)."""
     return f"{app_id}#IDEMPOTENCY"

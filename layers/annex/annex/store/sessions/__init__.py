@@ -12,7 +12,7 @@ from annex.store.sessions.bulk import created_between, created_per_day
 from annex.store.sessions.index import recover, set_metadata
 from annex.store.sessions.ingest import Ingested, ingest
 from annex.store.sessions.items import BASE, Path, batch_get, get, projection_of, stored
-from annex.store.sessions.lifecycle import Released, create, release, sweep
+from annex.store.sessions.lifecycle import Released, create, keep_sweep_cursor, release, sweep, sweep_cursor
 from annex.store.sessions.listing import (
     collect,
     events_page,
@@ -36,6 +36,7 @@ __all__ = [
     "get",
     "index_range",
     "ingest",
+    "keep_sweep_cursor",
     "newest_first",
     "numbered_sessions",
     "projection_of",
@@ -44,5 +45,6 @@ __all__ = [
     "set_metadata",
     "stored",
     "sweep",
+    "sweep_cursor",
     "user_entries",
 ]

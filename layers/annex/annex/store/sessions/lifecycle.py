@@ -107,8 +107,9 @@ def release(app_id: str, session_id: str, timeout_ms: int, expected: int | None)
     return Released(stored(done["Attributes"]))
 
 
-def sweep(app_id: str, timeout_ms: int, now: int | None = None) -> int:
-    """Store TIMED_OUT on the application's RUNNING sessions idle past the timeout; how many."""
+def sweep(app_id: str, timeout_ms: int, now: int | None = None, budget: int | None = None) -> tuple[int, bool]:
+    """Store TIMED_OUT on the application's RUNNING sessions idle past the timeout, at most
+    ``budget`` of them; how many, and whether idle ones may remain (the budget ended the sweep)."""
     now = now_ms() if now is None else now
     cutoff = now - timeout_ms
     swept = 0
@@ -120,11 +121,26 @@ def sweep(app_id: str, timeout_ms: int, now: int | None = None) -> int:
         while True:
             page = table().query(**kwargs)
             for entry in page.get("Items", []):
+                if budget is not None and swept >= budget:
+                    return swept, True
                 swept += _time_out({PK: str(entry[PK]), SK: str(entry[SK])}, cutoff, timeout_ms)
             if "LastEvaluatedKey" not in page:
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    return swept
+    return swept, False
+
+
+def sweep_cursor() -> str | None:
+    """The application the next sweep starts at (None: the first)."""
+    item = table().get_item(Key=keys.SWEEP_CURSOR.key, ConsistentRead=True).get("Item")
+    return str(item["app_id"]) if item else None
+
+
+def keep_sweep_cursor(app_id: str | None) -> None:
+    if app_id is None:
+        table().delete_item(Key=keys.SWEEP_CURSOR.key)
+    else:
+        table().put_item(Item=keys.SWEEP_CURSOR.key | {"app_id": app_id})
 
 
 def _time_out(key: dict[str, str], cutoff: int, timeout_ms: int) -> int:
