@@ -53,9 +53,10 @@ def test_delete_app_removes_all_its_data_and_nothing_else(moto_table: Any) -> No
     create_user(kept["app_id"], UserCreate(user_id="u0"))
     before = moto_table.scan()["Count"]
     result = admin("apps", "delete", doomed["app_id"], "--yes")
-    # users, the application, its token record and directory entry, its entry in the apps directory
-    assert result["deleted_items"] == 30 + 4
-    assert moto_table.scan()["Count"] == before - 34
+    # users (each its item, its metadata marker and its one key), the application, its token record
+    # and directory entry, its entry in the apps directory
+    assert result["deleted_items"] == 30 * 3 + 4
+    assert moto_table.scan()["Count"] == before - 94
     assert tokens.application_for(doomed["token"]) is None
     assert tokens.application_for(kept["token"]) == kept["app_id"]
 

@@ -18,7 +18,8 @@ import pytest
 from admin.analytics import rebuild_local
 from annex.api.filters import parse_filters, parse_group_by
 from annex.core.clock import DAY_MS
-from annex.domain import analytics, columnar, filters
+from annex.domain import analytics, columnar, columnar_sql, filters
+from annex.errors import BadRequest
 from annex.store.columnar import DuckDB
 from tests.store.test_session_analytics import (  # the data fixture and its cases
     ALL,
@@ -103,6 +104,14 @@ def test_the_columnar_engine_matches_the_reference_model_and_dynamodb(
     keep: Callable[[Session], bool],
     groups: Any,
 ) -> None:
+    plan = filters.plan(parse_filters(json.dumps(raw)), default_range=(0, NOW))
+    missing = columnar_sql.unsupported(plan, [n for n, _ in groups])
+    if missing is not None:  # one of #15's attributes the copy does not hold yet: a clear 400, never a guess
+        group_by = parse_group_by(json.dumps([{"attribute": n, "max_group_number": m} for n, m in groups]))
+        with pytest.raises(BadRequest) as refused:
+            columnar.answer(APP, parse_filters(json.dumps(raw)), group_by, NOW, 0, engine=copy)
+        assert refused.value.code == "range_too_large" and missing in refused.value.message
+        return
     want = reference(data, keep, groups)
     got = _columnar(copy, raw, groups)
     _same(got, want)

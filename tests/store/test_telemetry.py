@@ -52,7 +52,10 @@ def _route_handler(path: str, method: str) -> Containers:
 def test_every_request_counts_by_route_and_status_class_and_errors_by_code(
     moto_table: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from aws_lambda_powertools.metrics.provider.cold_start import reset_cold_start_flag
+
     users = _route_handler("/users", "POST")
+    reset_cold_start_flag()  # the flag is the process's: earlier tests' handlers ran in this one
     capsys.readouterr()
     assert users.invoke(api_event("POST", "/users", "/users", APP, {"user_id": "u1"}))["statusCode"] == 201
     missing = users.invoke(api_event("GET", "/users/{user_id}", "/users/nobody", APP))

@@ -36,7 +36,9 @@ class Engine(Protocol):
 
 def row(figures: Sequence[Any]) -> dict[str, Any]:
     """An answer row's metrics from its summed figures (``columnar_sql.FIGURES``' order)."""
-    sessions, users, new, duration, gestures, rage, screens, unique, crashed = (int(f or 0) for f in figures)
+    sessions, users, new, duration, gestures, rage, responsive, unresponsive, screens, unique, crashed = (
+        int(f or 0) for f in figures
+    )
     n = sessions or 1
     return {
         "session_count": sessions,
@@ -45,6 +47,8 @@ def row(figures: Sequence[Any]) -> dict[str, Any]:
         "avg_session_duration": duration / 1000 / n,
         "avg_session_gesture_count": gestures / n,
         "avg_session_rage_gesture_count": rage / n,
+        "avg_session_responsive_gesture_count": responsive / n,
+        "avg_session_unresponsive_gesture_count": unresponsive / n,
         "avg_session_screen_count": screens / n,
         "avg_session_unique_screen_count": unique / n,
         "crash_rate": crashed / n,
@@ -73,7 +77,7 @@ def _kept(found: list[tuple[Any, ...]], groups: list[Grouping]) -> list[list[Any
 def run(engine: Engine, app_id: str, plan: Plan, groups: list[Grouping]) -> list[dict[str, Any]]:
     """The analytics rows of the sessions ``plan`` selects, grouped by ``groups``."""
     if plan.empty:
-        return [row([0] * 9)] if not groups else []
+        return [row([0] * len(columnar_sql.FIGURES))] if not groups else []
     first, last = columnar_sql.days(plan)
     dialect = DIALECTS[engine.dialect]
     selected = columnar_sql.chosen(dialect, engine.source(app_id, first, last), app_id, plan)
@@ -83,7 +87,7 @@ def run(engine: Engine, app_id: str, plan: Plan, groups: list[Grouping]) -> list
     # kept values from that pass, or from a ranking query per attribute when it had too many rows.
     found = engine.query(columnar_sql.totals(values, None, selected, UNFOLDED_ROWS))
     if not groups:
-        return [row(found[0] if found else [0] * 9)]
+        return [row(found[0] if found else [0] * len(columnar_sql.FIGURES))]
     if len(found) <= UNFOLDED_ROWS:
         kept = _kept(found, groups)
     else:
@@ -150,7 +154,7 @@ def answer(
         )
     plan = filters.plan(conditions, default_range=(max(0, now - DEFAULT_DAYS * DAY_MS), now))
     missing = columnar_sql.unsupported(plan, [g.name for g in groups])
-    missing = missing or next((m for m in metrics or () if m not in row([0] * 9)), None)
+    missing = missing or next((m for m in metrics or () if m not in row([0] * len(columnar_sql.FIGURES))), None)
     if missing is not None:
         raise BadRequest(
             f"{missing} is answered for ranges of at most ANALYTICS_MAX_SESSIONS sessions (the columnar copy"

@@ -224,6 +224,8 @@ FIGURES = (
     "sum(duration_ms)",
     "sum(gesture_count)",
     "sum(rage_gesture_count)",
+    "sum(responsive_gesture_count)",
+    "sum(unresponsive_gesture_count)",
     "sum(screen_count)",
     "sum(unique_screen_count)",
     f"sum(CASE WHEN status = {literal(ERROR)} THEN 1 ELSE 0 END)",
