@@ -107,9 +107,9 @@ def test_the_columnar_engine_matches_the_reference_model_and_dynamodb(
     plan = filters.plan(parse_filters(json.dumps(raw)), default_range=(0, NOW))
     missing = columnar_sql.unsupported(plan, [n for n, _ in groups])
     if missing is not None:  # one of #15's attributes the copy does not hold yet: a clear 400, never a guess
-        group_by = parse_group_by(json.dumps([{"attribute": n, "max_group_number": m} for n, m in groups]))
+        grouping = parse_group_by(json.dumps([{"attribute": n, "max_group_number": m} for n, m in groups]))
         with pytest.raises(BadRequest) as refused:
-            columnar.answer(APP, parse_filters(json.dumps(raw)), group_by, NOW, 0, engine=copy)
+            columnar.answer(APP, parse_filters(json.dumps(raw)), grouping, NOW, 0, engine=copy)
         assert refused.value.code == "range_too_large" and missing in refused.value.message
         return
     want = reference(data, keep, groups)
