@@ -36,15 +36,15 @@ def _seed(columns: list[tuple[str, str]], rows: list[list[str | None]]) -> None:
     athena_backends[ACCOUNT]["us-east-1"].query_results_queue.append(QueryResults([header, *data], info))
 
 
-FIGURES = [(f"f{i}", "bigint") for i in range(9)]
+FIGURES = [(f"f{i}", "bigint") for i in range(11)]  # columnar_sql.FIGURES' order
 
 
 def test_a_query_is_started_in_the_workgroup_polled_and_read_typed(athena: Any) -> None:
     _seed(
         [("o0", "integer"), ("k0", "varchar"), *FIGURES],
         [
-            ["0", "model-a", "3", "2", "1", "9000", "6", "0", "3", "3", "1"],
-            ["0", None, "1", "1", "0", "0", "0", "0", "0", "0", "0"],
+            ["0", "model-a", "3", "2", "1", "9000", "6", "0", "3", "1", "3", "3", "1"],
+            ["0", None, "1", "1", "0", "0", "0", "0", "0", "0", "0", "0", "0"],
         ],
     )
     engine = Athena("annex-analytics", "annex_analytics", "sessions", timeout_s=5, client=athena)
