@@ -15,7 +15,8 @@ from annex.store import cursor as cursor_codec
 from annex.store import keys
 from annex.store.expression import Expression
 from annex.store.keys import GSI1, GSI1PK, GSI1SK, GSI3, GSI4, PK, SK, Ref, application_of
-from annex.store.kvitems import METACOUNTER, METADATA, decades, load
+from annex.store.kvitems import METACOUNTER, METADATA, decades
+from annex.store.kvowners import load
 from annex.store.records import public
 from annex.store.table import batch_items, table
 

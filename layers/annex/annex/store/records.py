@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from annex.core.clock import now_us
 from annex.errors import Conflict, NotFound
-from annex.store import expression, kvitems
+from annex.store import expression, kvitems, kvowners
 from annex.store.keys import PK, SK, VERSION, Ref
 from annex.store.retry import ATTEMPTS, attempts, backoff, gave_up, raise_unless_retryable
 from annex.store.table import failed_item, plain, reraise_unless_condition_failed, stale, table, version_of
@@ -101,12 +101,12 @@ def get_versioned(ref: Ref, missing: str, maps: bool = True) -> tuple[dict[str, 
     item = next((i for i in found if i[SK] == ref.sk), None)
     if item is None:
         raise NotFound(missing)
-    return public(item) | kvitems.assemble(ref, found), int(str(item.get(VERSION, 0)))
+    return public(item) | kvowners.assemble(ref, found), int(str(item.get(VERSION, 0)))
 
 
 def with_maps(ref: Ref, record: dict[str, Any]) -> dict[str, Any]:
     """``record`` (as a write answered it) with its metadata and metacounter as stored now."""
-    return record | kvitems.maps_of(ref)
+    return record | kvowners.maps_of(ref)
 
 
 def _check(ref: Ref, missing: str, expected: int | None) -> dict[str, Any]:
@@ -142,7 +142,7 @@ def delete(ref: Ref, missing: str, expected: int | None = None) -> None:
     for _ in attempts():
         tx = Tx()
         tx.delete(ref.key, expression.if_exists(expected))
-        rest = kvitems.delete_with_owner(tx, ref)
+        rest = kvowners.delete_with_owner(tx, ref)
         reasons = tx.run()
         if reasons is None:
             batch_write(deletes=rest)

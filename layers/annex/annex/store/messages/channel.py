@@ -10,7 +10,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from annex.errors import NotFound
-from annex.store import keys, kvitems
+from annex.store import keys, kvowners
 from annex.store.expression import Expression, if_absent, if_exists
 from annex.store.keys import PK, SK
 from annex.store.messages.items import (
@@ -48,7 +48,7 @@ def delete_channel(channel: Channel, expected: int | None, budget_s: float) -> N
             tx.update(key, close)
         else:
             tx.check(key, if_absent())
-        rest = kvitems.delete_with_owner(tx, channel.ref)
+        rest = kvowners.delete_with_owner(tx, channel.ref)
         reasons = tx.run()
         if reasons is None:
             batch_write(deletes=rest)
