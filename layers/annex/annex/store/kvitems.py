@@ -41,7 +41,7 @@ from annex.store import keys
 from annex.store.expression import Expression
 from annex.store.keys import GSI3PK, GSI3SK, GSI4PK, GSI4SK, PK, SK, VERSION, Ref
 from annex.store.retry import attempts, condition_failed, gave_up
-from annex.store.table import plain, stale, table
+from annex.store.table import plain, query_all, stale, table
 from annex.store.writes import MAX_TRANSACTION_ITEMS, Tx, batch_write
 
 METADATA, METACOUNTER = "metadata", "metacounter"
@@ -156,13 +156,7 @@ def read_state(owner: Ref, attr: str, missing_owner: str) -> State:
     ex = Expression()
     condition = f"{ex.n(PK)} = {ex.v(owner.pk)} AND {ex.n(SK)} BETWEEN {ex.v(low)} AND {ex.v(high)}"
     request = ex.read(key=condition)
-    found: list[dict[str, Any]] = []
-    while True:
-        page = table().query(ConsistentRead=True, **request)
-        found += page.get("Items", [])
-        if "LastEvaluatedKey" not in page:
-            break
-        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    found = query_all(request | {"ConsistentRead": True})
     marker = next((i for i in found if i[SK] == low), None)
     state = _state(marker, (i for i in found if i[SK] != low), attr)
     if state is None:

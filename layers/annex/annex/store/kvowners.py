@@ -11,7 +11,7 @@ from annex.store import keys
 from annex.store.expression import Expression
 from annex.store.keys import PK, SK, VERSION, Ref
 from annex.store.kvitems import KV_MAX_ACTIONS, METADATA, _state, attrs_of
-from annex.store.table import table
+from annex.store.table import query_all, table
 from annex.store.writes import Tx
 
 
@@ -24,13 +24,7 @@ def partition(owner: Ref) -> list[dict[str, Any]]:
     ex = Expression()
     condition = f"{ex.n(PK)} = {ex.v(owner.pk)} AND {ex.n(SK)} BETWEEN {ex.v(low)} AND {ex.v(high)}"
     request = ex.read(key=condition)
-    found: list[dict[str, Any]] = []
-    while True:
-        page = table().query(ConsistentRead=True, **request)
-        found += page.get("Items", [])
-        if "LastEvaluatedKey" not in page:
-            return found
-        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return query_all(request | {"ConsistentRead": True})
 
 
 def delete_with_owner(tx: Tx, owner: Ref) -> list[dict[str, str]]:

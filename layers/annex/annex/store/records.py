@@ -13,7 +13,7 @@ from annex.errors import Conflict, NotFound
 from annex.store import expression, kvitems, kvowners
 from annex.store.keys import PK, SK, VERSION, Ref
 from annex.store.retry import ATTEMPTS, attempts, backoff, gave_up, raise_unless_retryable
-from annex.store.table import failed_item, plain, reraise_unless_condition_failed, stale, table, version_of
+from annex.store.table import failed_item, plain, query_all, reraise_unless_condition_failed, stale, table, version_of
 from annex.store.writes import MAX_TRANSACTION_ITEMS, Tx, batch_write
 
 _KEY_ATTRS = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", VERSION})
@@ -91,13 +91,7 @@ def get_versioned(ref: Ref, missing: str, maps: bool = True) -> tuple[dict[str, 
         return public(item), int(str(item.get(VERSION, 0)))
     ex = expression.Expression()
     request = ex.read(key=f"{ex.n(PK)} = {ex.v(ref.pk)}")
-    found: list[dict[str, Any]] = []
-    while True:
-        page = table().query(ConsistentRead=True, **request)
-        found += page.get("Items", [])
-        if "LastEvaluatedKey" not in page:
-            break
-        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    found = query_all(request | {"ConsistentRead": True})
     item = next((i for i in found if i[SK] == ref.sk), None)
     if item is None:
         raise NotFound(missing)

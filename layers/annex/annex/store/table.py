@@ -215,3 +215,14 @@ def version_of(raw_item: dict[str, Any]) -> int:
 def stale(version: object, expected: int | None, what: str = "resource") -> PreconditionFailed:
     """The 412 of a write whose If-Match names a version the record is no longer (or never was) at."""
     return PreconditionFailed(f'The {what} is at version "{version}", not "{expected}": read it again')
+
+
+def query_all(request: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every item a ``Query`` of the table resource finds, page after page."""
+    found: list[dict[str, Any]] = []
+    while True:
+        page = table().query(**request)
+        found += page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            return found
+        request = request | {"ExclusiveStartKey": page["LastEvaluatedKey"]}
