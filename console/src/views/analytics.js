@@ -149,6 +149,8 @@ export function renderAnalytics(main) {
       compare: compare.checked,
       rows: builder.read(),
     });
+    // What is drawn follows what was asked, not the form as it is when the answer comes back.
+    const asked = { ...state };
     const filters = JSON.stringify([
       { attribute: 'date_range', operator: 'between_dates', value: { lower: `${lower.value}T00:00:00Z`, upper: `${upper.value}T23:59:59.999Z` } },
       ...(builder.filters() || []),
@@ -156,11 +158,11 @@ export function renderAnalytics(main) {
     const timeAttribute = PERIODS[period.value].attribute;
     const groupAttribute = group.value === USER_METADATA ? USER_METADATA + path.value.trim() : group.value;
     // The groups' answer also holds the previous period when asked (comparison=previous_period).
-    const ask = (groupBy, compared = false) =>
+    const ask = (groupBy, withPrevious = false) =>
       get(['sessions', 'analytics'], {
         filters,
         group_by: groupBy ? JSON.stringify(groupBy) : undefined,
-        comparison: compared ? 'previous_period' : undefined,
+        comparison: withPrevious ? 'previous_period' : undefined,
       });
     showError(error, null);
     charts.setAttribute('aria-busy', 'true');
@@ -168,12 +170,12 @@ export function renderAnalytics(main) {
     try {
       // One after another: one warm function answers them all, instead of three cold ones at once.
       answers = [];
-      for (const [groupBy, compared] of [
+      for (const [groupBy, withPrevious] of [
         [null, false],
         [[{ attribute: timeAttribute, max_group_number: 500 }], false],
-        [[{ attribute: groupAttribute, max_group_number: MAX_BARS }], compare.checked],
+        [[{ attribute: groupAttribute, max_group_number: MAX_BARS }], asked.compare],
       ]) {
-        answers.push(await ask(groupBy, compared));
+        answers.push(await ask(groupBy, withPrevious));
       }
     } catch (err) {
       if (mine !== generation) return;
@@ -191,8 +193,8 @@ export function renderAnalytics(main) {
       ),
     );
 
-    const periodName = PERIODS[period.value].label.toLowerCase();
-    const points = timeSeries(byTime, timeAttribute, period.value, lower.value, upper.value);
+    const periodName = PERIODS[asked.period].label.toLowerCase();
+    const points = timeSeries(byTime, timeAttribute, asked.period, asked.lower, asked.upper);
     const labels = points.map((p) => p.bucket);
     const counts = points.map((p) => metricValue('session_count', p.row));
     const rates = points.map((p) => metricValue('crash_rate', p.row));
@@ -205,22 +207,22 @@ export function renderAnalytics(main) {
     lineChart(crashes.canvas, labels, 'Crash rate (%)', rates, { percent: true, color: COLORS.red });
     clear(crashes.data).append(dataTable('Crash rate (%)', periodName, labels, rates));
 
-    const metricName = METRICS[metric.value];
+    const metricName = METRICS[asked.metric];
     const groupLabels = byGroup.map((row) => groupLabel(row[groupAttribute]));
-    const values = byGroup.map((row) => metricValue(metric.value, row));
+    const values = byGroup.map((row) => metricValue(asked.metric, row));
     groups.title.textContent = `${metricName} by ${groupAttribute}`;
     groups.canvas.setAttribute('aria-label', `${metricName} by ${groupAttribute}`);
     barChart(groups.canvas, groupLabels, metricName, values, {
-      percent: metric.value === 'crash_rate',
-      counts: metric.value.endsWith('_count') && !metric.value.startsWith('avg_'),
+      percent: asked.metric === 'crash_rate',
+      counts: asked.metric.endsWith('_count') && !asked.metric.startsWith('avg_'),
     });
     clear(groups.data).append(dataTable(metricName, groupAttribute, groupLabels, values));
-    comparison.hidden = !compare.checked;
+    comparison.hidden = !asked.compare;
     clear(comparison);
-    if (compare.checked) {
+    if (asked.compare) {
       comparison.append(
         h('h3', {}, `${metricName} by ${groupAttribute}, compared with the previous period`),
-        comparisonTable(metricName, groupAttribute, groupLabels, byGroup, metric.value),
+        comparisonTable(metricName, groupAttribute, groupLabels, byGroup, asked.metric),
       );
     }
     const groupRates = byGroup.map((row) => metricValue('crash_rate', row));
