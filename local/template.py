@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,28 +15,34 @@ TEMPLATE = ROOT / "template.yaml"
 CONSOLE_FUNCTION = "ConsoleFunction"  # the web console's static files: public, not part of the API
 
 
-class _CfnLoader(yaml.SafeLoader):
+class _CfnLoader(yaml.CSafeLoader):  # libyaml (in PyYAML's wheels), not the pure-Python parser
     """YAML with CloudFormation's short tags (!Ref, !GetAtt, !Sub, ...) read as their long forms."""
 
 
-def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+def _intrinsic(loader: Any, suffix: str, node: yaml.Node) -> dict[str, Any]:
     value: Any
     if isinstance(node, yaml.ScalarNode):
         value = loader.construct_scalar(node)
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        value = loader.construct_mapping(node, deep=True)
     return {"Ref" if suffix == "Ref" else f"Fn::{suffix}": value}
 
 
 _CfnLoader.add_multi_constructor("!", _intrinsic)
 
 
+_PARSED: dict[tuple[Path, int], dict[str, Any]] = {}
+
+
 def load(path: Path = TEMPLATE) -> dict[str, Any]:
-    with path.open() as fh:
-        loaded: dict[str, Any] = yaml.load(fh, Loader=_CfnLoader)
-    return loaded
+    """The template as a dict of its own (a caller may change it): parsed once per file version."""
+    key = (path, path.stat().st_mtime_ns)
+    if key not in _PARSED:
+        with path.open() as fh:
+            _PARSED[key] = yaml.load(fh, Loader=_CfnLoader)
+    return copy.deepcopy(_PARSED[key])
 
 
 @dataclass(frozen=True)

@@ -82,9 +82,8 @@ def moto_table(aws_env: None) -> Iterator[Any]:
     """The table template.yaml declares, in moto, with the store pointed at it (transactions
     rolled back item by item, as the embedded engine does, not by copying the table)."""
     speed_up()
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(TableName=TEST_TABLE, **Template(load()).table_definition())
+    with mock_aws():  # the store's handles are created once and reused: moto answers them while it runs
+        table_module.client().create_table(TableName=TEST_TABLE, **Template(load()).table_definition())
         yield table_module.table()
 
 

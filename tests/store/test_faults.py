@@ -4,14 +4,13 @@ error body with the right status (429 + Retry-After, 503, or the domain's 4xx), 
 
 from __future__ import annotations
 
+import contextlib
 import json
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.compat import HTTPHeaders
@@ -111,12 +110,16 @@ def engine_table(aws_env: None, engine: Engine) -> Iterator[Any]:
 
     (moto's in-process mock would still apply a request whose response a hook replaced.)
     """
-    name = f"faults-{uuid.uuid4().hex[:8]}"
-    boto3.client("dynamodb", endpoint_url=engine.endpoint).create_table(
-        TableName=name, **Template(load()).table_definition()
-    )
-    with table_module.target(name, engine.endpoint):
+    with table_module.target("faults", engine.endpoint):  # one name: the store's handles are built once
+        _recreate()
         yield table_module.table()
+
+
+def _recreate() -> None:
+    client = table_module.client()
+    with contextlib.suppress(client.exceptions.ResourceNotFoundException):
+        client.delete_table(TableName="faults")
+    client.create_table(TableName="faults", **Template(load()).table_definition())
 
 
 def _seed(app_id: str | None) -> None:
@@ -138,37 +141,53 @@ def _state(table: Any) -> list[dict[str, Any]]:
     return sorted(table.scan()["Items"], key=lambda i: (i["PK"], i["SK"]))
 
 
-@pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
 @pytest.mark.parametrize("path", EVENTS, ids=[f"{p.parent.name}/{p.stem}" for p in EVENTS])
-def test_fault_answers_the_spec_error_and_writes_nothing(
-    engine_table: Any, monkeypatch: pytest.MonkeyPatch, path: Path, fault: Fault
+def test_each_fault_answers_the_spec_error_and_writes_nothing(
+    engine_table: Any, monkeypatch: pytest.MonkeyPatch, path: Path
 ) -> None:
+    """Every fault in turn at the route's call sites, from the same seeded table: each one must leave
+    it as it was, so the next starts from the state the first did."""
     event = json.loads(path.read_text())
-    _seed(event["requestContext"].get("authorizer", {}).get("app_id"))
+    app_id = event["requestContext"].get("authorizer", {}).get("app_id")
+    _seed(app_id)
     before = _state(engine_table)
     function = ROUTES[(event["httpMethod"], event["resource"])]
     handler = HANDLERS.setdefault(function.logical_id, Containers(function))
     monkeypatch.setattr("botocore.endpoint.time.sleep", lambda _: None)  # keep the SDK's retries, not its waits
-    injector = Injector(fault)
-    emitters = [engine_table.meta.client.meta.events, table_module.bulk_client().meta.events]
-    for events in emitters:
-        events.register_first("before-send.dynamodb", injector)
-    try:
-        response = handler.invoke(event)
-    finally:
+    # The store's clients live as long as the process (as in a container), and so does the retry
+    # quota of botocore's standard mode, which these faults would drain: each fault gets a full one.
+    monkeypatch.setattr("botocore.retries.quota.RetryQuota.acquire", lambda _self, _amount: True)
+    emitters = [c.meta.events for c in (engine_table.meta.client, table_module.client(), table_module.bulk_client())]
+    for fault in FAULTS:
+        injector = Injector(fault)
         for events in emitters:
-            events.unregister("before-send.dynamodb", injector)
+            events.register_first("before-send.dynamodb", injector)
+        try:
+            response = handler.invoke(event)
+        finally:
+            for events in emitters:
+                events.unregister("before-send.dynamodb", injector)
+        if _check(fault, injector, response):
+            assert _state(engine_table) == before, f"{fault.name} left the table changed"
+        else:  # the route ran as normal (and may have written): the next fault starts from the seed again
+            _recreate()
+            _seed(app_id)
+
+
+def _check(fault: Fault, injector: Injector, response: dict[str, Any]) -> bool:
+    """Whether the fault happened (and was answered as it should be); False: the route has no call
+    site for it and answered normally."""
     if injector.sent == 0:
-        assert response["statusCode"] in (200, 201), "a route without that call site answers normally"
-        return
+        assert response["statusCode"] in (200, 201), f"{fault.name}: a route without that call site answers normally"
+        return False
     answers = fault.answer if isinstance(fault.answer, tuple) else (fault.answer,)
-    assert response["statusCode"] in answers, response["body"]
+    assert response["statusCode"] in answers, (fault.name, response["body"])
     body = json.loads(response["body"])
-    assert set(body) == {"error", "code", "message"} and body["error"] is True
-    assert "Traceback" not in response["body"] and "injected" not in body["message"]
+    assert set(body) == {"error", "code", "message"} and body["error"] is True, fault.name
+    assert "Traceback" not in response["body"] and "injected" not in body["message"], fault.name
     if response["statusCode"] in (429, 503):
         headers = response.get("multiValueHeaders") or {}
         assert headers.get("Retry-After") == ["1"] or (response.get("headers") or {}).get("Retry-After") == "1"
     if fault.retried:
-        assert injector.sent == SDK_ATTEMPTS, "the SDK's retries ran before giving up"
-    assert _state(engine_table) == before
+        assert injector.sent == SDK_ATTEMPTS, f"{fault.name}: the SDK's retries ran before giving up"
+    return True
