@@ -1,6 +1,7 @@
 """The columnar copy of the sessions: DuckDB over Parquet files on disk (``make run``), Athena over
 the S3 copy Firehose writes (AWS). Both hold the layout ``app_id=<id>/day=<YYYY-MM-DD>/*.parquet``
-of ``annex.domain.columnar_rows``; both run the SQL of ``annex.domain.columnar_sql``.
+of ``annex.core.columnar`` (rows made by ``annex.domain.columnar_rows``); both run the SQL of
+``annex.domain.columnar_sql``.
 
 ``duckdb`` is imported only when a DuckDB engine is used (never at a handler's import): a cold
 start that answers from DynamoDB, or from Athena, never loads it.
@@ -21,7 +22,7 @@ from typing import Any
 
 from annex.config import Settings
 from annex.config import settings as configured
-from annex.core.columnar import COLUMNS, PARTITIONS, latest, literal, row_of
+from annex.core.columnar import COLUMNS, PARTITIONS, latest, literal
 from annex.errors import BadRequest, Unavailable
 from annex.store import keys
 from annex.store.table import decoded
@@ -31,8 +32,9 @@ HIVE = "hive_partitioning = TRUE, hive_types = {'app_id': 'VARCHAR', 'day': 'VAR
 COMPACT_AFTER = 16  # delta files in a day partition before make run's copy compacts it
 
 
-def session_row(record: dict[str, Any]) -> dict[str, Any] | None:
-    """The columnar row of a stream record (DynamoDB JSON), when it is a session item's change."""
+def session_change(record: dict[str, Any]) -> tuple[str, dict[str, Any], bool] | None:
+    """A stream record's (DynamoDB JSON) application, session (its new image, else its old one)
+    and whether it was removed, when it is a session item's change."""
     image = record.get("dynamodb", {}).get("NewImage") or record.get("dynamodb", {}).get("OldImage")
     if not image or image.get(keys.SK, {}).get("S") != "SESSION":
         return None
@@ -45,7 +47,7 @@ def session_row(record: dict[str, Any]) -> dict[str, Any] | None:
     removed = record.get("eventName") == "REMOVE"
     if removed:
         session["version"] = int(session.get("version") or 0) + 1  # after every version it had
-    return row_of(app_id, session, deleted=removed)
+    return app_id, session, removed
 
 
 # ---------------------------------------------------------------- DuckDB (make run)
