@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import resource
 import shutil
 import tempfile
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from annex.api.filters import parse_filters, parse_group_by
 from annex.core.clock import DAY_MS
+from annex.core.columnar import COLUMNS
 from annex.domain import columnar, filters
 from annex.store.columnar import DuckDB
 
@@ -87,6 +89,9 @@ def generate(root: Path, count: int) -> float:
             CAST([] AS STRUCT(path VARCHAR, num DOUBLE)[]) AS meta_numbers
         FROM (SELECT i, {START_MS} + i * {DAYS * DAY_MS // count} AS created_at FROM range({count}) t(i))
     """
+    generated = set(re.findall(r"AS (\w+)", select))
+    columns = ", ".join(c if c in generated else f"CAST(NULL AS {t}) AS {c}" for c, t, _ in COLUMNS)
+    select = f"SELECT app_id, day, {columns} FROM ({select})"  # the copy's every column, in file order
     import duckdb
 
     spill = str(root.parent / f"{root.name}-spill")  # never DuckDB's default, .tmp in the working directory
@@ -96,7 +101,10 @@ def generate(root: Path, count: int) -> float:
         "temp_directory": spill,
     }
     with duckdb.connect(config=config) as con:
-        con.execute(f"COPY ({select}) TO '{root}' (FORMAT parquet, PARTITION_BY (app_id, day), OVERWRITE_OR_IGNORE)")
+        con.execute(
+            f"COPY ({select}) TO '{root}' (FORMAT parquet, PARTITION_BY (app_id, day), OVERWRITE_OR_IGNORE,"
+            " FILENAME_PATTERN 'c-{uuid}')"  # compacted files, as a compaction names them
+        )
     return time.perf_counter() - started
 
 

@@ -228,3 +228,23 @@ def test_a_session_counts_once_whatever_its_versions(tmp_path: Path) -> None:
         for r in columnar.run(engine, "app", plan, parse_group_by('[{"attribute": "device_model"}]'))
     }
     assert again == {"b": 1, "a": 1}
+
+
+def test_files_written_before_a_column_read_it_as_null(tmp_path: Path) -> None:
+    import duckdb
+
+    from annex.domain.columnar_rows import row_of
+
+    base = {"id": "old", "created_at": NOW - DAY_MS, "version": 1, "device": {"model": "a", "os_name": "x"}}
+    row = row_of("app", base, compacted=True)
+    partition = tmp_path / "app_id=app" / f"day={row['day']}"
+    partition.mkdir(parents=True)
+    old = {k: v for k, v in row.items() if k not in ("app_id", "day", "device_os_name", "screen_names", "utm")}
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    legacy = partition / "0123abcd.parquet"  # named before the c-/d- prefixes, without the newer columns
+    duckdb.sql(f"COPY (SELECT * FROM read_json('{tmp_path / 'old.json'}')) TO '{legacy}' (FORMAT parquet)")
+    engine = DuckDB(tmp_path)
+    engine.write([row_of("app", base | {"id": "new"})])
+    plan = filters.plan([], default_range=(0, NOW))
+    rows = columnar.run(engine, "app", plan, parse_group_by('[{"attribute": "device_os_name"}]'))
+    assert [(r["device_os_name"], r["session_count"]) for r in rows] == [(None, 1), ("x", 1)]

@@ -47,7 +47,7 @@ GROUPS = [
 
 def _queries(dialect: columnar_sql.Dialect) -> list[str]:
     plan = filters.plan(parse_filters(json.dumps(EVERY_FILTER)))
-    selected = columnar_sql.chosen(dialect, "sessions", "app", plan)
+    selected = columnar_sql.chosen(dialect, ("sessions", "sessions"), "app", plan)
     groups = parse_group_by(json.dumps(GROUPS))
     values = [columnar_sql.group_value(dialect, g.name) for g in groups]
     rankings = [
@@ -108,9 +108,11 @@ def test_literals_quote_strings_and_keep_numbers_exact() -> None:
 
 
 def test_the_latest_rows_query_names_one_partition_range() -> None:
-    sql = latest("t", "app", "2024-01-01", "2024-01-31")
+    sql = latest("t", "t", "app", "2024-01-01", "2024-01-31")
     assert sql.count("day BETWEEN '2024-01-01' AND '2024-01-31'") == 3
     assert sqlglot.parse_one(sql, read="trino") is not None
+    compacted_only = latest("t", None, "app", "2024-01-01", "2024-01-31")  # no delta: no window, no anti-join
+    assert "row_number" not in compacted_only and " IN " not in compacted_only
 
 
 # ---------------------------------------------------------------- every attribute, as DynamoDB's path reads it
@@ -130,7 +132,7 @@ def test_each_operator_on_each_attribute_selects_what_the_filter_rules_select(
 ) -> None:
     entry = {"attribute": attribute, "operator": operator} | ({} if value is None else {"value": value})
     plan = filters.plan(parse_filters(json.dumps([entry])))
-    selected = columnar_sql.chosen(DUCKDB, three.source("app", *columnar_sql.days(plan)), "app", plan)
+    selected = columnar_sql.chosen(DUCKDB, three.sources("app", *columnar_sql.days(plan)), "app", plan)
     assert {found for (found,) in three.query(f"SELECT id FROM ({selected})")} == expected
 
 

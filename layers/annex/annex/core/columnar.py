@@ -143,19 +143,22 @@ def literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def latest(source: str, app_id: str, first_day: str, last_day: str) -> str:
-    """SQL for each session's latest row in those days (deleted ones included, as tombstones).
+def latest(compacted: str, delta: str | None, app_id: str, first_day: str, last_day: str) -> str:
+    """SQL for each session's latest row in those days (deleted ones included, as tombstones), from
+    the rows written by compaction (``compacted``) and those appended since (``delta``; None: none).
 
-    Rows written by compaction (``compacted``) stand unless a newer row of the same session arrived
-    since; among the newer rows the highest ``version`` wins (``row_number`` over the session's
-    rows: they all share its one day partition).
+    A compacted row stands unless a newer, uncompacted row of the same session arrived since; among
+    the newer rows the highest ``version`` wins (``row_number`` over the session's rows: they all
+    share its one day partition). Without a delta, the compacted rows are the answer as they are.
     """
     where = f"app_id = {literal(app_id)} AND day BETWEEN {literal(first_day)} AND {literal(last_day)}"
     names = ", ".join(["app_id", "day", *(c for c, _, _ in COLUMNS)])
+    base = f"SELECT {names} FROM {compacted} WHERE {where} AND compacted"
+    if delta is None:
+        return base
     return (
-        f"SELECT {names} FROM {source} WHERE {where} AND compacted"
-        f" AND id NOT IN (SELECT id FROM {source} WHERE {where} AND NOT compacted)"
+        f"{base} AND id NOT IN (SELECT id FROM {delta} WHERE {where} AND NOT compacted)"
         f" UNION ALL SELECT {names} FROM (SELECT {names}, row_number() OVER"
-        f" (PARTITION BY id ORDER BY version DESC) AS newest FROM {source} WHERE {where} AND NOT compacted)"
+        f" (PARTITION BY id ORDER BY version DESC) AS newest FROM {delta} WHERE {where} AND NOT compacted)"
         " WHERE newest = 1"
     )

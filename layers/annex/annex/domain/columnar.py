@@ -28,8 +28,9 @@ class Engine(Protocol):
     name: str
     dialect: str  # "duckdb" or "trino" (Athena)
 
-    def source(self, app_id: str, first_day: str, last_day: str) -> str:
-        """The SQL table expression holding the application's rows of those days."""
+    def sources(self, app_id: str, first_day: str, last_day: str) -> tuple[str, str | None]:
+        """The SQL table expressions holding the application's rows of those days: those written
+        by compaction, and those appended since (None: there are none)."""
         ...
 
     def query(self, sql: str) -> list[tuple[Any, ...]]: ...
@@ -87,7 +88,7 @@ class _Query:
 
     def selected(self, plan: Plan) -> str:
         first, last = columnar_sql.days(plan)
-        return columnar_sql.chosen(self.dialect, self.engine.source(self.app_id, first, last), self.app_id, plan)
+        return columnar_sql.chosen(self.dialect, self.engine.sources(self.app_id, first, last), self.app_id, plan)
 
     def totals(self, plan: Plan, kept: list[list[Any]] | None) -> dict[Key, dict[str, Any]]:
         """Each row's metrics by key, the values not ``kept`` folded (None: none folds)."""

@@ -173,12 +173,13 @@ def days(plan: Plan) -> tuple[str, str]:
     return day_of(max(plan.low, 0)), day_of(min(plan.high, filter_values.MAX_MS))
 
 
-def chosen(dialect: Dialect, source: str, app_id: str, plan: Plan) -> str:
-    """The sessions the plan selects (its created-time range and every condition)."""
+def chosen(dialect: Dialect, sources: tuple[str, str | None], app_id: str, plan: Plan) -> str:
+    """The sessions the plan selects (its created-time range and every condition), from the
+    compacted and the delta rows of its days (``Engine.sources``)."""
     tests = [f"created_at BETWEEN {literal(max(plan.low, 0))} AND {literal(plan.high)}", "NOT deleted"]
     tests += [condition(dialect, c) for c in plan.conditions]
     first, last = days(plan)
-    return f"SELECT * FROM ({latest(source, app_id, first, last)}) WHERE " + " AND ".join(tests)
+    return f"SELECT * FROM ({latest(*sources, app_id, first, last)}) WHERE " + " AND ".join(tests)
 
 
 def group_value(dialect: Dialect, name: str) -> str:
