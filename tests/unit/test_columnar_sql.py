@@ -37,11 +37,16 @@ EVERY_FILTER = [
     {"attribute": "user_metadata.tags", "operator": "contains", "value": "v_i%p"},
     {"attribute": "user_metadata.seats", "operator": "greater_than", "value": 2},
     {"attribute": "user_metadata.a.b", "operator": "is_not_set"},
+    {"attribute": "session_screen_list", "operator": "in", "value": ["cart"]},
+    {"attribute": "utm.campaign", "operator": "contains", "value": "spr"},
+    {"attribute": "user_first_utm", "operator": "is_set"},
+    {"attribute": "referer_domain", "operator": "not_equal", "value": "example.com"},
+    {"attribute": "session_has_video", "operator": "equal", "value": False},
 ]
 GROUPS = [
     {"attribute": "session_uploaded_week", "max_group_number": 3},
     {"attribute": "user_metadata.plan", "max_group_number": 2},
-    {"attribute": "device_model"},
+    {"attribute": "utm"},
 ]
 
 
@@ -51,7 +56,8 @@ def _queries(dialect: columnar_sql.Dialect) -> list[str]:
     groups = parse_group_by(json.dumps(GROUPS))
     values = [columnar_sql.group_value(dialect, g.name) for g in groups]
     rankings = [
-        columnar_sql.ranking(v, "." in g.name, g.max_groups, selected) for v, g in zip(values, groups, strict=True)
+        columnar_sql.ranking(v, columnar_sql.json_attribute(g.name) is not None, g.max_groups, selected)
+        for v, g in zip(values, groups, strict=True)
     ]
     return [*rankings, columnar_sql.totals(values, [["x", None], ['"pro"'], []], selected)]
 
