@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 
 from annex.core.clock import now_ms
-from annex.core.columnar import READS, row_of
+from annex.domain.columnar_rows import READS, row_of
 from annex.store.columnar import DuckDB, to_firehose
 from annex.store.sessions.bulk import created_between
 

@@ -4,7 +4,7 @@ The sessions are generated straight into the columnar layout (``app_id=<id>/day=
 files, one row per session, as a compaction leaves them) by one DuckDB statement: not through the
 API or DynamoDB. Each query then runs in a fresh child process (the engine as the analytics
 function runs it: ``annex.domain.columnar.run``); its wall time and the child's peak resident
-memory (``ru_maxrss``: Python, DuckDB and the data it held) are reported.
+memory (its VmHWM: Python, DuckDB and the data it held) are reported.
 
 ``BENCH_COLUMNAR_SIZES=1000000,10000000`` (the default) picks the sizes; ``BENCH_COLUMNAR_DIR``
 where the files go (default: a temporary directory, removed after).
@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import resource
 import shutil
 import tempfile
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from annex.api.filters import parse_filters, parse_group_by
 from annex.core.clock import DAY_MS
+from annex.core.columnar import COLUMNS
 from annex.domain import columnar, filters
 from annex.store.columnar import DuckDB
 
@@ -87,6 +89,9 @@ def generate(root: Path, count: int) -> float:
             CAST([] AS STRUCT(path VARCHAR, num DOUBLE)[]) AS meta_numbers
         FROM (SELECT i, {START_MS} + i * {DAYS * DAY_MS // count} AS created_at FROM range({count}) t(i))
     """
+    generated = set(re.findall(r"AS (\w+)", select))
+    columns = ", ".join(c if c in generated else f"CAST(NULL AS {t}) AS {c}" for c, t, _ in COLUMNS)
+    select = f"SELECT app_id, day, {columns} FROM ({select})"  # the copy's every column, in file order
     import duckdb
 
     spill = str(root.parent / f"{root.name}-spill")  # never DuckDB's default, .tmp in the working directory
@@ -96,7 +101,10 @@ def generate(root: Path, count: int) -> float:
         "temp_directory": spill,
     }
     with duckdb.connect(config=config) as con:
-        con.execute(f"COPY ({select}) TO '{root}' (FORMAT parquet, PARTITION_BY (app_id, day), OVERWRITE_OR_IGNORE)")
+        con.execute(
+            f"COPY ({select}) TO '{root}' (FORMAT parquet, PARTITION_BY (app_id, day), OVERWRITE_OR_IGNORE,"
+            " FILENAME_PATTERN 'c-{uuid}')"  # compacted files, as a compaction names them
+        )
     return time.perf_counter() - started
 
 
@@ -106,8 +114,18 @@ def _query(root: str, name: str, out: Connection) -> None:
     started = time.perf_counter()
     rows = columnar.run(DuckDB(root), APP, plan, parse_group_by(json.dumps(groups)))
     elapsed = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    out.send((elapsed, peak_mb, sum(r["session_count"] for r in rows)))
+    out.send((elapsed, _peak_mb(), sum(r["session_count"] for r in rows)))
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory: its VmHWM. (``ru_maxrss`` would keep the parent's peak,
+    the generation's, across the spawned child's exec.)"""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(root: Path, name: str) -> tuple[float, float, int]:

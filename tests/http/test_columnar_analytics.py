@@ -75,3 +75,49 @@ def test_a_small_range_stays_on_dynamodb_and_answers_alike(small: Api) -> None:
     answer = _analytics(small, one, [])
     assert answer.status_code == 200 and answer.headers["X-Annex-Engine"] == "dynamodb"
     assert answer.json()["data"][0]["session_count"] == 1
+
+
+def test_web_attributes_comparison_and_pages_are_answered_by_the_columnar_copy(small: Api) -> None:
+    tag = uuid.uuid4().hex[:8]
+    referer = f"https://{tag}.Example.com:8443/landing"
+    for i, campaign in enumerate(("spring", "spring", "summer")):
+        body = {
+            "session_id": f"s-{uuid.uuid4().hex[:10]}",
+            "user_id": f"w{i}",
+            "device": {"platform": "web", "os_name": f"os-{tag}", "browser_version": "124.0"},
+            "page": {"referer": referer, "utm": {"source": "mail", "campaign": campaign}},
+        }
+        assert small.post("/sessions", body).status_code == 201
+    mine = [{"attribute": "referer_domain", "operator": "equal", "value": f"{tag}.example.com"}]
+    params = {
+        "filters": json.dumps(mine),
+        "group_by": json.dumps([{"attribute": "utm.campaign"}]),
+        "comparison": "previous_period",
+        "aggregation": json.dumps(["session_count", "session_unique_user_count"]),
+        "page": "2",
+        "page_size": "1",
+    }
+
+    def answered() -> Any:
+        answer = small.get("/sessions/analytics", params=params)
+        assert answer.status_code == 200, answer.text
+        return answer if answer.json().get("total_rows") == 2 else None
+
+    answer = _within(FRESHNESS_S, answered)
+    assert answer is not None and answer.headers["X-Annex-Engine"] == "duckdb"
+    assert answer.json()["page"] == 2 and answer.json()["page_size"] == 1
+    assert answer.json()["data"] == [
+        {
+            "utm.campaign": "summer",
+            "session_count": 1,
+            "session_unique_user_count": 1,
+            "previous": {"session_count": 0, "session_unique_user_count": 0},
+            "change": {"session_count": None, "session_unique_user_count": None},
+        }
+    ]
+    by_os = small.get(
+        "/sessions/analytics",
+        params={"filters": json.dumps(mine), "group_by": json.dumps([{"attribute": "device_os_name"}])},
+    )
+    assert by_os.headers["X-Annex-Engine"] == "duckdb"
+    assert [(r["device_os_name"], r["session_count"]) for r in by_os.json()["data"]] == [(f"os-{tag}", 3)]

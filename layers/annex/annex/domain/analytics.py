@@ -247,12 +247,19 @@ def aggregate(
     rows = []
     for values, total, prior in _rows(now, groups, before):
         row = values | figures(total)
-        if prior is not None:
-            old = figures(prior)
-            row["previous"] = old
-            row["change"] = {m: (row[m] - old[m]) / old[m] if old[m] else None for m in wanted}
-        rows.append(row)
+        rows.append(row if prior is None else row | compared(row, figures(prior)))
     return rows
+
+
+def compared(now: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
+    """A row's ``previous`` metrics (``before``) and their relative ``change`` (null from 0)."""
+    return {"previous": before, "change": {m: (now[m] - old) / old if old else None for m, old in before.items()}}
+
+
+def previous_period(conditions: list[filters.Condition], plan: Plan) -> Plan:
+    """The plan of ``conditions`` over the equally long period just before ``plan``'s range."""
+    span = plan.high - plan.low + 1
+    return filters.plan(filters.shifted(conditions, plan.low - span, plan.low - 1))
 
 
 def _rows(
@@ -393,7 +400,6 @@ def run(
     matching = (s for s in sessions_of(app_id, plan, reads, max_sessions, now) if plan.matches(s))
     previous = None
     if compare:
-        span = plan.high - plan.low + 1
-        before = filters.plan(filters.shifted(conditions, plan.low - span, plan.low - 1))
+        before = previous_period(conditions, plan)
         previous = (s for s in sessions_of(app_id, before, reads, max_sessions, now) if before.matches(s))
     return aggregate(matching, groups, metrics, previous)

@@ -15,7 +15,8 @@ from typing import Any, Protocol
 from annex.core.clock import DAY_MS
 from annex.domain import analytics, columnar_sql, filters
 from annex.domain.analytics import DEFAULT_DAYS, MAX_ROWS, OTHER, Grouping, _order
-from annex.domain.columnar_sql import DIALECTS, user_metadata_path
+from annex.domain.columnar_rows import row_of
+from annex.domain.columnar_sql import DIALECTS
 from annex.domain.filters import Condition, Plan
 from annex.errors import BadRequest
 from annex.store import columnar as store
@@ -27,8 +28,9 @@ class Engine(Protocol):
     name: str
     dialect: str  # "duckdb" or "trino" (Athena)
 
-    def source(self, app_id: str, first_day: str, last_day: str) -> str:
-        """The SQL table expression holding the application's rows of those days."""
+    def sources(self, app_id: str, first_day: str, last_day: str) -> tuple[str, str | None]:
+        """The SQL table expressions holding the application's rows of those days: those written
+        by compaction, and those appended since (None: there are none)."""
         ...
 
     def query(self, sql: str) -> list[tuple[Any, ...]]: ...
@@ -56,6 +58,7 @@ def row(figures: Sequence[Any]) -> dict[str, Any]:
 
 
 UNFOLDED_ROWS = 5_000  # the first pass's most rows; past it, each attribute's values are ranked apart
+Key = tuple[tuple[int, Any], ...]  # a row's (folded, value) per group attribute
 
 
 def _kept(found: list[tuple[Any, ...]], groups: list[Grouping]) -> list[list[Any]] | None:
@@ -67,46 +70,90 @@ def _kept(found: list[tuple[Any, ...]], groups: list[Grouping]) -> list[list[Any
         for record in found:
             per_value[record[2 * i + 1]] = per_value.get(record[2 * i + 1], 0) + int(record[2 * len(groups)])
         folds = folds or len(per_value) > group.max_groups
-        json_ = user_metadata_path(group.name) is not None
+        json_ = columnar_sql.json_attribute(group.name) is not None
         shown = {v: (json.loads(v) if json_ and v is not None else v) for v in per_value}
         ranked = sorted(per_value, key=lambda v: (-per_value[v], _order(shown[v])))
         kept.append(ranked[: group.max_groups])
     return kept if folds else None
 
 
-def run(engine: Engine, app_id: str, plan: Plan, groups: list[Grouping]) -> list[dict[str, Any]]:
-    """The analytics rows of the sessions ``plan`` selects, grouped by ``groups``."""
-    if plan.empty:
-        return [row([0] * len(columnar_sql.FIGURES))] if not groups else []
-    first, last = columnar_sql.days(plan)
-    dialect = DIALECTS[engine.dialect]
-    selected = columnar_sql.chosen(dialect, engine.source(app_id, first, last), app_id, plan)
-    values = [columnar_sql.group_value(dialect, g.name) for g in groups]
-    is_json = [user_metadata_path(g.name) is not None for g in groups]
-    # One pass when every attribute has at most max_group_number values (nothing folds); else the
-    # kept values from that pass, or from a ranking query per attribute when it had too many rows.
-    found = engine.query(columnar_sql.totals(values, None, selected, UNFOLDED_ROWS))
-    if not groups:
-        return [row(found[0] if found else [0] * len(columnar_sql.FIGURES))]
-    if len(found) <= UNFOLDED_ROWS:
-        kept = _kept(found, groups)
-    else:
-        kept = [
-            [v for v, _ in engine.query(columnar_sql.ranking(value, json_, g.max_groups, selected))]
-            for value, json_, g in zip(values, is_json, groups, strict=True)
-        ]
-    if kept is not None:
-        found = engine.query(columnar_sql.totals(values, kept, selected))
-    rows: list[tuple[list[Any], dict[str, Any]]] = []
-    for record in found:
-        shown = []
-        for i, json_ in enumerate(is_json):
-            folded, value = record[2 * i], record[2 * i + 1]
-            shown.append((OTHER, None) if folded else json.loads(value) if json_ and value is not None else value)
-        rows.append((shown, row(record[2 * len(groups) :])))
+class _Query:
+    """The SQL of one request: its group values, and the sessions of a plan as the engine reads them."""
 
-    def order(item: tuple[list[Any], dict[str, Any]]) -> tuple[bool, int, list[tuple[int, str]]]:
-        shown, figures = item
+    def __init__(self, engine: Engine, app_id: str, groups: list[Grouping]):
+        self.engine, self.app_id, self.groups = engine, app_id, groups
+        self.dialect = DIALECTS[engine.dialect]
+        self.values = [columnar_sql.group_value(self.dialect, g.name) for g in groups]
+        self.is_json = [columnar_sql.json_attribute(g.name) is not None for g in groups]
+
+    def selected(self, plan: Plan) -> str:
+        first, last = columnar_sql.days(plan)
+        return columnar_sql.chosen(self.dialect, self.engine.sources(self.app_id, first, last), self.app_id, plan)
+
+    def totals(self, plan: Plan, kept: list[list[Any]] | None) -> dict[Key, dict[str, Any]]:
+        """Each row's metrics by key, the values not ``kept`` folded (None: none folds)."""
+        if plan.empty:
+            return {} if self.groups else {(): row(ZERO)}
+        found = self.engine.query(columnar_sql.totals(self.values, kept, self.selected(plan)))
+        return self._keyed(found)
+
+    def _keyed(self, found: list[tuple[Any, ...]]) -> dict[Key, dict[str, Any]]:
+        n = len(self.groups)
+        if not n:
+            return {(): row(found[0] if found else ZERO)}
+        return {tuple((int(r[2 * i]), r[2 * i + 1]) for i in range(n)): row(r[2 * n :]) for r in found}
+
+    def folded(self, plan: Plan) -> dict[Key, dict[str, Any]]:
+        """The rows of ``plan``'s sessions, each attribute's values past ``max_group_number`` folded.
+
+        One pass when every attribute has at most max_group_number values (nothing folds); else the
+        kept values from that pass, or from a ranking query per attribute when it had too many rows."""
+        if plan.empty or not self.groups:
+            return self.totals(plan, None)
+        selected = self.selected(plan)
+        found = self.engine.query(columnar_sql.totals(self.values, None, selected, UNFOLDED_ROWS))
+        if len(found) <= UNFOLDED_ROWS:
+            kept = _kept(found, self.groups)
+        else:
+            kept = [
+                [v for v, _ in self.engine.query(columnar_sql.ranking(value, json_, g.max_groups, selected))]
+                for value, json_, g in zip(self.values, self.is_json, self.groups, strict=True)
+            ]
+        return self._keyed(
+            found if kept is None else self.engine.query(columnar_sql.totals(self.values, kept, selected))
+        )
+
+    def shown(self, key: Key) -> list[Any]:
+        return [
+            (OTHER, None) if folded else json.loads(value) if json_ and value is not None else value
+            for (folded, value), json_ in zip(key, self.is_json, strict=True)
+        ]
+
+
+ZERO = [0] * len(columnar_sql.FIGURES)
+
+
+def run(
+    engine: Engine,
+    app_id: str,
+    plan: Plan,
+    groups: list[Grouping],
+    metrics: list[str] | None = None,
+    previous: Plan | None = None,
+) -> list[dict[str, Any]]:
+    """The analytics rows of the sessions ``plan`` selects, grouped by ``groups``: only ``metrics``
+    (default all), and with ``previous`` (the period before) each row's ``previous`` and ``change``
+    for the same groups (the period before folds as this one does)."""
+    request = _Query(engine, app_id, groups)
+    now = request.folded(plan)
+    before: dict[Key, dict[str, Any]] = {}
+    if previous is not None:
+        kept = [sorted({key[i][1] for key in now if not key[i][0]}, key=str) for i in range(len(groups))]
+        before = request.totals(previous, kept if groups else None)
+    rows = [(key, request.shown(key), figures) for key, figures in now.items()]
+
+    def order(item: tuple[Key, list[Any], dict[str, Any]]) -> tuple[bool, int, list[tuple[int, str]]]:
+        _, shown, figures = item
         others = [v == (OTHER, None) for v in shown]
         return (
             any(others),
@@ -119,10 +166,16 @@ def run(engine: Engine, app_id: str, plan: Plan, groups: list[Grouping]) -> list
         raise BadRequest(
             f"The answer would have more than {MAX_ROWS:,} rows: lower max_group_number", code="too_many_groups"
         )
-    return [
-        {g.name: OTHER if v == (OTHER, None) else v for g, v in zip(groups, shown, strict=True)} | figures
-        for shown, figures in rows
-    ]
+    wanted = list(analytics.METRICS) if metrics is None else metrics
+    answered = []
+    for key, shown, figures in rows:
+        out = {g.name: OTHER if v == (OTHER, None) else v for g, v in zip(groups, shown, strict=True)}
+        out |= {m: figures[m] for m in wanted}
+        if previous is not None:
+            old = before.get(key, row(ZERO))
+            out |= analytics.compared(out, {m: old[m] for m in wanted})
+        answered.append(out)
+    return answered
 
 
 def answer(
@@ -136,9 +189,9 @@ def answer(
     engine: Engine | None = None,
 ) -> tuple[list[dict[str, Any]], str]:
     """The analytics rows and the engine that computed them: DynamoDB's exact path while the range
-    holds at most ``max_sessions`` sessions (it refuses, before or while reading, past that), the
-    columnar engine beyond (the deployment's unless given; without one, the refusal stands: 400
-    ``range_too_large``)."""
+    (and, with ``compare``, the period before) holds at most ``max_sessions`` sessions (it refuses,
+    before or while reading, past that), the columnar engine beyond (the deployment's unless given;
+    without one, the refusal stands: 400 ``range_too_large``)."""
     try:
         return analytics.run(app_id, conditions, groups, now, max_sessions, metrics, compare), "dynamodb"
     except BadRequest as refused:
@@ -147,28 +200,13 @@ def answer(
         engine = engine or store.engine()
         if engine is None:
             raise
-    if compare:  # not computed by the columnar engine yet
-        raise BadRequest(
-            "comparison=previous_period is answered for ranges of at most ANALYTICS_MAX_SESSIONS sessions",
-            code="range_too_large",
-        )
     plan = filters.plan(conditions, default_range=(max(0, now - DEFAULT_DAYS * DAY_MS), now))
-    missing = columnar_sql.unsupported(plan, [g.name for g in groups])
-    missing = missing or next((m for m in metrics or () if m not in row([0] * len(columnar_sql.FIGURES))), None)
-    if missing is not None:
-        raise BadRequest(
-            f"{missing} is answered for ranges of at most ANALYTICS_MAX_SESSIONS sessions (the columnar copy"
-            " does not hold it yet): narrow the date range",
-            code="range_too_large",
-        )
-    rows = run(engine, app_id, plan, groups)
-    if metrics is not None:  # the columnar engine computes every metric it knows; keep the asked ones
-        dropped = set(analytics.METRICS) - set(metrics)
-        rows = [{k: v for k, v in row.items() if k not in dropped} for row in rows]
-    return rows, engine.name
+    previous = analytics.previous_period(conditions, plan) if compare else None
+    return run(engine, app_id, plan, groups, metrics, previous), engine.name
 
 
 def copy_changes(records: list[dict[str, Any]]) -> int:
     """The stream records' session changes into the columnar copy; answers how many rows."""
-    rows = [row for row in (store.session_row(record) for record in records) if row is not None]
+    changes = [change for change in (store.session_change(record) for record in records) if change is not None]
+    rows = [row_of(app_id, session, deleted=removed) for app_id, session, removed in changes]
     return store.sink()(rows) if rows else 0

@@ -16,54 +16,41 @@ from dataclasses import dataclass
 from typing import Any
 
 from annex.core.clock import day_of
-from annex.core.columnar import JOIN, STRING_COLUMNS, canonical, latest, leaf, literal
+from annex.core.columnar import JOIN, canonical, latest, leaf, literal
 from annex.core.sessions import ERROR
 from annex.domain import filter_values
-from annex.domain.attributes import json_path
+from annex.domain.attributes import ALIASES, json_path
+from annex.domain.columnar_rows import ID_COLUMNS, LIST_COLUMNS, STRING_COLUMNS, document_columns
 from annex.domain.filters import Condition, Kind, Plan
 
 NUMBER_COLUMNS = {
     "session_gesture_count": "gesture_count",
     "session_rage_gesture_count": "rage_gesture_count",
+    "session_responsive_gesture_count": "responsive_gesture_count",
+    "session_unresponsive_gesture_count": "unresponsive_gesture_count",
     "session_screen_count": "screen_count",
     "session_unique_screen_count": "unique_screen_count",
     "session_number_of_user": "session_number",
     "session_duration": "CAST(duration_ms AS DOUBLE) / 1000",
 }
-ID_COLUMNS = {"session_id": "id", "user_id": "user_id"}
+BOOLEANS = {"session_crashed": f"coalesce(status = {literal(ERROR)}, FALSE)", "session_has_video": "FALSE"}
 CALENDAR_GROUPS = frozenset({"session_uploadedon_day", "session_uploaded_month", "session_uploaded_week"})
+Document = tuple[str, str, str]  # a JSON document's columns: text, leaves, numbers
 
 
-def user_metadata_path(name: str) -> tuple[str, ...] | None:
-    """The path of a ``user_metadata.<path>`` (or ``user_custom_property.<path>``) attribute, the
-    JSON the columnar row keeps; None for any other name."""
-    found = json_path(name)
-    return found[1] if found is not None and found[0] in ("user_metadata", "user_custom_property") else None
+def json_attribute(name: str) -> tuple[Document, tuple[str, ...]] | None:
+    """The document columns and the path of a JSON attribute (``user_metadata.plan``, ``utm``,
+    ``utm.campaign``, …); None for any other name."""
+    found = json_path(ALIASES.get(name, name))
+    return None if found is None else (document_columns(found[0]), found[1])
 
 
-def unsupported(plan: Plan, groups: list[str]) -> str | None:
-    """The first filter or group attribute the columnar copy does not hold yet (None: all held)."""
-    for cond in plan.conditions:
-        name, kind = cond.attribute.name, cond.attribute.kind
-        if kind is Kind.JSON:
-            held = user_metadata_path(name) is not None
-        elif kind is Kind.LIST:
-            held = name == "event_name"
-        elif kind is Kind.BOOLEAN:
-            held = name == "session_crashed"
-        else:
-            held = kind is Kind.DATE or name in STRING_COLUMNS or name in ID_COLUMNS or name in NUMBER_COLUMNS
-        if not held:
-            return name
-    for name in groups:
-        if not (
-            name in CALENDAR_GROUPS
-            or user_metadata_path(name) is not None
-            or name in STRING_COLUMNS
-            or name in ID_COLUMNS
-        ):
-            return name
-    return None
+def _column(name: str) -> str:
+    """The column of a string attribute (ids included)."""
+    name = ALIASES.get(name, name)
+    if name not in ID_COLUMNS and name not in STRING_COLUMNS:
+        raise ValueError(f"{name} has no column in the columnar copy")
+    return ID_COLUMNS.get(name, name)
 
 
 def _array(values: list[Any]) -> str:
@@ -132,30 +119,31 @@ def _scalar(column: str, op: str, value: Any) -> str:
 
 
 def _json(dialect: Dialect, cond: Condition) -> str:
-    path = user_metadata_path(cond.attribute.name)
-    assert path is not None
+    found = json_attribute(cond.attribute.name)
+    assert found is not None
+    (_, leaves, numbers), path = found
     op, value = cond.operator, cond.value
     if op in ("is_set", "is_not_set"):
-        test = f"contains(meta_leaves, {literal(leaf(path, 'set'))})"
+        test = f"coalesce(contains({leaves}, {literal(leaf(path, 'set'))}), FALSE)"
         return test if op == "is_set" else f"NOT {test}"
     if op in ("equal", "not_equal", "in", "not_in"):
         options = value if op in ("in", "not_in") else [value]
         wanted = [leaf(path, form, v) for v in options for form in ("=", "[")]
-        test = dialect.has_any("meta_leaves", wanted)
+        test = f"coalesce({dialect.has_any(leaves, wanted)}, FALSE)"
         return f"NOT {test}" if op in ("not_equal", "not_in") else test
     if op == "contains":
-        element = f"contains(meta_leaves, {literal(leaf(path, '[', value))})"
+        element = f"contains({leaves}, {literal(leaf(path, '[', value))})"
         if not isinstance(value, str):
             return element
         inner = canonical(value)[1:-1].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         prefix = leaf(path, "=", "")[:-1].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = literal(f'{prefix}%{inner}%"')
-        return f"({element} OR {dialect.any_match('meta_leaves', 'x', f'x LIKE {pattern} ESCAPE {literal(chr(92))}')})"
+        return f"({element} OR {dialect.any_match(leaves, 'x', f'x LIKE {pattern} ESCAPE {literal(chr(92))}')})"
     low, high = value if op == "between" else (value, value)
     test = {"greater_than": f"x.num > {literal(low)}", "less_than": f"x.num < {literal(high)}"}.get(
         op, f"x.num BETWEEN {literal(low)} AND {literal(high)}"
     )
-    return dialect.any_match("meta_numbers", "x", f"(x.path = {literal(JOIN.join(path))} AND {test})")
+    return dialect.any_match(numbers, "x", f"(x.path = {literal(JOIN.join(path))} AND {test})")
 
 
 def condition(dialect: Dialect, cond: Condition) -> str:
@@ -166,16 +154,16 @@ def condition(dialect: Dialect, cond: Condition) -> str:
     if kind is Kind.DATE:
         return f"(created_at BETWEEN {literal(value[0])} AND {literal(value[1])})"
     if kind is Kind.BOOLEAN:
-        crashed = f"coalesce(status = {literal(ERROR)}, FALSE)"
-        return crashed if (op == "equal") == bool(value) else f"NOT {crashed}"
+        holds = BOOLEANS[name]
+        return holds if (op == "equal") == bool(value) else f"NOT {holds}"
     if kind is Kind.LIST:
+        column = LIST_COLUMNS[name]
         if op in ("is_set", "is_not_set"):
-            return f"(cardinality(event_names) {'>' if op == 'is_set' else '='} 0)"
+            return f"(cardinality({column}) {'>' if op == 'is_set' else '='} 0)"
         options = value if op in ("in", "not_in") else [value]
-        test = dialect.has_any("event_names", list(options))
+        test = dialect.has_any(column, list(options))
         return f"NOT {test}" if op in ("not_equal", "not_in") else test
-    column = (STRING_COLUMNS.get(name) and name) or ID_COLUMNS.get(name) or NUMBER_COLUMNS[name]
-    return _scalar(column, op, value)
+    return _scalar(NUMBER_COLUMNS[name] if kind is Kind.NUMBER else _column(name), op, value)
 
 
 # ---------------------------------------------------------------- the query
@@ -185,12 +173,13 @@ def days(plan: Plan) -> tuple[str, str]:
     return day_of(max(plan.low, 0)), day_of(min(plan.high, filter_values.MAX_MS))
 
 
-def chosen(dialect: Dialect, source: str, app_id: str, plan: Plan) -> str:
-    """The sessions the plan selects (its created-time range and every condition)."""
+def chosen(dialect: Dialect, sources: tuple[str, str | None], app_id: str, plan: Plan) -> str:
+    """The sessions the plan selects (its created-time range and every condition), from the
+    compacted and the delta rows of its days (``Engine.sources``)."""
     tests = [f"created_at BETWEEN {literal(max(plan.low, 0))} AND {literal(plan.high)}", "NOT deleted"]
     tests += [condition(dialect, c) for c in plan.conditions]
     first, last = days(plan)
-    return f"SELECT * FROM ({latest(source, app_id, first, last)}) WHERE " + " AND ".join(tests)
+    return f"SELECT * FROM ({latest(*sources, app_id, first, last)}) WHERE " + " AND ".join(tests)
 
 
 def group_value(dialect: Dialect, name: str) -> str:
@@ -201,10 +190,11 @@ def group_value(dialect: Dialect, name: str) -> str:
         return "substr(day, 1, 7)"
     if name == "session_uploaded_week":
         return dialect.monday("day")
-    path = user_metadata_path(name)
-    if path is not None:
-        return f"nullif({dialect.json_at('user_metadata', path)}, 'null')"
-    return (STRING_COLUMNS.get(name) and name) or ID_COLUMNS[name]
+    found = json_attribute(name)
+    if found is not None:
+        (text, _, _), path = found
+        return f"nullif({dialect.json_at(text, path) if path else text}, 'null')"
+    return _column(name)
 
 
 def ranking(value: str, is_json: bool, most: int, selected: str) -> str:

@@ -1,6 +1,7 @@
 """The columnar copy of the sessions: DuckDB over Parquet files on disk (``make run``), Athena over
 the S3 copy Firehose writes (AWS). Both hold the layout ``app_id=<id>/day=<YYYY-MM-DD>/*.parquet``
-of ``annex.domain.columnar_rows``; both run the SQL of ``annex.domain.columnar_sql``.
+of ``annex.core.columnar`` (rows made by ``annex.domain.columnar_rows``); both run the SQL of
+``annex.domain.columnar_sql``.
 
 ``duckdb`` is imported only when a DuckDB engine is used (never at a handler's import): a cold
 start that answers from DynamoDB, or from Athena, never loads it.
@@ -21,18 +22,23 @@ from typing import Any
 
 from annex.config import Settings
 from annex.config import settings as configured
-from annex.core.columnar import COLUMNS, PARTITIONS, latest, literal, row_of
+from annex.core.columnar import COLUMNS, PARTITIONS, latest, literal
 from annex.errors import BadRequest, Unavailable
 from annex.store import keys
 from annex.store.table import decoded
 
 # app_id and day from the directories, as text (DuckDB would read a day as a DATE)
 HIVE = "hive_partitioning = TRUE, hive_types = {'app_id': 'VARCHAR', 'day': 'VARCHAR'}"
-COMPACT_AFTER = 16  # delta files in a day partition before make run's copy compacts it
+COMPACT_AFTER = 16  # files in a day partition before make run's copy compacts it
+# A partition's files: ``c-*`` written by compaction or a rebuild (each session once, its latest
+# row), ``d-*`` appended by the stream since; files named otherwise (written before the prefixes)
+# are read as both, the ``compacted`` column telling them apart.
+COMPACTED, DELTA = "c-", "d-"
 
 
-def session_row(record: dict[str, Any]) -> dict[str, Any] | None:
-    """The columnar row of a stream record (DynamoDB JSON), when it is a session item's change."""
+def session_change(record: dict[str, Any]) -> tuple[str, dict[str, Any], bool] | None:
+    """A stream record's (DynamoDB JSON) application, session (its new image, else its old one)
+    and whether it was removed, when it is a session item's change."""
     image = record.get("dynamodb", {}).get("NewImage") or record.get("dynamodb", {}).get("OldImage")
     if not image or image.get(keys.SK, {}).get("S") != "SESSION":
         return None
@@ -45,7 +51,7 @@ def session_row(record: dict[str, Any]) -> dict[str, Any] | None:
     removed = record.get("eventName") == "REMOVE"
     if removed:
         session["version"] = int(session.get("version") or 0) + 1  # after every version it had
-    return row_of(app_id, session, deleted=removed)
+    return app_id, session, removed
 
 
 # ---------------------------------------------------------------- DuckDB (make run)
@@ -64,28 +70,40 @@ class DuckDB:
     def _connect(self) -> Any:
         import duckdb  # only the columnar path loads it (cold start)
 
-        spill = self.root / ".staging" / "spill"  # never DuckDB's default, .tmp in the working directory
+        spill = self._staging() / "spill"  # never DuckDB's default, .tmp in the working directory
         return duckdb.connect(
-            config={"threads": os.cpu_count() or 1, "memory_limit": "1GB", "temp_directory": str(spill)}
+            config={
+                "threads": os.cpu_count() or 1,
+                "memory_limit": "1GB",  # past it, aggregates spill to temp_directory: memory stays flat
+                "temp_directory": str(spill),
+                "preserve_insertion_order": False,  # every answer is ordered by its own ORDER BY
+            }
         )
 
     def _empty(self) -> str:
         names = ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t, _ in (*PARTITIONS, *COLUMNS))
         return f"(SELECT {names} WHERE FALSE)"
 
-    def _days(self, app_id: str, first_day: str, last_day: str) -> list[Path]:
+    def _files(self, app_id: str, first_day: str, last_day: str) -> list[Path]:
+        """The files of the application's day partitions in that range (the others are not read)."""
         app = self.root / f"app_id={app_id}"
         if not app.is_dir():
             return []
-        found = (d for d in app.iterdir() if d.name.startswith("day=") and first_day <= d.name[4:] <= last_day)
-        return sorted(d for d in found if any(d.glob("*.parquet")))
+        days = (d for d in app.iterdir() if d.name.startswith("day=") and first_day <= d.name[4:] <= last_day)
+        return sorted(f for d in days for f in d.glob("*.parquet"))
 
-    def source(self, app_id: str, first_day: str, last_day: str) -> str:
-        days = self._days(app_id, first_day, last_day)
-        if not days:
+    def _read(self, files: list[Path]) -> str:
+        """The rows of ``files``; a column a file lacks (written before the column was) reads NULL."""
+        if not files:
             return self._empty()
-        globs = ", ".join(literal(str(d / "*.parquet")) for d in days)
-        return f"read_parquet([{globs}], {HIVE}, union_by_name = TRUE)"
+        found = f"read_parquet([{', '.join(literal(str(f)) for f in files)}], {HIVE}, union_by_name = TRUE)"
+        return f"(SELECT * FROM {self._empty()} UNION ALL BY NAME SELECT * FROM {found})"
+
+    def sources(self, app_id: str, first_day: str, last_day: str) -> tuple[str, str | None]:
+        files = self._files(app_id, first_day, last_day)
+        compacted = [f for f in files if not f.name.startswith(DELTA)]
+        delta = [f for f in files if not f.name.startswith(COMPACTED)]
+        return self._read(compacted), self._read(delta) if delta else None
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         for attempt in range(3):
@@ -102,14 +120,14 @@ class DuckDB:
         touched: set[Path] = set()
         with self._lock, tempfile.TemporaryDirectory(dir=self._staging()) as staging:
             lines = Path(staging) / "rows.jsonl"
-            count = 0
+            count, compacted = 0, True
             with lines.open("w") as out:
                 for one in rows:
                     out.write(json.dumps(one, ensure_ascii=False) + "\n")
-                    count += 1
+                    count, compacted = count + 1, compacted and one["compacted"]
             if count:
                 self._copy(f"SELECT * FROM {self._read_json(lines)}", Path(staging) / "out")
-                touched = self._publish(Path(staging) / "out")
+                touched = self._publish(Path(staging) / "out", COMPACTED if compacted else DELTA)
         for partition in touched:  # a partition of many small files becomes one
             self.compact(partition.parent.name.removeprefix("app_id="), partition.name.removeprefix("day="))
         return count
@@ -130,13 +148,14 @@ class DuckDB:
                 " (FORMAT parquet, PARTITION_BY (app_id, day), FILENAME_PATTERN 'part-{uuid}')"
             )
 
-    def _publish(self, out: Path) -> set[Path]:
-        """Move the files written under ``out`` into their partitions; answers those partitions."""
+    def _publish(self, out: Path, prefix: str) -> set[Path]:
+        """Move the files written under ``out`` into their partitions, named ``prefix…``; answers
+        those partitions."""
         touched = set()
         for file in out.glob("app_id=*/day=*/*.parquet"):
             target = self.root / file.parent.parent.name / file.parent.name
             target.mkdir(parents=True, exist_ok=True)
-            os.replace(file, target / f"{uuid.uuid4().hex}.parquet")
+            os.replace(file, target / f"{prefix}{uuid.uuid4().hex}.parquet")
             touched.add(target)
         return touched
 
@@ -147,12 +166,12 @@ class DuckDB:
         if len(files) < at_least:
             return False
         with self._lock, tempfile.TemporaryDirectory(dir=self._staging()) as staging:
-            source = f"read_parquet([{', '.join(literal(str(f)) for f in files)}], {HIVE})"
+            source = self._read(files)
             names = ", ".join(c if c != "compacted" else "TRUE AS compacted" for c, _, _ in COLUMNS)
-            newest = latest(source, app_id, day, day)
+            newest = latest(source, source, app_id, day, day)
             select = f"SELECT app_id, day, {names} FROM ({newest}) WHERE NOT deleted"
             self._copy(select, Path(staging) / "out")
-            self._publish(Path(staging) / "out")  # the new file first: a reader sees old and new alike
+            self._publish(Path(staging) / "out", COMPACTED)  # the new file first: a reader sees old and new alike
             for file in files:
                 file.unlink(missing_ok=True)
         return True
@@ -189,8 +208,9 @@ class Athena:
             self._client = boto3.client("athena")
         return self._client
 
-    def source(self, app_id: str, first_day: str, last_day: str) -> str:
-        return f'"{self.database}"."{self.table}"'
+    def sources(self, app_id: str, first_day: str, last_day: str) -> tuple[str, str | None]:
+        table = f'"{self.database}"."{self.table}"'
+        return table, table  # never compacted yet: the ``compacted`` column tells the rows apart
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         started = self.client.start_query_execution(
