@@ -12,6 +12,8 @@ PYTHON ?= $(shell for p in python3.12 $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/
 # Debian's Chromium, which the console's browser tests drive (Playwright never downloads a browser here).
 CHROMIUM  ?= /usr/bin/chromium
 NPM       ?= npm
+# make test runs the suite on every core (pytest-xdist), each test file whole on one worker.
+TEST_WORKERS ?= auto
 
 .PHONY: help run reset-local test lint typecheck openapi client console console-deps browser screenshots fuzz bench load build validate clean check-python
 
@@ -58,7 +60,7 @@ typecheck: $(BIN)/.installed
 	@for f in functions/*/app.py; do $(BIN)/mypy --follow-imports=silent "$$f" || exit 1; done
 
 test: lint typecheck console-deps browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The console's build tools, from its lock file: the test that the committed bundle is the build of
 # console/src needs them (without npm it is skipped, and says so).

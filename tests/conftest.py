@@ -153,13 +153,15 @@ def local_stack(name: str, **env_vars: str) -> Iterator[Stack]:
     """`python -m local` (what `make run` starts) on free ports, with extra environment."""
     env = {"ANNEX_DEV_TOKEN": TOKEN, "AUTHORIZER_CACHE_SECONDS": str(AUTHORIZER_CACHE_SECONDS)} | UNLIMITED | env_vars
     table = env.pop("TABLE_NAME", f"annex-{name}")
-    with local_server(table, ROOT / ".pytest_cache" / f"{name}.log", env) as running:
+    log = ROOT / ".pytest_cache" / f"{name}{os.environ.get('PYTEST_XDIST_WORKER', '')}.log"  # one per worker
+    with local_server(table, log, env) as running:
         yield Stack(running.url, running.dynamodb, running.table, running.log, running.pid)
 
 
 @pytest.fixture(scope="session")
 def stack(webhook: Webhook) -> Iterator[Stack]:
-    """The test session's local server (its log is .pytest_cache/server.log)."""
+    """The test session's local server (its log is .pytest_cache/server.log, server<worker>.log
+    under `make test`'s workers)."""
     with local_stack("server", TABLE_NAME="annex-http-test", ANNEX_WEBHOOK_URL=webhook.url) as running:
         yield running
 

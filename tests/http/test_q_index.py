@@ -12,13 +12,33 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from boto3.dynamodb.conditions import Attr
 
 from annex.store import keys, qindex
-from tests.conftest import Api, scan_all
+from tests.conftest import Api, Stack, local_stack, scan_all
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Stack]:
+    """A server of this module's own: the checks below scan its table, which the session's shared
+    server fills with every other module's data."""
+    with local_stack("q-index") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def api(stack: Stack) -> Api:
+    return Api(stack.url)
+
+
+@pytest.fixture(scope="module")
+def table(stack: Stack) -> Any:
+    return stack.table_resource()
 
 
 def _sid() -> str:
