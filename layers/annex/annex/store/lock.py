@@ -1,6 +1,7 @@
 """The index lock: one protocol for a change whose index entries do not fit in one transaction.
 
-A change of an item (a session's ``user_metadata``, a message's ``sorted_metaarray``) moves its
+A change of an item (a session's ``user_metadata``, a user's or channel's ``meta``, a message's
+``sorted_metaarray``) moves its
 index entries in the same ``TransactWriteItems`` when they fit in its 100 items. When they do not,
 the writer takes the item's ``index_lock`` and works in steps no reader can see half of:
 
