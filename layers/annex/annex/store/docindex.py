@@ -20,7 +20,7 @@ from annex.store.expression import Expression
 from annex.store.keys import PK, SK
 from annex.store.retry import raise_unless_retryable
 from annex.store.table import table
-from annex.store.writes import batch_write
+from annex.store.writes import Tx, batch_write
 
 Key = dict[str, str]
 Entries = dict[tuple[str, str], dict[str, Any]]  # entry items by (PK, SK)
@@ -60,6 +60,18 @@ def same_document(ex: Expression, attr: str, item: dict[str, Any]) -> None:
         ex.conditions.append(f"{ex.n(attr)} = {ex.v(item[attr])}")
     else:
         ex.conditions.append(f"attribute_not_exists({ex.n(attr)})")
+
+
+def in_one_transaction(key: Key, ex: Expression, puts: list[dict[str, Any]], deletes: list[Key]) -> bool:
+    """The document's update ``ex`` with its entries' puts and deletes, all or none; False when the
+    transaction was refused (a condition failed, or another transaction held an item)."""
+    tx = Tx()
+    tx.update(key, ex)
+    for put in puts:
+        tx.put(put)
+    for gone in deletes:
+        tx.delete(gone)
+    return tx.run() is None
 
 
 def many_leaves(

@@ -195,13 +195,7 @@ def update_document(
         lock.free(ex)
         ex.set(attr, storable({attr: document})[attr])
         ex.bump()
-        tx = Tx()
-        tx.update(ref.key, ex)
-        for put in puts:
-            tx.put(put)
-        for key in deletes:
-            tx.delete(key)
-        if tx.run() is None:
+        if docindex.in_one_transaction(ref.key, ex, puts, deletes):
             return public(after)
     raise gave_up("The document changed concurrently; retry the request")
 

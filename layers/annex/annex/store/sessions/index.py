@@ -20,7 +20,6 @@ from annex.store.sessions.items import (
     text,
 )
 from annex.store.table import stale
-from annex.store.writes import Tx
 
 
 def fits_one_transaction(user_id: Any, user_metadata: Any) -> bool:
@@ -85,13 +84,7 @@ def set_metadata(app_id: str, session_id: str, new: Any, expected: int | None) -
         lock.free(ex)
         if expected is not None:
             ex.conditions.append(f"{ex.n(VERSION)} = {ex.v(expected)}")
-        tx = Tx()
-        tx.update(ref.key, ex)
-        for put in puts:
-            tx.put(put)
-        for key in deletes:
-            tx.delete(key)
-        if tx.run() is None:
+        if docindex.in_one_transaction(ref.key, ex, puts, deletes):
             return get(app_id, session_id)
     raise gave_up("The session changed concurrently; retry the request")
 
