@@ -8,6 +8,11 @@ version, so a write by the previous release meanwhile makes it read again), its 
 (conditioned on their absence: a record migrated already, or created by this release, is skipped)
 and its keys put. A record with more than 97 keys has the rest put right after.
 
+It also writes the ``meta`` index entries (``annex/store/metaindex.py``) of every record written
+before they existed: the entries its stored meta has and its partition lacks are put in one
+transaction with a check that the record is still at the version read and holds no index lock
+(a meta write meanwhile makes it read again); entries past 99 follow right after.
+
 It is resumable: after each page of the scan the scan's position is saved to a state file, and a
 rerun starts from there (and skips what it finds migrated, so a rerun from the start is safe too).
 """
@@ -20,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from annex.store import expression, keys, kvitems
+from annex.store import expression, keys, kvitems, lock, metaindex
 from annex.store.keys import GSI1PK, GSI1SK, PK, SK, VERSION, Ref
 from annex.store.retry import attempts
 from annex.store.table import plain, table
@@ -67,6 +72,32 @@ def migrate_record(item: dict[str, Any]) -> bool:
     raise RuntimeError(f"{ref.pk} kept changing; rerun the migration")
 
 
+def index_meta(item: dict[str, Any]) -> bool:
+    """Put the ``meta`` index entries the record lacks; False when it had every one already."""
+    ref = Ref(str(item[PK]), str(item[SK]), str(item[GSI1PK]), str(item[GSI1SK]))
+    for _ in attempts():
+        wanted = metaindex.document(ref).entries(item.get(metaindex.META))
+        have = {(key[PK], key[SK]) for key in metaindex.entry_keys(ref)}
+        missing = [wanted[key] for key in sorted(wanted.keys() - have)]
+        if not missing:
+            return False
+        check = expression.Expression()
+        check.conditions.append(f"{check.n(VERSION)} = {check.v(item[VERSION])}")
+        lock.free(check)
+        tx = Tx()
+        tx.check(ref.key, check)
+        for entry in missing[: MAX_TRANSACTION_ITEMS - 1]:
+            tx.put(entry)
+        if tx.run() is None:
+            batch_write(puts=missing[MAX_TRANSACTION_ITEMS - 1 :])
+            return True
+        found = table().get_item(Key=ref.key, ConsistentRead=True).get("Item")
+        if found is None:
+            return False
+        item = found
+    raise RuntimeError(f"{ref.pk} kept changing; rerun the migration")
+
+
 def migrate(state: Path, on_page: Callable[[Tally], None], page_size: int = 100) -> Tally:
     """Migrate every user and channel, from the position saved in ``state`` (if any); ``on_page``
     is told the tally after each page. The state file is removed once the scan is complete."""
@@ -80,7 +111,7 @@ def migrate(state: Path, on_page: Callable[[Tally], None], page_size: int = 100)
         page = table().scan(ConsistentRead=True, **request)
         for item in page.get("Items", []):
             tally.scanned += 1
-            if migrate_record(item):
+            if migrate_record(item) | index_meta(item):  # both run
                 tally.migrated += 1
             else:
                 tally.skipped += 1

@@ -1,6 +1,7 @@
 """`make bench`: users and channels found by metadata and metacounters, at N = 1,000 and 20,000.
 
-N users (10 of them on ``plan = gold``, the rest on one of 5 other plans) and N group channels (10
+N users (10 of them on ``plan = gold`` with a ``meta`` of ``score`` 1,000 to 9,999, theme ``dark`` and
+tag ``vip``; the rest on one of 5 other plans, ``score`` 0 to 99, theme ``light``) and N group channels (10
 with ``unread = 400``, the rest between 0 and 9) are written straight to a fresh moto table by the
 import's ``records.create_many``, in this process. Then each filter is paged to its end with
 ``limit = 20``, and for the whole walk the bench prints the pages, DynamoDB requests, items read
@@ -41,7 +42,14 @@ def load_data(n: int) -> None:
     gold = set(rng.sample(range(n), MATCHES))
     hot = set(rng.sample(range(n), MATCHES))
     users = [
-        new_user(APP, UserCreate(user_id=f"u{i:06d}", metadata={"plan": "gold" if i in gold else rng.choice(PLANS)}))
+        new_user(
+            APP,
+            UserCreate(
+                user_id=f"u{i:06d}",
+                metadata={"plan": "gold" if i in gold else rng.choice(PLANS)},
+                meta=_meta(rng, i in gold),
+            ),
+        )
         for i in range(n)
     ]
     channels = [
@@ -55,6 +63,12 @@ def load_data(n: int) -> None:
     for start in range(0, n, 1000):
         records.create_many(users[start : start + 1000])
         records.create_many(channels[start : start + 1000])
+
+
+def _meta(rng: random.Random, gold: bool) -> dict[str, Any]:
+    if gold:
+        return {"score": rng.randrange(1000, 10000), "prefs": {"theme": "dark"}, "tags": ["vip", "beta"]}
+    return {"score": rng.randrange(100), "prefs": {"theme": "light"}, "tags": [rng.choice(PLANS)]}
 
 
 def walk(lister: Lister) -> dict[str, Any]:
@@ -79,6 +93,11 @@ def walk(lister: Lister) -> dict[str, Any]:
 FILTERS: dict[str, Lister] = {
     "users metadatavalues_in=gold": lambda c: list_users(APP, 20, c, "plan", ["gold"]),
     "users q metadata['plan']:'gold'": lambda c: list_users(APP, 20, c, None, None, "metadata['plan']:'gold'"),
+    "users q meta['prefs']['theme']:'dark'": lambda c: list_users(
+        APP, 20, c, None, None, "meta['prefs']['theme']:'dark'"
+    ),
+    "users q meta['score'] > 500": lambda c: list_users(APP, 20, c, None, None, "meta['score'] > 500"),
+    "users q meta['tags']:'vip' (array contains)": lambda c: list_users(APP, 20, c, None, None, "meta['tags']:'vip'"),
     "channels metacounter_value_gt=100": lambda c: list_channels(
         APP, "group_channels", 20, c, None, None, "unread", {"gt": 100}
     ),

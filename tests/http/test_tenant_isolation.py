@@ -42,6 +42,9 @@ CASES: dict[tuple[str, str], Case] = {
         {"metadatakey": "k", "metadatavalues_in": ids["value"]},
         {"metadatakey": "k"},
         {"q": f"metadata['k']:'{ids['value']}'"},
+        {"q": f"meta['plan']:'{ids['value']}'"},  # meta's entries: GSI3 by value, GSI4 by number bucket
+        {"q": "meta['n'] > 1000000"},
+        {"q": "meta['tags']:'secret-tag'"},
         path="/users",
     ),
     ("GET", "/users/{user_id}"): lambda b, ids: _missing(b.get(U.format(**ids))),
@@ -65,6 +68,8 @@ CASES: dict[tuple[str, str], Case] = {
         {"metacounter_key": "c"},
         {"metacounter_key": "c", "metacounter_value_gte": "-100", "metacounter_value_lte": "100"},
         {"metadata_key": "k"},
+        {"q": "meta['topic']:'x-secret'"},
+        {"q": "meta['rank'] >= 7777777"},
         path="/open_channels",
     ),
     ("GET", "/{channel_type}/{channel_url}"): lambda b, ids: _missing(b.get(CH.format(**ids))),
@@ -196,14 +201,19 @@ def test_every_route_is_isolated_between_applications(api: Api, other_app: Api) 
         "session": f"iso-{uuid.uuid4().hex[:8]}",
         "value": "secret",
     }
-    user = {"user_id": ids["user"], "nickname": "A", "metadata": {"k": "secret"}, "meta": {"plan": "gold"}}
+    user = {
+        "user_id": ids["user"],
+        "nickname": "A",
+        "metadata": {"k": "secret"},
+        "meta": {"plan": "secret", "n": 1234567, "tags": ["secret-tag"]},
+    }
     assert api.post("/users", user).status_code == 201
     channel = {
         "channel_url": ids["channel"],
         "name": "A",
         "metadata": {"k": "v"},
         "metacounter": {"c": 1},
-        "meta": {"topic": "x"},
+        "meta": {"topic": "x-secret", "rank": 7777777},
     }
     assert api.post("/open_channels", channel).status_code == 201
     session = {"session_id": ids["session"], "user_id": ids["user"], "user_metadata": {"k": "secret"}}

@@ -35,7 +35,7 @@ def old_layout(table: Any, users: int, channels: int) -> None:
                     "nickname": "",
                     "profile_url": "",
                     "metadata": metadata,
-                    "meta": "{}",
+                    "meta": json.dumps({"score": n, "tags": ["vip"] if n in (7, 170) else []}),
                     "created_at": 1,
                     "version": 5,
                 }
@@ -78,6 +78,15 @@ def test_migrate_moves_every_record_resumably_and_a_rerun_changes_nothing(moto_t
     assert "metadata" not in moto_table.get_item(Key=user.ref.key)["Item"]
     gold, cursor = list_users(APP, 100, None, "plan", ["gold"])
     assert [u["user_id"] for u in gold] == [f"u{n:03d}" for n in range(0, 230, 10)] and cursor is None
+    # meta written before its index: found from the entries the migration put
+    vip, cursor = list_users(APP, 10, None, None, None, "meta['tags']:'vip'")
+    assert [u["user_id"] for u in vip] == ["u007", "u170"] and cursor is None
+    top, cursor = list_users(APP, 2, None, None, None, "meta['score'] >= 226")
+    assert [u["user_id"] for u in top] == ["u226", "u227"] and cursor
+    assert [u["user_id"] for u in list_users(APP, 10, cursor, None, None, "meta['score'] >= 226")[0]] == [
+        "u228",
+        "u229",
+    ]
     full = ChannelRef(APP, "group_channels", "c003")
     assert kv.read(full, kv.METACOUNTER)[0] == {f"k{i}": i for i in range(100)}
     channel = ChannelRef(APP, "group_channels", "c005")

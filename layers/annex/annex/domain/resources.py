@@ -12,7 +12,7 @@ from annex.core.clock import now_ms
 from annex.domain.keyvalue import check_key
 from annex.errors import BadRequest, NotFound
 from annex.models.resources import ChannelCreate, ChannelUpdate, UserCreate, UserUpdate
-from annex.store import keys, pages, records
+from annex.store import keys, pages, qindex, records
 from annex.store.keys import Ref
 
 
@@ -129,6 +129,10 @@ def _with_q(where: pages.Filter, q: str | None) -> tuple[pages.Filter | None, Ca
         if clauses and "," not in clauses[0].path[0] and 1 <= len(clauses[0].path[0]) <= 128:
             best = clauses[0]
             where = replace(where, metadata_key=best.path[0], metadata_values=[str(best.value)])
+    if not where:  # no metadata or metacounter run: the likeliest most selective meta clause's
+        meta = [c for c in qindex.answerable(parsed) if c.base == "meta" and c.path]
+        if meta:
+            where = replace(where, meta_clause=meta[0])
     return where, keep
 
 

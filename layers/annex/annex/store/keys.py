@@ -247,16 +247,40 @@ def session_name(app_id: str, session_id: str, set_name: str, name: str) -> Ref:
 MAX_PATH_BYTES = 1024
 
 
-def q_index(app_id: str, base: str, path: tuple[str, ...], shard: int) -> str:
-    """The q index partition of one JSON path (``SK = {typed value}#{target id}``); path segments
-    are length-prefixed, so no two paths share a partition whatever characters they hold. A path
-    longer than ``MAX_PATH_BYTES`` is named by its SHA-256 (``H…``; a length prefix never starts
-    with a letter), so the partition key stays within DynamoDB's 2,048 bytes."""
+def path_name(path: tuple[str, ...]) -> str:
+    """A JSON path as key text: segments length-prefixed, so no two paths share a name whatever
+    characters they hold. A path longer than ``MAX_PATH_BYTES`` is named by its SHA-256 (``H…``; a
+    length prefix never starts with a letter), so a partition key holding it stays within 2,048 bytes."""
     encoded = "".join(f"{len(segment)}:{segment}" for segment in path)
     raw = encoded.encode("utf-8", "surrogatepass")
-    if len(raw) > MAX_PATH_BYTES:
-        encoded = "H" + hashlib.sha256(raw).hexdigest()
-    return f"{app_id}#Q#{base}#{encoded}#{shard}"
+    return "H" + hashlib.sha256(raw).hexdigest() if len(raw) > MAX_PATH_BYTES else encoded
+
+
+def q_index(app_id: str, base: str, path: tuple[str, ...], shard: int) -> str:
+    """The q index partition of one JSON path (``SK = {typed value}#{target id}``)."""
+    return f"{app_id}#Q#{base}#{path_name(path)}#{shard}"
+
+
+# A user's or channel's ``meta`` q index entries live in its partition, one item per (path, typed
+# value) (``SK = ~Q#{path hash}#{typed value}``: after every other item of the partition, so a read
+# of the record stops before them), listed by owner id in GSI3 under their exact value and, for a
+# number, in GSI4 under its magnitude bucket (store/metaindex.py).
+META_ENTRY = "~Q#"
+
+
+def meta_entry(owner: Ref, path: tuple[str, ...], value: str) -> Ref:
+    digest = hashlib.sha256(path_name(path).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return Ref(owner.pk, f"{META_ENTRY}{digest}#{value}")
+
+
+def meta_value_index(list_pk: str, path: tuple[str, ...], value: str) -> str:
+    """GSI3 partition of the owners (of ``list_pk``) whose meta holds the typed ``value`` at ``path``."""
+    return f"{list_pk}#MQV#{path_name(path)}#{value}"
+
+
+def meta_bucket_index(list_pk: str, path: tuple[str, ...], bucket: str) -> str:
+    """GSI4 partition of the owners whose meta holds a number of the magnitude ``bucket`` at ``path``."""
+    return f"{list_pk}#MQB#{path_name(path)}#{bucket}"
 
 
 def q_entry(app_id: str, base: str, path: tuple[str, ...], value: str, created_at: int, session_id: str) -> Ref:

@@ -1,8 +1,9 @@
 """The index lock: one protocol for a change whose index entries do not fit in one transaction.
 
-A change of an item (a session's ``user_metadata``, a message's ``sorted_metaarray``) moves its
-index entries in the same ``TransactWriteItems`` when they fit in its 100 items. When they do not,
-the writer takes the item's ``index_lock`` and works in steps no reader can see half of:
+A change of an item (a session's ``user_metadata``, a user's or channel's ``meta``, a message's
+``sorted_metaarray``) moves its index entries in the same ``TransactWriteItems`` when they fit in
+its 100 items. When they do not, the writer takes the item's ``index_lock`` and works in steps no
+reader can see half of (store/docindex.py for the JSON documents):
 
 1. ``take``: an update of the item that sets ``index_lock = {id, until, note?}``, conditioned on
    no lock (``free``) and on what the writer read (its version or the value it diffed);
@@ -11,14 +12,14 @@ the writer takes the item's ``index_lock`` and works in steps no reader can see 
    same update when nothing is left to delete (``release``);
 4. delete the stale entries, then ``unlock``.
 
-Other writers of the item that find a lock wait for it (``Waiter.free``); one that finds it
-expired recovers it with the owner's ``recover``: the session store makes every entry the lock
-lists in ``touched`` agree with the stored value (a reconciling recover); the message store,
+Other writers of the item that find a lock wait for it (``Waiter.free``); one that finds it expired
+recovers it with the owner's ``recover``: the document stores (sessions, meta) make every entry the
+lock lists in ``touched`` agree with the stored value (a reconciling recover); the message store,
 whose readers tolerate stale entries, just removes it. ``note`` is what the owner needs to
-reconcile, kept small so the item stays far under DynamoDB's 400 KB: the session store notes the
-value it moves from and the value it moves to (at most 512 characters each) and recomputes the
-entries both have, rather than listing every entry key (which reached 229 KB). The protocol never
-reads it.
+reconcile, kept small so the item stays far under DynamoDB's 400 KB: the document stores note the
+value it moves from and the value it moves to (at most 512 characters, or 8 KiB for meta, each) and
+recomputes the entries both have, rather than listing every entry key (which reached 229 KB). The
+protocol never reads it.
 
 **The timeout rule.** A lock expires ``EXPIRY_MS`` after it was taken, and ``EXPIRY_MS`` is longer
 than the timeout of every Lambda function that can take one (template.yaml: the sessions function

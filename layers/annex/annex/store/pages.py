@@ -11,8 +11,9 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from annex.core.keyvalue import INT64_MAX, INT64_MIN
+from annex.core.query import Clause, Op
 from annex.store import cursor as cursor_codec
-from annex.store import keys
+from annex.store import keys, metaindex, qindex
 from annex.store.expression import Expression
 from annex.store.keys import GSI1, GSI1PK, GSI1SK, GSI3, GSI4, PK, SK, Ref, application_of
 from annex.store.kvitems import METACOUNTER, METADATA, decades
@@ -33,15 +34,17 @@ MAX_FILTERED_READS = 10
 class Filter:
     """Which users or channels a list keeps: those whose metadata key exists (holding one of
     ``metadata_values``, when any), whose metacounter key exists within ``counter_bounds``
-    (``gt``, ``gte``, ``lt``, ``lte``)."""
+    (``gt``, ``gte``, ``lt``, ``lte``); and, read from the index only when neither is given, a
+    ``q`` clause on ``meta`` (which the caller's check applies with the rest of the ``q``)."""
 
     metadata_key: str | None = None
     metadata_values: list[str] | None = None
     counter_key: str | None = None
     counter_bounds: Mapping[str, int] = field(default_factory=dict)
+    meta_clause: Clause | None = None
 
     def __bool__(self) -> bool:
-        return self.metadata_key is not None or self.counter_key is not None
+        return self.metadata_key is not None or self.counter_key is not None or self.meta_clause is not None
 
     def range(self) -> tuple[int, int]:
         """The counter bounds as one inclusive integer range."""
@@ -79,7 +82,9 @@ class Filter:
             return [
                 Run(GSI3, keys.kv_value_index(list_pk, METADATA, self.metadata_key, v)) for v in self.metadata_values
             ]
-        assert self.counter_key is not None
+        if self.counter_key is None:
+            assert self.meta_clause is not None
+            return meta_runs(list_pk, self.meta_clause)
         if not self.counter_bounds:
             return [Run(GSI4, keys.kv_key_index(list_pk, METACOUNTER, self.counter_key))]
         low, high = self.range()
@@ -89,13 +94,29 @@ class Filter:
         ]
 
 
+def meta_runs(list_pk: str, clause: Clause) -> list[Run]:
+    """The runs holding every owner a positive ``meta`` clause matches: an equality's value (an
+    array element's too), or the number buckets a range overlaps (store/metaindex.py)."""
+    found = qindex.key_range(clause)
+    assert found is not None
+    if clause.op is Op.EQ:
+        return [Run(GSI3, keys.meta_value_index(list_pk, clause.path, qindex.encode(clause.value)))]
+    within = (found.low, found.high)
+    return [
+        Run(GSI4, keys.meta_bucket_index(list_pk, clause.path, name), within=within)
+        for name in metaindex.buckets_within(*within)
+    ]
+
+
 @dataclass(frozen=True)
 class Run:
-    """One index partition's entries, in owner id order (a counter decade's, kept within ``bounds``)."""
+    """One index partition's entries, in owner id order (a counter decade's, kept within ``bounds``;
+    a meta number bucket's, kept ``within`` a qindex key range)."""
 
     index: str
     pk: str
     bounds: tuple[int, int] | None = None
+    within: tuple[str, str] | None = None
 
     def entries(self, after: str | None, page: int) -> Iterator[tuple[str, str]]:
         """(owner id, owner PK) of each entry above ``after``, read ``page`` entries a ``Query``."""
@@ -108,7 +129,8 @@ class Run:
         while True:
             answer = table().query(**request)
             for item in answer.get("Items", []):
-                yield str(item[f"{self.index}SK"]), str(item[PK])
+                if self.within is None or self.within[0] <= metaindex.value_of(str(item[SK])) + "#" <= self.within[1]:
+                    yield str(item[f"{self.index}SK"]), str(item[PK])
             if "LastEvaluatedKey" not in answer:
                 return
             request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]

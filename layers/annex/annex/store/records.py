@@ -10,13 +10,13 @@ from botocore.exceptions import ClientError
 
 from annex.core.clock import now_us
 from annex.errors import Conflict, NotFound
-from annex.store import expression, kvitems, kvowners
-from annex.store.keys import PK, SK, VERSION, Ref
-from annex.store.retry import ATTEMPTS, attempts, backoff, gave_up, raise_unless_retryable
+from annex.store import docindex, expression, kvitems, kvowners, lock, metaindex
+from annex.store.keys import META_ENTRY, PK, SK, VERSION, Ref
+from annex.store.retry import ATTEMPTS, attempts, backoff, gave_up
 from annex.store.table import failed_item, plain, query_all, reraise_unless_condition_failed, stale, table, version_of
 from annex.store.writes import MAX_TRANSACTION_ITEMS, Tx, batch_write
 
-_KEY_ATTRS = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", VERSION})
+_KEY_ATTRS = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", VERSION, lock.ATTR})
 # Free-form JSON documents are stored as their compact JSON text: any JSON (floats, empty keys,
 # deep nesting) round-trips exactly, which DynamoDB's own types cannot promise.
 DOCUMENTS = frozenset({"meta"})
@@ -46,8 +46,11 @@ def new_item(ref: Ref, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def bundle(ref: Ref, fields: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every item a new record is stored as: its own item first, then its maps' markers and keys."""
-    return [new_item(ref, fields), *kvitems.new_items(ref, {a: fields.get(a) or {} for a in kvitems.VALUE})]
+    """Every item a new record is stored as: its own item first, then its maps' markers and keys,
+    then its meta's index entries."""
+    maps = kvitems.new_items(ref, {a: fields.get(a) or {} for a in kvitems.VALUE})
+    entries = metaindex.entry_items(ref, fields[metaindex.META]) if fields.get(metaindex.META) else {}
+    return [new_item(ref, fields), *maps, *entries.values()]
 
 
 def create(ref: Ref, fields: dict[str, Any], exists: str) -> dict[str, Any]:
@@ -90,7 +93,7 @@ def get_versioned(ref: Ref, missing: str, maps: bool = True) -> tuple[dict[str, 
             raise NotFound(missing)
         return public(item), int(str(item.get(VERSION, 0)))
     ex = expression.Expression()
-    request = ex.read(key=f"{ex.n(PK)} = {ex.v(ref.pk)}")
+    request = ex.read(key=f"{ex.n(PK)} = {ex.v(ref.pk)} AND {ex.n(SK)} < {ex.v(META_ENTRY)}")  # not meta's entries
     found = query_all(request | {"ConsistentRead": True})
     item = next((i for i in found if i[SK] == ref.sk), None)
     if item is None:
@@ -137,6 +140,11 @@ def delete(ref: Ref, missing: str, expected: int | None = None) -> None:
         tx = Tx()
         tx.delete(ref.key, expression.if_exists(expected))
         rest = kvowners.delete_with_owner(tx, ref)
+        entries = metaindex.entry_keys(ref)  # in the transaction as far as it has room, then after it
+        room = max(MAX_TRANSACTION_ITEMS - len(tx.items), 0)
+        for key in entries[:room]:
+            tx.delete(key)
+        rest += entries[room:]
         reasons = tx.run()
         if reasons is None:
             batch_write(deletes=rest)
@@ -154,34 +162,41 @@ def update_document(
     missing: str,
     expected: int | None = None,
 ) -> dict[str, Any]:
-    """Replace the JSON document ``attr`` with ``change(current)``; the record after.
+    """Replace the JSON document ``attr`` (``meta``) with ``change(current)``; the record after.
 
     Optimistic concurrency: the write is conditioned on the version it read, so two concurrent
-    changes never lose each other; the loser reads again and reapplies its change.
+    changes never lose each other; the loser reads again and reapplies its change. The document's
+    q index entries (store/metaindex.py) move in the same transaction when they fit in one, else by
+    the index-lock protocol (store/docindex.py), whose live lock other writers wait for.
     """
+    waiter = lock.Waiter("record")
+    doc = metaindex.document(ref)
     for _ in attempts():
-        ex = expression.Expression()
-        projection = ex.read([ex.n(PK), ex.n(attr), ex.n(VERSION)])
-        item = table().get_item(Key=ref.key, ConsistentRead=True, **projection).get("Item")
+        read = lambda: table().get_item(Key=ref.key, ConsistentRead=True).get("Item")  # noqa: E731
+        item = waiter.free(read, lambda held: docindex.recover(doc, held))
         if item is None:
             raise NotFound(missing)
         seen = item.get(VERSION)
         if expected is not None and int(str(seen or 0)) != expected:
             raise stale(seen, expected)
         document = change(json.loads(str(item[attr])) if attr in item else {})
+        puts, deletes = docindex.diff(doc, item, document)
+        after = item | storable({attr: document}) | {VERSION: int(str(seen or 0)) + 1}
+        if len(puts) + len(deletes) + 1 > MAX_TRANSACTION_ITEMS:
+            if docindex.many_leaves(doc, item, document, puts, deletes, int(str(seen or 0))):
+                return get_versioned(ref, missing, maps=False)[0]
+            continue
         ex = expression.if_exists()
         if seen is not None:
             ex.conditions.append(f"{ex.n(VERSION)} = {ex.v(seen)}")
         else:
             ex.absent(ex.n(VERSION))
+        docindex.same_document(ex, attr, item)
+        lock.free(ex)
         ex.set(attr, storable({attr: document})[attr])
         ex.bump()
-        try:
-            out = table().update_item(Key=ref.key, ReturnValues="ALL_NEW", **ex.request())
-        except ClientError as err:
-            raise_unless_retryable(err)
-            continue
-        return public(out["Attributes"])
+        if docindex.in_one_transaction(ref.key, ex, puts, deletes):
+            return public(after)
     raise gave_up("The document changed concurrently; retry the request")
 
 
