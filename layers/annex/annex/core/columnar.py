@@ -26,6 +26,7 @@ from typing import Any
 
 from annex.core.clock import day_of
 from annex.core.query import is_number
+from annex.core.sessions import distinct
 
 SEP = "\x1f"  # between a leaf's path and its form
 JOIN = "\x1e"  # between a path's keys (a key may hold a dot)
@@ -92,7 +93,7 @@ READS: tuple[tuple[str, ...], ...] = tuple(
         "responsive_gesture_count",
         "unresponsive_gesture_count",
         "screen_count",
-        "screen_set",
+        "screen_set_count",
         "event_name_set",
         "device",
         "location",
@@ -168,7 +169,7 @@ def row_of(app_id: str, session: dict[str, Any], *, deleted: bool = False, compa
         "responsive_gesture_count": int(session.get("responsive_gesture_count") or 0),
         "unresponsive_gesture_count": int(session.get("unresponsive_gesture_count") or 0),
         "screen_count": int(session.get("screen_count") or 0),
-        "unique_screen_count": len(session.get("screen_set") or ()),
+        "unique_screen_count": distinct(session, "screen_set"),
         "event_names": sorted(session.get("event_name_set") or ()),
         # As written (1.0 stays 1.0): a group's value is the value stored, as on DynamoDB's path.
         "user_metadata": None

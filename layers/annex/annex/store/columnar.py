@@ -24,6 +24,7 @@ from annex.config import settings as configured
 from annex.core.columnar import COLUMNS, PARTITIONS, latest, literal, row_of
 from annex.errors import BadRequest, Unavailable
 from annex.store import keys
+from annex.store.sessions import names
 from annex.store.table import decoded
 
 # app_id and day from the directories, as text (DuckDB would read a day as a DATE)
@@ -32,7 +33,8 @@ COMPACT_AFTER = 16  # delta files in a day partition before make run's copy comp
 
 
 def session_row(record: dict[str, Any]) -> dict[str, Any] | None:
-    """The columnar row of a stream record (DynamoDB JSON), when it is a session item's change."""
+    """The columnar row of a stream record (DynamoDB JSON), when it is a session item's change (its
+    names read from its names items)."""
     image = record.get("dynamodb", {}).get("NewImage") or record.get("dynamodb", {}).get("OldImage")
     if not image or image.get(keys.SK, {}).get("S") != "SESSION":
         return None
@@ -43,6 +45,8 @@ def session_row(record: dict[str, Any]) -> dict[str, Any] | None:
     if "user_metadata" in session:
         session["user_metadata"] = json.loads(session["user_metadata"])
     removed = record.get("eventName") == "REMOVE"
+    if not removed:
+        names.attach(app_id, [session])  # the event names are in the session's names items
     if removed:
         session["version"] = int(session.get("version") or 0) + 1  # after every version it had
     return row_of(app_id, session, deleted=removed)
