@@ -34,7 +34,9 @@ FUTURE_SKEW_MS = 5 * 60 * 1000  # an event may be stamped at most this far ahead
 # one item per event, one per new distinct name and one for new screens), so a 100-event batch for
 # one session takes two. A write holds at most MAX_ITEMS_PER_WRITE events and distinct names.
 MAX_EVENTS_PER_WRITE = 80
-MAX_ITEMS_PER_WRITE = 96  # and the session's update, its screens item, a user's counter and number
+# Besides: the session item, its screens item, (opening it) its list entry and day counter, and a
+# user's counter and numbered entry.
+MAX_ITEMS_PER_WRITE = 94
 DEVICE_FIELDS = (
     "app_version",
     "class",
