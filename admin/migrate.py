@@ -71,8 +71,9 @@ def migrate_record(item: dict[str, Any]) -> bool:
 
 
 def migrate(state: Path, on_page: Callable[[Tally], None], page_size: int = 100) -> Tally:
-    """Migrate every user and channel (and session: admin/migrate_sessions.py), from the position saved in ``state`` (if any); ``on_page``
-    is told the tally after each page. The state file is removed once the scan is complete."""
+    """Migrate every user and channel, and every session of the old layout (admin/migrate_sessions.py),
+    from the position saved in ``state`` (if any); ``on_page`` is told the tally after each page.
+    The state file is removed once the scan is complete."""
     tally = Tally()
     ex = expression.Expression()
     ex.conditions.append(f"{ex.n(SK)} IN ({', '.join(ex.v(sk) for sk in OWNER_SKS)}) OR {old_session(ex)}")
