@@ -1,4 +1,5 @@
-"""``annex-admin migrate``: tables written before metadata and metacounters became items of their own.
+"""``annex-admin migrate``: tables written before metadata and metacounters became items of their own
+(and before a session's names did: ``admin/migrate_sessions.py``, in the same scan).
 
 Until then a user's or channel's ``metadata`` and ``metacounter`` were map attributes of its own
 item. Now each key is an item of its own under a marker (``annex/store/kvitems.py``, see
@@ -25,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from admin.migrate_sessions import SESSION_SK, migrate_session
+from admin.migrate_sessions import old_layout as old_session
 from annex.store import expression, keys, kvitems, lock, metaindex
 from annex.store.keys import GSI1PK, GSI1SK, PK, SK, VERSION, Ref
 from annex.store.retry import attempts
@@ -99,11 +102,12 @@ def index_meta(item: dict[str, Any]) -> bool:
 
 
 def migrate(state: Path, on_page: Callable[[Tally], None], page_size: int = 100) -> Tally:
-    """Migrate every user and channel, from the position saved in ``state`` (if any); ``on_page``
-    is told the tally after each page. The state file is removed once the scan is complete."""
+    """Migrate every user and channel, and every session of the old layout (admin/migrate_sessions.py),
+    from the position saved in ``state`` (if any); ``on_page`` is told the tally after each page.
+    The state file is removed once the scan is complete."""
     tally = Tally()
     ex = expression.Expression()
-    ex.conditions.append(f"{ex.n(SK)} IN ({', '.join(ex.v(sk) for sk in OWNER_SKS)})")
+    ex.conditions.append(f"{ex.n(SK)} IN ({', '.join(ex.v(sk) for sk in OWNER_SKS)}) OR {old_session(ex)}")
     request: dict[str, Any] = {"Limit": page_size} | ex.read()
     if state.exists():
         request["ExclusiveStartKey"] = json.loads(state.read_text())
@@ -111,7 +115,7 @@ def migrate(state: Path, on_page: Callable[[Tally], None], page_size: int = 100)
         page = table().scan(ConsistentRead=True, **request)
         for item in page.get("Items", []):
             tally.scanned += 1
-            if migrate_record(item) | index_meta(item):  # both run
+            if migrate_session(item) if item[SK] == SESSION_SK else migrate_record(item) | index_meta(item):  # both run
                 tally.migrated += 1
             else:
                 tally.skipped += 1

@@ -6,18 +6,21 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from annex.core.sessions import RUNNING
+from annex.core.sessions import RUNNING, Delta
 from annex.store import keys, qindex
 from annex.store.keys import PK, SK, VERSION
 from annex.store.records import first_version
 from annex.store.sessions.items import entry_item, first_facts, stored, text
+from annex.store.sessions.names import SETS, opened
 from annex.store.table import batch_items, table
+
+NAMES = ("screens", *SETS)
 
 
 def load(app_id: str, sessions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Write sessions straight to the table in batches (imports, benchmarks and test data), as
-    ``create`` and the events would have left them: the item with its GSI keys, its list entry,
-    its q index entries, its user's numbering and the daily counters.
+    ``create`` and the events would have left them: the item with its GSI keys, its names items,
+    its list entry, its q index entries, its user's numbering and the daily counters.
 
     Each session is a stored session (``id``, ``created_at`` and whatever else it holds). Sessions
     are numbered per user in the order given, after the user's existing sessions; nothing else may
@@ -32,15 +35,14 @@ def load(app_id: str, sessions: Iterable[dict[str, Any]]) -> list[dict[str, Any]
     with table().batch_writer() as batch:
         for session in given:
             sid, created = str(session["id"]), int(session["created_at"])
-            item = {k: v for k, v in session.items() if k != "user_metadata"}
+            shown = {name: session.get(name) or [] for name in NAMES}  # in the session's names items
+            item = {k: v for k, v in session.items() if k not in ("user_metadata", *NAMES)}
+            delta = Delta(sid, screens=list(shown["screens"]), event_names=set(shown["event_name_set"]))
+            attributes, names_items = opened(app_id, delta, "")
+            item |= attributes
             item |= keys.session_item(app_id, sid, created).attributes()
             item |= {"status": item.get("status", RUNNING), "updated_at": item.get("updated_at", created)}
             item |= {"active_at": item.get("active_at", created), VERSION: first_version()}
-            for name in ("screen_set", "event_name_set"):
-                if name in item:
-                    item[name] = set(item[name])
-                    if not item[name]:
-                        del item[name]
             if item["status"] == RUNNING:
                 item |= keys.running_keys(app_id, sid, int(item["active_at"]))
             user_id = session.get("user_id")
@@ -48,7 +50,7 @@ def load(app_id: str, sessions: Iterable[dict[str, Any]]) -> list[dict[str, Any]
                 numbers[user_id] += 1
                 item["session_number"] = numbers[user_id]
                 if numbers[user_id] == 1:  # what the user's later sessions copy (those in this load)
-                    firsts[user_id] = first_facts(session)
+                    firsts[user_id] = first_facts(item)
                 elif firsts.get(user_id):
                     item["user_first"] = firsts[user_id]
                 numbered = keys.user_session(app_id, user_id, numbers[user_id]).key
@@ -58,10 +60,12 @@ def load(app_id: str, sessions: Iterable[dict[str, Any]]) -> list[dict[str, Any]
                 for leaf in qindex.entries(session["user_metadata"]):
                     batch.put_item(Item=entry_item(app_id, item, leaf))
             batch.put_item(Item=_floats_as_decimals(item))
+            for names_item in names_items:
+                batch.put_item(Item=names_item)
             batch.put_item(Item=keys.session_listing(app_id, sid, created).key | {"session_id": sid})
             counter_key = keys.session_day_counter(app_id, sid, created)
             days[(counter_key.pk, counter_key.sk)] = days.get((counter_key.pk, counter_key.sk), 0) + 1
-            loaded.append(stored(item))
+            loaded.append(stored(item) | {"screens": list(shown["screens"])} | {s: set(shown[s]) for s in SETS})
         for user_id, count in numbers.items():
             batch.put_item(Item=keys.user_sessions_counter(app_id, user_id).key | {"count": count})
     for (pk, sk), count in days.items():

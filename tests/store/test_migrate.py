@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from boto3.dynamodb.conditions import Key
 from typer.testing import CliRunner
 
 from admin import migrate
@@ -116,3 +117,51 @@ def test_make_run_brings_a_kept_table_up_to_date(aws_env: None) -> None:
         indexes = client.describe_table(TableName="kept")["Table"]["GlobalSecondaryIndexes"]
         assert sorted(i["IndexName"] for i in indexes) == ["GSI1", "GSI2", "GSI3", "GSI4"]
         assert ensure_table(template, None, "us-east-1", "kept") is False  # type: ignore[arg-type]
+
+
+def test_migrate_moves_a_sessions_names_into_items_of_their_own(moto_table: Any, tmp_path: Path) -> None:
+    """A session item as the previous release wrote it (screens, name sets, overflow counters and
+    overflow items) reads the same after the migration, and takes new events in the new layout."""
+    from annex.domain import tracking
+    from annex.domain.sessions import view
+    from annex.store import sessions
+
+    sessions.create(APP, "old", {}, None)
+    key = keys.session(APP, "old").key
+    moto_table.update_item(
+        Key=key,
+        UpdateExpression="SET screens = :l, screen_set = :s, event_name_set = :e, screen_set_overflow = :o, "
+        "screen_count = :c, event_count = :c",
+        ExpressionAttributeValues={
+            ":l": [f"s{i:03d}" for i in range(200)],
+            ":s": {f"s{i:03d}" for i in range(200)},
+            ":e": {"buy"},
+            ":o": 2,
+            ":c": 202,
+        },
+    )
+    for name in ("s200", "s201"):
+        moto_table.put_item(Item=keys.legacy_session_name(APP, "old", "screen_set", name).key | {"name": name})
+    sessions.create(APP, "empty", {}, None)
+    moto_table.update_item(
+        Key=keys.session(APP, "empty").key, UpdateExpression="SET screens = :l", ExpressionAttributeValues={":l": []}
+    )
+
+    summary = json.loads(runner.invoke(app, ["--table", TEST_TABLE, "migrate", "--state", str(tmp_path / "s")]).stdout)
+    assert summary == {"scanned": 2, "migrated": 2, "already_current": 0}
+    item = moto_table.get_item(Key=key)["Item"]
+    assert not {"screens", "screen_set", "event_name_set", "screen_set_overflow"} & set(item)
+    assert (item["screen_set_count"], item["event_name_set_count"], item["screens_kept"]) == (202, 1, 200)
+    assert not moto_table.query(KeyConditionExpression=Key("PK").eq(f"{APP}#SESSIONNAMES#old"))["Items"]
+    shown = view(sessions.get(APP, "old"), int(item["active_at"]), 3_600_000)
+    assert shown["screens"] == [f"s{i:03d}" for i in range(200)] and shown["unique_screen_count"] == 202
+    assert shown["event_names"] == ["buy"]
+    assert view(sessions.get(APP, "empty"), 0, 3_600_000)["screens"] == []
+
+    batch = [{"session_id": "old", "type": "screen", "name": n} for n in ("s005", "s201", "s202")]
+    batch.append({"session_id": "old", "type": "track", "name": "buy"})
+    assert tracking.ingest(APP, batch, 3_600_000, 86_400)["accepted"] == 4
+    shown = view(sessions.get(APP, "old"), 0, 3_600_000)
+    assert (shown["unique_screen_count"], shown["event_names"], len(shown["screens"])) == (203, ["buy"], 200)
+    again = json.loads(runner.invoke(app, ["--table", TEST_TABLE, "migrate", "--state", str(tmp_path / "s")]).stdout)
+    assert again == {"scanned": 0, "migrated": 0, "already_current": 0}

@@ -23,6 +23,7 @@ SESSIONS: dict[str, dict[str, Any]] = {
         "location": {"country": "France", "city": "Paris"},
         "page": {"referer": "https://Www.Example.com:8080/x", "utm": {"source": "ads", "campaign": "spring"}},
         "screens": ["home", "cart", "home"],
+        "first_screen": "home",
         "responsive_gesture_count": 3,
         "unresponsive_gesture_count": 1,
         "user_name": "Alice A.",
@@ -32,6 +33,7 @@ SESSIONS: dict[str, dict[str, Any]] = {
         "rage_gesture_count": 1,
         "screen_count": 3,
         "screen_set": ["home", "cart"],
+        "screen_set_count": 2,
         "event_name_set": ["buy", "share"],
         "user_metadata": {"plan": "pro", "n": 5, "tags": ["vip", "beta"], "org": {"size": 12}, "gone": None},
     },
@@ -45,7 +47,7 @@ SESSIONS: dict[str, dict[str, Any]] = {
         "location": {"country": "Japan"},
         "page": {"referer": "example.org/from"},
         "user_first": {"screen_name": "intro", "referer": "https://news.example.net/a", "utm": {"source": "mail"}},
-        "screen_set_overflow": 3,
+        "screen_set_count": 3,
         "gesture_count": 0,
         "screen_count": 0,
         "event_name_set": ["signup"],
@@ -62,6 +64,7 @@ SESSIONS: dict[str, dict[str, Any]] = {
         "gesture_count": 9,
         "screen_count": 7,
         "screen_set": ["home"],
+        "screen_set_count": 1,
     },
 }
 

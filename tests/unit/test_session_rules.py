@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from annex.domain.sessions import FUTURE_SKEW_MS, MAX_EVENTS_PER_WRITE, plan, view
+from annex.domain.sessions import FUTURE_SKEW_MS, MAX_EVENTS_PER_WRITE, MAX_ITEMS_PER_WRITE, plan, view
 
 NOW = 1_800_000_000_000
 DAY = 86_400_000
@@ -29,7 +29,7 @@ def test_a_running_session_reads_timed_out_once_idle_for_the_timeout() -> None:
 
 def test_view_derives_counts_duration_and_sorted_names() -> None:
     shown = view(
-        _stored(first_event_at=NOW - 4000, last_event_at=NOW - 1500, screen_set={"a", "b"}, event_name_set={"z", "y"}),
+        _stored(first_event_at=NOW - 4000, last_event_at=NOW - 1500, screen_set_count=2, event_name_set={"z", "y"}),
         NOW,
         10_000,
     )
@@ -67,7 +67,13 @@ def test_a_sessions_share_is_split_into_writes_a_transaction_can_hold() -> None:
     batch = [_event("a", "screen", name=f"s{i}", user_id="u" if i == 90 else None) for i in range(100)]
     batch.insert(50, _event("a", "screen", name="other", user_id="v"))  # contradicts the later "u"
     chain = plan(list(enumerate(batch)), NOW, DAY * 90).deltas["a"]
-    assert [len(d.events) for d in chain] == [MAX_EVENTS_PER_WRITE, 101 - MAX_EVENTS_PER_WRITE - 1]
+    assert [len(d.events) for d in chain] == [47, 47, 6]  # each event brings a new name
+    assert all(d.items() <= MAX_ITEMS_PER_WRITE for d in chain)
+    same = [_event("a", "screen", name="home") for _ in range(100)]  # one name: events alone decide
+    assert [len(d.events) for d in plan(list(enumerate(same)), NOW, DAY * 90).deltas["a"]] == [
+        MAX_EVENTS_PER_WRITE,
+        100 - MAX_EVENTS_PER_WRITE,
+    ]
     assert [i for d in chain for i in d.indexes] == [i for i in range(101) if i != 91]  # index 91: user u
 
 

@@ -9,24 +9,23 @@ from typing import Any
 
 RUNNING, COMPLETED, TIMED_OUT, ERROR = "RUNNING", "COMPLETED", "TIMED_OUT", "ERROR"
 
-# What a session item keeps of its names, so it stays far below DynamoDB's 400 KB item limit
-# however long the session runs (names are at most 128 characters): the first SCREENS_KEPT screens
-# in order, and up to DISTINCT_KEPT distinct screens and event names (at most 4 bytes a character:
-# about 300 KB at worst). The counters stay exact: distinct names past DISTINCT_KEPT are counted
-# outside the item (``distinct``).
+# What a session shows of its names (names are at most 128 characters): the first SCREENS_KEPT
+# screens in order, and the first DISTINCT_KEPT distinct screens and event names. They are kept in
+# items of their own next to the session item (store/sessions/names.py), which counts the distinct
+# names exactly however many there are (``distinct``).
 SCREENS_KEPT = 200
 DISTINCT_KEPT = 200
 
 
-def overflow_counter(set_name: str) -> str:
+def distinct_counter(set_name: str) -> str:
     """The session attribute that counts the distinct names of ``set_name`` (``screen_set``,
-    ``event_name_set``) kept outside the item, past DISTINCT_KEPT (store/sessions/names.py)."""
-    return f"{set_name}_overflow"
+    ``event_name_set``), every one of them (store/sessions/names.py)."""
+    return f"{set_name}_count"
 
 
 def distinct(session: dict[str, Any], set_name: str) -> int:
-    """How many distinct names of ``set_name`` a stored session has seen (in its item and outside)."""
-    return len(session.get(set_name) or ()) + int(session.get(overflow_counter(set_name)) or 0)
+    """How many distinct names of ``set_name`` a stored session has seen."""
+    return int(session.get(distinct_counter(set_name)) or 0)
 
 
 CONTEXT = ("device", "location", "page")  # what POST /sessions and an event's ``context`` say
@@ -110,6 +109,10 @@ class Delta:
         self.first_at = at if self.first_at is None else min(self.first_at, at)
         self.last_at = at if self.last_at is None else max(self.last_at, at)
 
+    def items(self) -> int:
+        """The events and distinct names of this share (a write's items, at most)."""
+        return len(self.events) + len(set(self.screens)) + len(self.event_names)
+
     def without_user(self) -> Delta:
         """This share without the events that name a user (what is left when the session's user
         is another one)."""
@@ -130,7 +133,7 @@ MAX_USER_METADATA_CHARS = 512
 MAX_SESSION_ID_CHARS = 128
 RESERVED_SESSION_IDS = frozenset({"analytics"})  # GET /sessions/analytics is the analytics route
 MAX_PROPERTIES_CHARS = 8192
-MAX_NAME_CHARS = 128  # screens and event names (what a session item keeps of them: SCREENS_KEPT, DISTINCT_KEPT)
+MAX_NAME_CHARS = 128  # screens and event names (what a session shows of them: SCREENS_KEPT, DISTINCT_KEPT)
 
 
 def compact_length(value: Any) -> int:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annex.core.clock import DAY_MS, day_of, utc_date
-from annex.core.sessions import ERROR, distinct, overflow_counter
+from annex.core.sessions import ERROR, distinct, distinct_counter
 from annex.domain import filters, query, session_search
 from annex.domain.filters import Path, Plan, Stored
 from annex.errors import BadRequest
@@ -60,7 +60,7 @@ METRICS: dict[str, tuple[Path, ...]] = {
     "avg_session_responsive_gesture_count": (("responsive_gesture_count",),),
     "avg_session_unresponsive_gesture_count": (("unresponsive_gesture_count",),),
     "avg_session_screen_count": (("screen_count",),),
-    "avg_session_unique_screen_count": (("screen_set",), (overflow_counter("screen_set"),)),
+    "avg_session_unique_screen_count": ((distinct_counter("screen_set"),),),
     "crash_rate": (("status",),),
 }
 # What the metrics read, whatever the filters and groups.

@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from annex.core.sessions import ERROR, distinct, overflow_counter
+from annex.core.sessions import ERROR, distinct, distinct_counter
 from annex.domain import query
 
 Path = tuple[str, ...]
@@ -86,16 +86,15 @@ def _first(fact: str) -> Callable[[Stored], Any]:
 
     def get(session: Stored) -> Any:
         if session.get("session_number") == 1:
-            screens = session.get("screens") or ()
             page = session.get("page") or {}
-            own = {"screen_name": screens[0] if screens else None, "referer": page.get("referer")}
+            own = {"screen_name": session.get("first_screen"), "referer": page.get("referer")}
             return own.get(fact, page.get("utm"))
         return (session.get("user_first") or {}).get(fact)
 
     return get
 
 
-_FIRST_READS: tuple[Path, ...] = (("session_number",), ("screens",), ("page",), ("user_first",))
+_FIRST_READS: tuple[Path, ...] = (("session_number",), ("first_screen",), ("page",), ("user_first",))
 
 
 def _stored(name: str, kind: Kind, *path: str) -> Attribute:
@@ -151,7 +150,7 @@ ATTRIBUTES: dict[str, Attribute] = {
         Attribute(
             "session_unique_screen_count",
             Kind.NUMBER,
-            (("screen_set",), (overflow_counter("screen_set"),)),
+            ((distinct_counter("screen_set"),),),
             lambda s: distinct(s, "screen_set"),
         ),
         _stored("session_number_of_user", Kind.NUMBER, "session_number"),

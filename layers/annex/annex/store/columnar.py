@@ -25,6 +25,7 @@ from annex.config import settings as configured
 from annex.core.columnar import COLUMNS, PARTITIONS, latest, literal
 from annex.errors import BadRequest, Unavailable
 from annex.store import keys
+from annex.store.sessions import names
 from annex.store.table import decoded
 
 # app_id and day from the directories, as text (DuckDB would read a day as a DATE)
@@ -37,8 +38,8 @@ COMPACTED, DELTA = "c-", "d-"
 
 
 def session_change(record: dict[str, Any]) -> tuple[str, dict[str, Any], bool] | None:
-    """A stream record's (DynamoDB JSON) application, session (its new image, else its old one)
-    and whether it was removed, when it is a session item's change."""
+    """A stream record's (DynamoDB JSON) application, session (its new image, else its old one, its
+    names read from its names items) and whether it was removed, when it is a session item's change."""
     image = record.get("dynamodb", {}).get("NewImage") or record.get("dynamodb", {}).get("OldImage")
     if not image or image.get(keys.SK, {}).get("S") != "SESSION":
         return None
@@ -49,6 +50,8 @@ def session_change(record: dict[str, Any]) -> tuple[str, dict[str, Any], bool] |
     if "user_metadata" in session:
         session["user_metadata"] = json.loads(session["user_metadata"])
     removed = record.get("eventName") == "REMOVE"
+    if not removed:
+        names.attach(app_id, [session])  # the event names are in the session's names items
     if removed:
         session["version"] = int(session.get("version") or 0) + 1  # after every version it had
     return app_id, session, removed

@@ -239,8 +239,21 @@ def event(app_id: str, session_id: str, timestamp: int, arrival: str) -> Ref:
     return Ref(session_events(app_id, session_id), f"{timestamp:013d}#{arrival}")
 
 
+NAME_PREFIX, SCREENS_PREFIX = "NAME#", "SCREENS#"  # a session's names items, in its partition
+
+
 def session_name(app_id: str, session_id: str, set_name: str, name: str) -> Ref:
-    """A distinct screen or event name of a session past what its item keeps (store/sessions/names.py)."""
+    """A distinct screen or event name of a session (store/sessions/names.py)."""
+    return Ref(session(app_id, session_id).pk, f"{NAME_PREFIX}{set_name}#{name}")
+
+
+def session_screens(app_id: str, session_id: str, kept: int, writer: str) -> Ref:
+    """The screens a write appended to a session's list of ``kept`` screens (store/sessions/names.py)."""
+    return Ref(session(app_id, session_id).pk, f"{SCREENS_PREFIX}{kept:03d}#{writer}")
+
+
+def legacy_session_name(app_id: str, session_id: str, set_name: str, name: str) -> Ref:
+    """A distinct name past the 200 an old-layout session item kept (admin/migrate.py moves them)."""
     return Ref(f"{app_id}#SESSIONNAMES#{session_id}", f"{set_name}#{name}")
 
 

@@ -12,6 +12,7 @@ from boto3.dynamodb.conditions import Key
 from annex.store import keys
 from annex.store.expression import Expression
 from annex.store.keys import GSI1, GSI1PK, GSI1SK, PK, SK
+from annex.store.sessions import names
 from annex.store.sessions.items import Path, projected
 from annex.store.table import bulk_client, decoded, table
 
@@ -30,13 +31,16 @@ def created_between(app_id: str, lo: int, hi: int, attributes: Iterable[Path]) -
     previous state (fine for aggregates, and why the session list does not read from here).
     """
     client = bulk_client()
+    attributes = list(attributes)
+    attached = names.wanted(attributes)  # the names are read from each session's names items
+    read = [p for p in attributes if p[:1] not in names.NAME_PATHS] + ([(c,) for c in names.COUNTS] if attached else [])
 
     def pages(shard: int) -> Iterator[list[dict[str, Any]]]:
         ex = Expression()  # values in DynamoDB JSON: the bulk client is a low-level one
         partition = ex.v({"S": keys.sessions_by_created(app_id, shard)})
         low, high = ex.v({"S": f"{lo:013d}#"}), ex.v({"S": f"{hi:013d}$"})  # "$" sorts just after "#"
         key = f"{ex.n(GSI1PK)} = {partition} AND {ex.n(GSI1SK)} BETWEEN {low} AND {high}"
-        projection = projected(ex, [*attributes, ("id",), ("created_at",)])
+        projection = projected(ex, [*read, ("id",), ("created_at",)])
         kwargs: dict[str, Any] = {"TableName": table().name, "IndexName": GSI1, "Limit": BULK_PAGE}
         kwargs |= ex.read(projection, key)
         while True:
@@ -46,11 +50,22 @@ def created_between(app_id: str, lo: int, hi: int, attributes: Iterable[Path]) -
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
+    pending: list[dict[str, Any]] = []
     for raw in _concurrently([pages(shard) for shard in range(keys.SHARDS)]):
         item = decoded(raw)
         if "user_metadata" in item:
             item["user_metadata"] = json.loads(item["user_metadata"])
-        yield item
+        if not attached:
+            yield item
+            continue
+        pending.append(item)
+        if len(pending) == BULK_PAGE:
+            names.attach(app_id, pending, consistent=False)
+            yield from pending
+            pending = []
+    if pending:
+        names.attach(app_id, pending, consistent=False)
+        yield from pending
 
 
 _DONE = object()

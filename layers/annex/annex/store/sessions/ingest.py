@@ -15,7 +15,6 @@ from annex.core.sessions import (
     ERROR,
     MAX_USER_METADATA_CHARS,
     RUNNING,
-    SCREENS_KEPT,
     Delta,
     compact_length,
     fill,
@@ -33,13 +32,12 @@ from annex.store.sessions.items import (
     failed,
     new_item,
     old_item,
-    read,
     register,
     still_running,
     text,
     user_numbering,
 )
-from annex.store.sessions.names import Names, capped_set
+from annex.store.sessions.names import Names, add, known_names, opened
 from annex.store.table import decoded, service_error
 from annex.store.writes import Tx
 
@@ -76,18 +74,12 @@ def _event_items(app_id: str, delta: Delta, now: int, retention_s: int, arrival:
     return out
 
 
-def _activity(ex: Expression, app_id: str, delta: Delta, names: Names, now: int, *, first: bool, last: bool) -> None:
-    """The counters, screens, names and times of ``delta`` as one update of a session that exists."""
+def _activity(ex: Expression, app_id: str, delta: Delta, now: int, *, first: bool, last: bool) -> None:
+    """The counters and times of ``delta`` as one update of a session that exists (its names are
+    the names items' business: store/sessions/names.py)."""
     for counter, count in sorted(delta.counts.items()):
         ex.adds.append(f"{ex.n(counter)} {ex.v(count)}")
     ex.adds.append(f"{ex.n(VERSION)} {ex.v(1)}")
-    if names.screens:
-        screens, empty = ex.n("screens"), ex.v([])
-        ex.sets.append(f"{screens} = list_append(if_not_exists({screens}, {empty}), {ex.v(names.screens)})")
-        limit = ex.v(SCREENS_KEPT - len(names.screens))
-        ex.conditions.append(f"(attribute_not_exists({screens}) OR size({screens}) <= {limit})")
-    capped_set(ex, "screen_set", names.screen_set)
-    capped_set(ex, "event_name_set", names.event_names)
     ex.set("active_at", now)
     ex.set("updated_at", now)
     if delta.crashed_at is not None:
@@ -130,20 +122,23 @@ def ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arrival
 def _ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arrival: str, started: int) -> Ingested:
     """Apply one session's share of a batch: its counters and its stored events, all or nothing.
 
-    The common case (the session exists, and has the events' user if they name one) is one
+    A share without names (the session exists, and has the events' user if they name one) is one
     transaction without any read: the session's update, conditioned on RUNNING, not idle past the
-    timeout (and on its user_id), plus the events. A first user (it takes a session number) and
-    an identify (it moves index entries) read the session first. A session the share opens is
-    created at ``started``.
+    timeout (and on its user_id), plus the events. A share with screen or event names reads the
+    session and its names' items first (one BatchGetItem), to write a names item only for what is new; so do a
+    first user (it takes a session number) and an identify (it moves index entries). A session
+    the share opens is created at ``started``.
     """
     first, last = False, True
-    names = Names.of(delta)
-    needs_read = delta.identify or bool(delta.context)  # both change what the session holds by what it holds
+    has_names = bool(delta.screens or delta.event_names)
+    # each changes what the session holds by what it holds
+    needs_read = delta.identify or bool(delta.context) or has_names
     for _ in attempts():
         now = now_ms()
         item: dict[str, Any] | None = None
+        known = Names()
         if needs_read:
-            item = read(keys.session(app_id, delta.session_id).key)
+            item, known = known_names(app_id, delta)
             if item is None:
                 result = _open(app_id, delta, now, retention_s, arrival, started)
                 if result is not None:
@@ -152,10 +147,14 @@ def _ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arriva
             if lock.expired(item, now):
                 recover(app_id, item)
                 continue
+            if _ended(item, now, timeout_ms):
+                return Ingested.ENDED  # what the write's condition would say, without a refused write
+            first, last = _moves(item, delta, first, last)
         tx, others = Tx(), Tx()
         ex = Expression()
         still_running(ex, now - timeout_ms)
-        _activity(ex, app_id, delta, names, now, first=first, last=last)
+        _activity(ex, app_id, delta, now, first=first, last=last)
+        names_items = add(ex, app_id, delta, item, known, _writer(arrival, delta)) if item is not None else []
         deferred_metadata = MISSING
         if item is None and delta.user_id is not None:
             ex.conditions.append(f"{ex.n('user_id')} = {ex.v(delta.user_id)}")  # the usual case: no change
@@ -171,7 +170,7 @@ def _ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arriva
                 if compact_length(metadata) > MAX_USER_METADATA_CHARS:
                     return Ingested.TOO_LARGE
                 puts, deletes = diff(app_id, item, metadata)
-                room = MAX_TRANSACTION_ITEMS - len(others.items) - 1 - len(delta.events)
+                room = MAX_TRANSACTION_ITEMS - len(others.items) - 1 - len(names_items) - len(delta.events)
                 if lock.held(item) or len(puts) + len(deletes) > room:
                     deferred_metadata = metadata  # many leaves: set after, by the lock protocol
                 else:
@@ -183,6 +182,8 @@ def _ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arriva
                         others.delete(key)
         tx.update(keys.session(app_id, delta.session_id).key, ex)  # first: reasons[0] is about it
         tx.items += others.items
+        for names_item in names_items:
+            tx.put(names_item, if_absent())
         for event in _event_items(app_id, delta, now, retention_s, arrival):
             tx.put(event)
         reasons = tx.run()
@@ -201,19 +202,32 @@ def _ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arriva
                 return result
             continue
         old = decoded(raw)
-        if old["status"] != RUNNING or int(old["active_at"]) <= now - timeout_ms:
+        if _ended(old, now, timeout_ms):
             return Ingested.ENDED
-        if delta.first_at is not None and "first_event_at" in old:
-            first = int(old["first_event_at"]) > delta.first_at
-        if delta.last_at is not None and "last_event_at" in old and int(old["last_event_at"]) > delta.last_at:
-            last = False
-        names.fit(old)
-        names.count_overflow(app_id, delta.session_id, now, retention_s)  # counted once each, before the retry
+        first, last = _moves(old, delta, first, last)
         if delta.user_id is not None and old.get("user_id") != delta.user_id:
             if old.get("user_id") is not None:
                 return Ingested.OTHER_USER
             needs_read = True  # the session's first user: numbered from what a read says
     raise gave_up("The session changed concurrently; retry the batch")
+
+
+def _writer(arrival: str, delta: Delta) -> str:
+    """What tells a write's screens item apart from a concurrent one's: the batch and the share."""
+    return f"{arrival}{delta.indexes[0]:03d}"
+
+
+def _ended(item: dict[str, Any], now: int, timeout_ms: int) -> bool:
+    return item["status"] != RUNNING or int(item["active_at"]) <= now - timeout_ms
+
+
+def _moves(item: dict[str, Any], delta: Delta, first: bool, last: bool) -> tuple[bool, bool]:
+    """Whether the write lowers first_event_at and raises last_event_at, as the stored ``item`` says."""
+    if delta.first_at is not None and "first_event_at" in item:
+        first = int(item["first_event_at"]) > delta.first_at
+    if delta.last_at is not None and "last_event_at" in item and int(item["last_event_at"]) > delta.last_at:
+        last = False
+    return first, last
 
 
 def _fill_context(ex: Expression, item: dict[str, Any], delta: Delta) -> None:
@@ -254,17 +268,16 @@ def _open(app_id: str, delta: Delta, now: int, retention_s: int, arrival: str, c
     item |= {"active_at": now} | keys.running_keys(app_id, delta.session_id, now)
     for counter, count in delta.counts.items():
         item[counter] = count
-    item["screens"] = list(delta.screens)
-    if delta.screens:
-        item["screen_set"] = set(delta.screens)
-    if delta.event_names:
-        item["event_name_set"] = set(delta.event_names)
+    attributes, names_items = opened(app_id, delta, _writer(arrival, delta))
+    item |= attributes
     item["first_event_at"], item["last_event_at"] = delta.first_at, delta.last_at
     if delta.crashed_at is not None:
         item |= {"status": ERROR, "ended_at": now}
         del item[GSI2PK], item[GSI2SK]
     tx = Tx()
     tx.put(item, if_absent())
+    for names_item in names_items:
+        tx.put(names_item, if_absent())
     register(tx, app_id, delta.session_id, created)
     if delta.user_id is not None:
         item["session_number"] = user_numbering(tx, app_id, delta.user_id, delta.session_id, created)

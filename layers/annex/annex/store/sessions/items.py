@@ -13,6 +13,7 @@ from annex.store import keys, qindex
 from annex.store.expression import Expression
 from annex.store.keys import PK, VERSION
 from annex.store.records import first_version
+from annex.store.sessions import names
 from annex.store.table import batch_items, plain, table
 from annex.store.writes import Tx
 
@@ -68,21 +69,35 @@ def read(key: dict[str, str]) -> dict[str, Any] | None:
 
 
 def get(app_id: str, session_id: str) -> dict[str, Any]:
-    """The stored session (plain, user_metadata parsed) with its ``version``."""
-    item = read(keys.session(app_id, session_id).key)
+    """The stored session (plain, user_metadata parsed, with its names) with its ``version``: one
+    Query of its partition."""
+    item, found = names.read(app_id, session_id)
     if item is None:
         raise missing(session_id)
-    return stored(item)
+    return stored(item) | found.stored()
+
+
+def with_names(app_id: str, session: dict[str, Any]) -> dict[str, Any]:
+    """A stored session with its names (read from its names items when it has any)."""
+    names.attach(app_id, [session])
+    return session
 
 
 def batch_get(
     app_id: str, session_ids: list[str], attributes: Iterable[Path] | None = None, consistent: bool = True
 ) -> dict[str, dict[str, Any]]:
     """Stored sessions by id (strongly consistent unless told), the missing ones left out; only
-    ``attributes`` (and ``id``) when given."""
+    ``attributes`` (and ``id``) when given. The names (``screens``, ``screen_set``,
+    ``event_name_set``) are read from the sessions' names items when asked (or all is)."""
     wanted = [keys.session(app_id, s).key for s in dict.fromkeys(session_ids)]
-    projection = projection_of([*attributes, ("id",)]) if attributes is not None else {}
-    sessions = (stored(item) for item in batch_items(wanted, {"ConsistentRead": consistent} | projection))
+    attached = names.wanted(attributes)
+    projection = {}
+    if attributes is not None:
+        kept = [p for p in attributes if p[:1] not in names.NAME_PATHS]
+        projection = projection_of([*kept, ("id",), *(((c,) for c in names.COUNTS) if attached else ())])
+    sessions = [stored(item) for item in batch_items(wanted, {"ConsistentRead": consistent} | projection)]
+    if attached:
+        names.attach(app_id, sessions, consistent)
     return {str(session["id"]): session for session in sessions}
 
 
@@ -100,7 +115,6 @@ def new_item(app_id: str, session_id: str, fields: dict[str, Any], now: int) -> 
         "rage_gesture_count": 0,
         "responsive_gesture_count": 0,
         "unresponsive_gesture_count": 0,
-        "screens": [],
         VERSION: first_version(),
     }
     item |= keys.running_keys(app_id, session_id, now)
@@ -151,8 +165,7 @@ def about_user(app_id: str, user_id: str, number: int) -> dict[str, Any]:
 def first_facts(session: dict[str, Any]) -> dict[str, Any]:
     """A first session's ``screen_name``, ``referer`` and ``utm`` (those it has)."""
     page = session.get("page") or {}
-    screens = session.get("screens") or []
-    facts = {"screen_name": screens[0] if screens else None, "referer": page.get("referer"), "utm": page.get("utm")}
+    facts = {"screen_name": session.get("first_screen"), "referer": page.get("referer"), "utm": page.get("utm")}
     out: dict[str, Any] = compact(facts)
     return out
 

@@ -28,6 +28,7 @@ from annex.store.sessions.items import (
     stored,
     text,
     user_numbering,
+    with_names,
 )
 from annex.store.table import decoded, reraise_unless_condition_failed, stale, table
 from annex.store.writes import Tx
@@ -102,9 +103,9 @@ def release(app_id: str, session_id: str, timeout_ms: int, expected: int | None)
         if expected is not None and int(old[VERSION]) != expected:
             raise stale(old[VERSION], expected, "session") from None
         if old["status"] == COMPLETED:
-            return Released(stored(old))
-        return Released(stored(old), old["status"] if old["status"] != RUNNING else TIMED_OUT)
-    return Released(stored(done["Attributes"]))
+            return Released(with_names(app_id, stored(old)))
+        return Released(with_names(app_id, stored(old)), old["status"] if old["status"] != RUNNING else TIMED_OUT)
+    return Released(with_names(app_id, stored(done["Attributes"])))
 
 
 def sweep(app_id: str, timeout_ms: int, now: int | None = None, budget: int | None = None) -> tuple[int, bool]:
