@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from annex.models import Model
 
 
-class Page[T](BaseModel):
+class Page[T](Model):
     """Up to ``limit`` items, and the cursor of the rest (null exactly when nothing follows)."""
 
     data: list[T]
