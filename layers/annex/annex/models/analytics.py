@@ -1,8 +1,6 @@
 """The answer of ``GET /sessions/analytics`` (SPEC "Analytics"); its ``filters`` and ``group_by``
 parameters are parsed in ``api/filters.py``."""
 
-from __future__ import annotations
-
 from pydantic import ConfigDict
 
 from annex.models import Model

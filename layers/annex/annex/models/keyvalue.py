@@ -1,7 +1,5 @@
 """Bodies of the key/value metadata and metacounter routes."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from pydantic import AfterValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr

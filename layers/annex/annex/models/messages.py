@@ -1,7 +1,5 @@
 """Bodies and objects of messages and their sorted_metaarray."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, StrictBool, StrictStr

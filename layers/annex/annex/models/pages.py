@@ -1,7 +1,5 @@
 """The page every list answers: ``{"data": [...], "next": cursor | null}``."""
 
-from __future__ import annotations
-
 from annex.models import Model
 
 

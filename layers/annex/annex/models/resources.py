@@ -1,7 +1,5 @@
 """Bodies and objects of users and channels."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, StrictStr

@@ -1,7 +1,5 @@
 """Bodies and objects of sessions and tracking events."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
