@@ -8,8 +8,7 @@ from typing import Any
 
 from annex.core.sessions import RUNNING, Delta
 from annex.store import keys, qindex
-from annex.store.keys import PK, SK, VERSION
-from annex.store.records import first_version
+from annex.store.keys import PK, SK, VERSION, first_version
 from annex.store.sessions.items import entry_item, first_facts, stored, text
 from annex.store.sessions.names import SETS, opened
 from annex.store.table import batch_items, table

@@ -18,7 +18,6 @@ from annex.api.filters import (
     DEFAULT_PAGE_SIZE,
     AggregationParam,
     ComparisonParam,
-    FiltersParam,
     GroupByParam,
     PageParam,
     PageSizeParam,
@@ -27,6 +26,7 @@ from annex.api.filters import (
     parse_filters,
     parse_group_by,
 )
+from annex.api.params import FiltersParam
 from annex.config import settings
 from annex.core.clock import now_ms
 from annex.domain import columnar

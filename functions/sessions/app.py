@@ -1,5 +1,8 @@
 """Sessions endpoint group: sessions, their user_metadata, q and filters, release, and their stored
-events (analytics is its own function: functions/analytics)."""
+events (analytics is its own function: functions/analytics).
+
+The lists' search (``domain.session_search``, the filters' parser) is imported by the list routes
+when they first run: a cold start that opens, reads or patches a session does not load it."""
 
 from __future__ import annotations
 
@@ -9,11 +12,10 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from annex import api
-from annex.api.filters import FiltersParam, parse_filters
-from annex.api.params import Cursor, Limit, Q
+from annex.api.params import Cursor, FiltersParam, Limit, Q
 from annex.config import settings
 from annex.core.clock import now_ms
-from annex.domain import lifecycle, session_search
+from annex.domain import lifecycle
 from annex.domain.sessions import possible_id, view
 from annex.models.pages import Page
 from annex.models.sessions import Session, SessionCreate, SessionPatch, SessionRelease, Status, StoredEvent
@@ -41,6 +43,9 @@ def list_sessions(
     q: Q = None,
     filters: FiltersParam = None,
 ) -> Page[Session]:
+    from annex.api.filters import parse_filters
+    from annex.domain import session_search
+
     conditions = parse_filters(filters)
     items, cursor = session_search.list_sessions(
         api.tenant(app), limit, next, status, q, conditions, now_ms(), settings().timeout_ms
@@ -75,6 +80,8 @@ def list_session_events(session_id: str, limit: Limit = 20, next: Cursor = None)
 
 @app.get("/users/<user_id>/sessions")
 def list_user_sessions(user_id: str, limit: Limit = 20, next: Cursor = None) -> Page[Session]:
+    from annex.domain import session_search
+
     items, cursor = session_search.list_user_sessions(
         api.tenant(app), user_id, limit, next, now_ms(), settings().timeout_ms
     )

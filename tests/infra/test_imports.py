@@ -4,7 +4,13 @@ cannot see them; their rule is checked here (docs/architecture.md)."""
 from __future__ import annotations
 
 import ast
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from local.template import ROOT
 
@@ -44,3 +50,31 @@ def test_handlers_import_only_the_api_the_domain_the_models_core_and_settings() 
         if not _allowed(name)
     }
     assert wrong == set(), "handlers must not skip the domain (docs/architecture.md)"
+
+
+# What a function's cold start (its module imported, its table handle created) must not load: what
+# only some requests need is imported by them, on first use (benchmarks/coldstart.py measures it).
+NOT_AT_COLD_START = {
+    "*": {"lark", "sqlglot", "duckdb", "aws_xray_sdk", "annex.domain.q_grammar"},
+    "events": {"annex.store.records", "annex.domain.session_search", "annex.api.filters", "annex.domain.analytics"},
+    "sessions": {"annex.domain.session_search", "annex.api.filters", "annex.domain.analytics"},
+}
+PROBE = """import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("app", sys.argv[1])
+spec.loader.exec_module(importlib.util.module_from_spec(spec))
+from annex.store.table import _table, current, table
+table()
+print(json.dumps({"modules": sorted(sys.modules), "resource": _table(current()).__class__.__name__}))"""
+
+
+@pytest.mark.parametrize("name", ["events", "sessions", "analytics"])
+def test_a_cold_start_loads_only_what_every_request_needs(name: str) -> None:
+    env = os.environ | {"TABLE_NAME": "annex-cold", "AWS_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true"}
+    source = ROOT / "functions" / name / "app.py"
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(source)], capture_output=True, text=True, env=env, check=True
+    )
+    found = json.loads(out.stdout.splitlines()[-1])
+    unwanted = (NOT_AT_COLD_START["*"] | NOT_AT_COLD_START.get(name, set())) & set(found["modules"])
+    assert unwanted == set(), f"{name} loads at import what only some requests need"
+    assert found["resource"] == "HighLevelTable"  # a client with boto3's high-level handlers, not boto3.resource

@@ -15,7 +15,8 @@ from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 from admin.applications import register
 from annex import snapstart, telemetry
-from annex.store import sessions
+from annex.core.clock import now_ms
+from annex.store import keys, lock, sessions
 from annex.store import table as table_module
 from local.gateway import Containers, api_event
 from local.template import Template, load
@@ -104,6 +105,42 @@ def test_sessions_opened_and_analytics_sessions_are_counted(
     )
     assert answer["statusCode"] == 200, answer["body"]
     assert _total(_figures(capsys.readouterr().out), "AnalyticsSessions") == 3
+
+
+def test_a_session_opened_by_an_event_counts_as_opened(moto_table: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    events = _route_handler("/events", "POST")
+    batch = [{"session_id": "s-new", "type": "track", "name": "tap"}] * 2
+    capsys.readouterr()
+    answer = events.invoke(api_event("POST", "/events", "/events", APP, {"batch": batch}))
+    assert json.loads(answer["body"]) == {"accepted": 2, "rejected": []}
+    assert _total(_figures(capsys.readouterr().out), "SessionsOpened") == 1
+    again = events.invoke(api_event("POST", "/events", "/events", APP, {"batch": batch}))
+    assert json.loads(again["body"])["accepted"] == 2
+    assert _total(_figures(capsys.readouterr().out), "SessionsOpened") == 0  # it exists now
+
+
+def test_a_write_that_waits_for_an_index_lock_counts_once(
+    moto_table: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sessions.create(APP, "s-locked", {}, {"tier": "gold"})
+    key = keys.session(APP, "s-locked").key
+    _, value = lock.new()  # another writer's live lock
+    moto_table.update_item(Key=key, UpdateExpression="SET index_lock = :l", ExpressionAttributeValues={":l": value})
+    monkeypatch.setattr(lock, "WAIT_S", 0.3)
+    capsys.readouterr()
+    answer = _route_handler("/sessions/{session_id}", "PATCH").invoke(
+        api_event("PATCH", "/sessions/{session_id}", "/sessions/s-locked", APP, {"user_metadata": {"tier": "x"}})
+    )
+    assert answer["statusCode"] == 409, answer["body"]  # the lock outlived the wait
+    assert _total(_figures(capsys.readouterr().out), "IndexLockWaits") == 1
+    # Free, the same write waits for nothing and counts nothing.
+    moto_table.update_item(Key=key, UpdateExpression="REMOVE index_lock")
+    answer = _route_handler("/sessions/{session_id}", "PATCH").invoke(
+        api_event("PATCH", "/sessions/{session_id}", "/sessions/s-locked", APP, {"user_metadata": {"tier": "x"}})
+    )
+    assert answer["statusCode"] == 200, answer["body"]
+    assert _total(_figures(capsys.readouterr().out), "IndexLockWaits") == 0
+    assert now_ms() < int(value["until"])  # the lock was live all along
 
 
 def test_the_authorizer_counts_rejected_tokens_and_never_shows_one(

@@ -7,11 +7,14 @@ Never the application id: per-application figures are in each request's log line
 
 - ``Requests`` (route, status_class) and ``Errors`` (code): every API request, by the resolver;
 - ``EventsAccepted``, ``EventsRejected``: tracking events of POST /events;
-- ``SessionsOpened``: sessions created by POST /sessions; ``SessionsTimedOut``: by the sweeper;
+- ``SessionsOpened``: sessions created by POST /sessions or opened by POST /events (an event
+  naming an unknown session opens it); ``SessionsTimedOut``: timed out by the sweeper;
 - ``AnalyticsSessions``: sessions an analytics answer aggregates;
 - ``TokensRejected``: unknown Api-Tokens the authorizer refused;
 - ``ChangeEvents``: change events the changes function published;
 - ``DynamoDBThrottles``: DynamoDB answers that said "throttled" (each attempt, retried or not);
+- ``IndexLockWaits``: writes that found an item's index lock held and waited for it
+  (``annex.store.lock``);
 - ``ColdStart``: Powertools' own, once per container (per restore, with SnapStart).
 
 Traces: the handler (``## lambda_handler``), the route's call into the domain (``## <METHOD>
@@ -44,6 +47,7 @@ FIGURES = frozenset(
         "TokensRejected",
         "ChangeEvents",
         "DynamoDBThrottles",
+        "IndexLockWaits",
     }
 )
 THROTTLING_CODES = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"})

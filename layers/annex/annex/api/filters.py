@@ -25,19 +25,11 @@ from pydantic import (
     model_validator,
 )
 
+from annex.api.params import MAX_PARAM_CHARS
 from annex.domain import analytics, filters
 from annex.errors import BadRequest
 from annex.models.keyvalue import Strict
 
-MAX_PARAM_CHARS = 4_096  # each of filters= and group_by=; API Gateway takes URLs of at most 8,192 characters
-
-FiltersParam = Annotated[
-    str | None,
-    Query(
-        max_length=MAX_PARAM_CHARS,
-        description='JSON list of {"attribute", "operator", "value"}, all of which must hold (SPEC "Filters")',
-    ),
-]
 GroupByParam = Annotated[
     str | None,
     Query(

@@ -14,3 +14,14 @@ Cursor = Annotated[str | None, Query(max_length=2048)]
 
 Q = Annotated[str | None, Query(max_length=4096)]
 """``q``: a search expression (SPEC "q")."""
+
+MAX_PARAM_CHARS = 4_096  # each of filters= and group_by=; API Gateway takes URLs of at most 8,192 characters
+
+FiltersParam = Annotated[
+    str | None,
+    Query(
+        max_length=MAX_PARAM_CHARS,
+        description='JSON list of {"attribute", "operator", "value"}, all of which must hold (SPEC "Filters")',
+    ),
+]
+"""``filters``: parsed by ``annex.api.filters.parse_filters`` (sessions and analytics)."""

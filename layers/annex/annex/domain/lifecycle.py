@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annex import telemetry
-from annex.domain import session_search
 from annex.errors import Conflict
 from annex.store import sessions as store
 from annex.store import tokens
@@ -45,6 +44,8 @@ def release(app_id: str, session_id: str, timeout_ms: int, expected: int | None)
 def events(app_id: str, session_id: str, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
     """A page of the session's stored events, oldest first, and the next page's cursor; 404 for a
     session that does not exist (read only when the page is empty: events exist only for sessions)."""
+    from annex.domain import session_search  # the cursor codec; here: opening a session does not load the search
+
     found, after = store.events_page(app_id, session_id, limit, session_search.decode_event_cursor(cursor))
     if not found:
         store.get(app_id, session_id)

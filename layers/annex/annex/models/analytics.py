@@ -1,12 +1,12 @@
 """The answer of ``GET /sessions/analytics`` (SPEC "Analytics"); its ``filters`` and ``group_by``
 parameters are parsed in ``api/filters.py``."""
 
-from __future__ import annotations
+from pydantic import ConfigDict
 
-from pydantic import BaseModel, ConfigDict
+from annex.models import Model
 
 
-class AnalyticsRow(BaseModel):
+class AnalyticsRow(Model):
     """A group's values (one field per ``group_by`` attribute, ``"other"`` for the folded groups)
     and its metrics (those ``aggregation`` names; all by default); with ``comparison`` the same
     metrics over the previous period (``previous``) and their relative ``change``."""
@@ -28,7 +28,7 @@ class AnalyticsRow(BaseModel):
     change: dict[str, float | None] | None = None
 
 
-class AnalyticsAnswer(BaseModel):
+class AnalyticsAnswer(Model):
     """``{"success": true, "data": [row, …]}``, and with ``page`` or ``page_size`` the page's
     ``page``, ``page_size`` and ``total_rows``."""
 

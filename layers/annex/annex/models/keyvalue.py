@@ -1,10 +1,8 @@
 """Bodies of the key/value metadata and metacounter routes."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import AfterValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 from annex.core.keyvalue import (
     INT64_MAX,
@@ -15,6 +13,7 @@ from annex.core.keyvalue import (
     MAX_VALUE_CHARS,
     CounterMode,
 )
+from annex.models import Model
 
 
 def _no_comma(key: str) -> str:
@@ -35,7 +34,7 @@ ResourceMetadata = Annotated[dict[Key, Value], Field(max_length=MAX_KEYS_PER_RES
 ResourceCounters = Annotated[dict[Key, Count], Field(max_length=MAX_KEYS_PER_RESOURCE)]
 
 
-class Strict(BaseModel):
+class Strict(Model):
     model_config = ConfigDict(extra="forbid")
 
 

@@ -1,13 +1,12 @@
 """Bodies and objects of messages and their sorted_metaarray."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, StrictBool, StrictStr
+from pydantic import AfterValidator, Field, StrictBool, StrictStr
 
 from annex.core.metaarray import MAX_KEYS, MAX_VALUE_BYTES, MAX_VALUES, Items, Mode, check_key
 from annex.errors import BadRequest
+from annex.models import Model
 from annex.models.keyvalue import Strict
 from annex.models.resources import Meta, ResourceId
 
@@ -77,12 +76,12 @@ class MetaarrayUpdate(Strict):
     upsert: StrictBool = False
 
 
-class MetaarrayEntry(BaseModel):
+class MetaarrayEntry(Model):
     key: str
     value: list[str]
 
 
-class Message(BaseModel):
+class Message(Model):
     message_id: int
     channel_url: str
     user_id: str

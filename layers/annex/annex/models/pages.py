@@ -1,11 +1,9 @@
 """The page every list answers: ``{"data": [...], "next": cursor | null}``."""
 
-from __future__ import annotations
-
-from pydantic import BaseModel
+from annex.models import Model
 
 
-class Page[T](BaseModel):
+class Page[T](Model):
     """Up to ``limit`` items, and the cursor of the rest (null exactly when nothing follows)."""
 
     data: list[T]

@@ -1,12 +1,11 @@
 """Bodies and objects of users and channels."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, StrictStr
+from pydantic import AfterValidator, Field, StrictStr
 
 from annex.core.meta import MAX_META_BYTES, serialized_size
+from annex.models import Model
 from annex.models.keyvalue import Count, InitialMetadata, Key, Strict
 
 ResourceId = Annotated[StrictStr, Field(min_length=1, max_length=255)]
@@ -48,7 +47,7 @@ class UserUpdate(Strict):
     profile_url: Annotated[StrictStr, Field(max_length=2048)] | None = None
 
 
-class User(BaseModel):
+class User(Model):
     user_id: str
     nickname: str
     profile_url: str
@@ -74,7 +73,7 @@ class ChannelUpdate(Strict):
     data: ChannelData | None = None
 
 
-class Channel(BaseModel):
+class Channel(Model):
     channel_url: str
     channel_type: str
     name: str

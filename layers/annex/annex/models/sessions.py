@@ -1,11 +1,9 @@
 """Bodies and objects of sessions and tracking events."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, StrictInt, StrictStr
+from pydantic import AfterValidator, Field, StrictInt, StrictStr
 
 from annex.core.sessions import (
     MAX_NAME_CHARS,
@@ -15,6 +13,7 @@ from annex.core.sessions import (
     RESERVED_SESSION_IDS,
     compact_length,
 )
+from annex.models import Model
 from annex.models.keyvalue import Strict
 from annex.models.resources import ResourceId
 
@@ -121,7 +120,7 @@ class Status(StrEnum):
     ERROR = "ERROR"
 
 
-class Session(BaseModel):
+class Session(Model):
     id: str
     status: Status
     user_id: str | None
@@ -170,18 +169,18 @@ class EventBatch(Strict):
     batch: Annotated[list[Any], Field(min_length=1, max_length=100)]  # each event is checked on its own
 
 
-class Rejected(BaseModel):
+class Rejected(Model):
     index: int
     code: str
     message: str
 
 
-class IngestResult(BaseModel):
+class IngestResult(Model):
     accepted: int
     rejected: list[Rejected]
 
 
-class StoredEvent(BaseModel):
+class StoredEvent(Model):
     session_id: str
     user_id: str | None
     type: EventType

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from annex.core.clock import day_of
+from annex.core.clock import day_of, now_us
 
 PK, SK = "PK", "SK"
 GSI1, GSI1PK, GSI1SK = "GSI1", "GSI1PK", "GSI1SK"
@@ -21,6 +21,12 @@ GSI3, GSI3PK, GSI3SK = "GSI3", "GSI3PK", "GSI3SK"
 # Which owners hold a metadata or metacounter key at all, by owner id (sparse, keys only).
 GSI4, GSI4PK, GSI4SK = "GSI4", "GSI4PK", "GSI4SK"
 VERSION = "version"  # every write to a record's item adds 1: optimistic concurrency, and its ETag
+
+
+def first_version() -> int:
+    """A new record's version: microseconds since the epoch, so a record deleted and created again
+    never answers an ETag its predecessor gave out (then every write adds 1)."""
+    return now_us()
 
 
 @dataclass(frozen=True)

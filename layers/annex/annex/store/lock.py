@@ -41,6 +41,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from annex import telemetry
 from annex.core.clock import now_ms
 from annex.errors import Conflict
 from annex.store.expression import Expression
@@ -117,11 +118,13 @@ def unlock(key: Key, lock_id: str) -> None:
 
 
 class Waiter:
-    """Waits for other writers' locks on behalf of one write, at most ``wait_s`` in all."""
+    """Waits for other writers' locks on behalf of one write, at most ``wait_s`` in all; a write
+    that had to wait is one ``IndexLockWaits`` (annex.telemetry), however long it waited."""
 
     def __init__(self, what: str, wait_s: float | None = None) -> None:
         self.what = what
         self.deadline = time.monotonic() + (WAIT_S if wait_s is None else wait_s)
+        self.waited = False
 
     def free(self, read: Callable[[], Item | None], recover: Callable[[Item], None]) -> Item | None:
         """The item ``read`` answers once it holds no lock (None if it does not exist): a live lock
@@ -136,4 +139,7 @@ class Waiter:
                 continue
             if time.monotonic() > self.deadline:
                 raise Conflict(f"The {self.what} is being changed; retry the request", code="concurrent_update")
+            if not self.waited:
+                self.waited = True
+                telemetry.count("IndexLockWaits")
             time.sleep(random.uniform(0.02, 0.1))

@@ -8,10 +8,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from annex.core.clock import now_us
 from annex.errors import Conflict, NotFound
 from annex.store import docindex, expression, kvitems, kvowners, lock, metaindex
-from annex.store.keys import META_ENTRY, PK, SK, VERSION, Ref
+from annex.store.keys import META_ENTRY, PK, SK, VERSION, Ref, first_version
 from annex.store.retry import ATTEMPTS, attempts, backoff, gave_up
 from annex.store.table import failed_item, plain, query_all, reraise_unless_condition_failed, stale, table, version_of
 from annex.store.writes import MAX_TRANSACTION_ITEMS, Tx, batch_write
@@ -20,12 +19,6 @@ _KEY_ATTRS = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", VERSION, lock.ATTR})
 # Free-form JSON documents are stored as their compact JSON text: any JSON (floats, empty keys,
 # deep nesting) round-trips exactly, which DynamoDB's own types cannot promise.
 DOCUMENTS = frozenset({"meta"})
-
-
-def first_version() -> int:
-    """A new record's version: microseconds since the epoch, so a record deleted and created again
-    never answers an ETag its predecessor gave out (then every write adds 1)."""
-    return now_us()
 
 
 def public(item: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 from botocore.config import Config
@@ -73,7 +73,8 @@ def target(name: str, endpoint: str | None = None, region: str = "us-east-1") ->
 
 
 def table() -> Table:
-    """The table resource, built on first use and reused by every request of this container."""
+    """The table handle (``HighLevelTable``), built on first use and reused by every request of
+    this container."""
     return _table(current())
 
 
@@ -93,8 +94,63 @@ def bulk_client() -> DynamoDBClient:
 
 @functools.cache
 def _table(where: Target) -> Table:
-    resource = boto3.resource("dynamodb", region_name=where.region, endpoint_url=where.endpoint, config=_CONFIG)
-    return resource.Table(where.name)
+    # What the store calls of boto3's Table resource (the subset HighLevelTable has), typed as it.
+    return cast("Table", HighLevelTable(_new_client(where), where.name))
+
+
+@dataclass(frozen=True)
+class _Meta:
+    client: DynamoDBClient
+
+
+class HighLevelTable:
+    """The table as the store uses it: boto3's high-level DynamoDB interface (Python values in and
+    out, ``Key``/``Attr`` conditions, the batch writer) on a plain client, the handlers boto3's
+    Table resource registers on its client registered here. ``boto3.resource`` would also load and
+    build the whole resource model at a cold start, which the store never uses."""
+
+    def __init__(self, dynamodb: DynamoDBClient, name: str) -> None:
+        from boto3.dynamodb.transform import TransformationInjector, copy_dynamodb_params
+
+        self.name, self.meta = name, _Meta(dynamodb)
+        events, injector = dynamodb.meta.events, TransformationInjector()
+        events.register("provide-client-params.dynamodb", copy_dynamodb_params, unique_id="dynamodb-create-params-copy")
+        events.register(
+            "before-parameter-build.dynamodb",
+            injector.inject_condition_expressions,
+            unique_id="dynamodb-condition-expression",
+        )
+        events.register(
+            "before-parameter-build.dynamodb",
+            injector.inject_attribute_value_input,
+            unique_id="dynamodb-attr-value-input",
+        )
+        events.register(
+            "after-call.dynamodb", injector.inject_attribute_value_output, unique_id="dynamodb-attr-value-output"
+        )
+
+    def get_item(self, **request: Any) -> Any:
+        return self.meta.client.get_item(TableName=self.name, **request)
+
+    def put_item(self, **request: Any) -> Any:
+        return self.meta.client.put_item(TableName=self.name, **request)
+
+    def update_item(self, **request: Any) -> Any:
+        return self.meta.client.update_item(TableName=self.name, **request)
+
+    def delete_item(self, **request: Any) -> Any:
+        return self.meta.client.delete_item(TableName=self.name, **request)
+
+    def query(self, **request: Any) -> Any:
+        return self.meta.client.query(TableName=self.name, **request)
+
+    def scan(self, **request: Any) -> Any:
+        return self.meta.client.scan(TableName=self.name, **request)
+
+    def batch_writer(self, overwrite_by_pkeys: list[str] | None = None) -> Any:
+        from boto3.dynamodb.table import BatchWriter
+
+        return BatchWriter(self.name, self.meta.client, overwrite_by_pkeys=overwrite_by_pkeys)
 
 
 def _new_client(where: Target) -> DynamoDBClient:

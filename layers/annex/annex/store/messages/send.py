@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from annex.core.metaarray import Entry
 from annex.errors import Conflict, NotFound
 from annex.store.expression import Expression, if_absent, if_exists
-from annex.store.keys import VERSION
+from annex.store.keys import VERSION, first_version
 from annex.store.messages.items import (
     DELETED,
     FLOOR,
@@ -25,7 +25,6 @@ from annex.store.messages.items import (
     record,
     stored,
 )
-from annex.store.records import first_version
 from annex.store.retry import attempts, condition_failed, gave_up
 from annex.store.table import THROTTLING_CODES, failed_item, table
 from annex.store.writes import MAX_TRANSACTION_ITEMS, Tx, batch_write

@@ -9,6 +9,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from annex import telemetry
 from annex.core.clock import now_ms
 from annex.core.sessions import (
     CONTEXT,
@@ -298,6 +299,7 @@ def _open(app_id: str, delta: Delta, now: int, retention_s: int, arrival: str, c
     reasons = tx.run()
     if reasons is not None:
         return None
+    telemetry.count("SessionsOpened")
     if deferred:
         set_metadata(app_id, delta.session_id, delta.user_metadata, None)
     return Ingested.ACCEPTED

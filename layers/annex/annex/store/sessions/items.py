@@ -11,8 +11,7 @@ from annex.core.sessions import CONTEXT, RUNNING, compact
 from annex.errors import NotFound
 from annex.store import keys, qindex
 from annex.store.expression import Expression
-from annex.store.keys import PK, VERSION
-from annex.store.records import first_version
+from annex.store.keys import PK, VERSION, first_version
 from annex.store.sessions import names
 from annex.store.table import batch_items, plain, table
 from annex.store.writes import Tx
