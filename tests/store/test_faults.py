@@ -157,7 +157,9 @@ def test_each_fault_answers_the_spec_error_and_writes_nothing(
     # The store's clients live as long as the process (as in a container), and so does the retry
     # quota of botocore's standard mode, which these faults would drain: each fault gets a full one.
     monkeypatch.setattr("botocore.retries.quota.RetryQuota.acquire", lambda _self, _amount: True)
-    emitters = [c.meta.events for c in (engine_table.meta.client, table_module.client(), table_module.bulk_client())]
+    emitters: list[Any] = [
+        c.meta.events for c in (engine_table.meta.client, table_module.client(), table_module.bulk_client())
+    ]
     for fault in FAULTS:
         injector = Injector(fault)
         for events in emitters:
