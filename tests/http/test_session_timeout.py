@@ -14,7 +14,9 @@ from boto3.dynamodb.conditions import Attr
 
 from tests.conftest import Api, Stack, local_stack
 
-TIMEOUT = 2
+# Long enough that the busy session's events, 0.3 s apart, never leave a gap this long on a loaded
+# 2-core machine (make test runs two workers, each with servers of its own).
+TIMEOUT = 6
 
 
 @pytest.fixture(scope="module")
