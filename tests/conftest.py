@@ -192,6 +192,17 @@ class Api:
         return self("DELETE", path, **kw)
 
 
+def imported(stack: Stack, name: str, lines: list[dict[str, Any]], folder: Path) -> Api:
+    """A new application on ``stack`` holding ``lines`` (annex-admin import's JSON lines), imported
+    with annex-admin as an operator would; a client with its token."""
+    created = admin(stack, "apps", "create", name)
+    path = folder / f"{name}.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines))
+    summary = admin(stack, "import", str(path), "--app", created["app_id"])
+    assert summary["complete"] is True, summary
+    return Api(stack.url, token=created["token"])
+
+
 @pytest.fixture(scope="session")
 def api(server: str) -> Api:
     return Api(server)

@@ -3,23 +3,20 @@ whatever the list holds, every filter and q base, cursors under concurrent write
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import Api, Stack, admin
+from tests.conftest import Api, Stack, imported
 
 
 @pytest.fixture(scope="module")
 def crowd(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Api:
     """An application of 2,000 users imported with annex-admin (3 on plan gold) and 300 group
     channels (3 with 400 unread, the rest 0 to 9)."""
-    created = admin(stack, "apps", "create", "crowd")
     lines = [
         {"type": "user", "user_id": f"u{n:05d}", "metadata": {"plan": "gold" if n in (17, 1234, 1999) else f"p{n % 7}"}}
         for n in range(2000)
@@ -33,11 +30,7 @@ def crowd(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Api:
         }
         for n in range(300)
     ]
-    path: Path = tmp_path_factory.mktemp("crowd") / "crowd.jsonl"
-    path.write_text("\n".join(json.dumps(line) for line in lines))
-    summary = admin(stack, "import", str(path), "--app", created["app_id"])
-    assert summary["complete"] is True, summary
-    return Api(stack.url, token=created["token"])
+    return imported(stack, "crowd", lines, tmp_path_factory.mktemp("crowd"))
 
 
 def ids(response: Any, field: str = "user_id") -> list[str]:

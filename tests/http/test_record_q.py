@@ -3,17 +3,15 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
 from boto3.dynamodb.conditions import Attr
 
 from annex.store import keys, qindex
-from tests.conftest import Api, Stack, admin, scan_all
+from tests.conftest import Api, Stack, imported, scan_all
 
 
 def test_q_on_users_over_metadata_and_meta(api: Api) -> None:
@@ -62,7 +60,6 @@ def test_q_on_channels(api: Api) -> None:
 def metacrowd(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Api:
     """An application of 300 users imported with annex-admin (so the import writes the entries): 3
     rare ones (score 5,000 and more, theme dark, tag vip), the rest score 0 to 99, theme light."""
-    created = admin(stack, "apps", "create", "metacrowd")
     rare = {17, 150, 299}
     lines = [
         {
@@ -74,11 +71,7 @@ def metacrowd(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Api:
         }
         for n in range(300)
     ]
-    path: Path = tmp_path_factory.mktemp("metacrowd") / "users.jsonl"
-    path.write_text("\n".join(json.dumps(line) for line in lines))
-    summary = admin(stack, "import", str(path), "--app", created["app_id"])
-    assert summary["complete"] is True, summary
-    return Api(stack.url, token=created["token"])
+    return imported(stack, "metacrowd", lines, tmp_path_factory.mktemp("metacrowd"))
 
 
 RARE = ["m0017", "m0150", "m0299"]
