@@ -7,6 +7,7 @@ import base64
 import contextlib
 import functools
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -114,12 +115,18 @@ class HighLevelTable:
 
         self.name, self.meta = name, _Meta(dynamodb)
         events, injector = dynamodb.meta.events, TransformationInjector()
+        # boto3's injector keeps one ConditionExpressionBuilder, whose placeholder counter every
+        # request resets: two threads building conditions at once (names.attach, the bulk readers)
+        # could each get ``#n0`` for different attributes. Each thread builds with its own.
+        per_thread = threading.local()
+
+        def inject_conditions(params: Any, model: Any, **kwargs: Any) -> None:
+            if not hasattr(per_thread, "injector"):
+                per_thread.injector = TransformationInjector()
+            per_thread.injector.inject_condition_expressions(params, model, **kwargs)
+
         events.register("provide-client-params.dynamodb", copy_dynamodb_params, unique_id="dynamodb-create-params-copy")
-        events.register(
-            "before-parameter-build.dynamodb",
-            injector.inject_condition_expressions,
-            unique_id="dynamodb-condition-expression",
-        )
+        events.register("before-parameter-build.dynamodb", inject_conditions, unique_id="dynamodb-condition-expression")
         events.register(
             "before-parameter-build.dynamodb",
             injector.inject_attribute_value_input,
