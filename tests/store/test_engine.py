@@ -3,6 +3,7 @@ what was rolled back (it saves only the items a transaction touches, not the who
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from typing import Any
 
@@ -208,3 +209,87 @@ def test_a_transaction_past_4_mb_is_refused_and_writes_nothing(client: Any) -> N
     assert "Item" not in client.get_item(TableName="engine", Key={"PK": {"S": "huge"}, "SK": {"S": "0"}})
     assert _stream_length(client) == records
     client.transact_write_items(TransactItems=puts[:10])  # 3.9 MB: taken
+
+
+RICH = {
+    "PK": {"S": "rich"},
+    "SK": {"S": "1"},
+    "s": {"S": 'é\u2028"quoted"'},
+    "n": {"N": "-12.500"},
+    "b": {"B": b"\x00\xffbytes"},
+    "ss": {"SS": ["a", "b"]},
+    "ns": {"NS": ["1", "2.5"]},
+    "bs": {"BS": [b"\x01", b"\x02"]},
+    "l": {"L": [{"S": "x"}, {"N": "1"}, {"NULL": True}, {"BOOL": False}]},
+    "m": {"M": {"inner": {"M": {"deep": {"B": b"\x03"}}}, "t": {"BOOL": True}}},
+}
+
+
+def _same(a: dict[str, Any], b: dict[str, Any]) -> None:
+    """Items equal as DynamoDB compares them (numbers by value, sets in any order)."""
+
+    def norm(value: dict[str, Any]) -> Any:
+        ((tag, inner),) = value.items()
+        if tag == "N":
+            return tag, float(inner)
+        if tag in ("SS", "BS"):
+            return tag, sorted(inner)
+        if tag == "NS":
+            return tag, sorted(float(n) for n in inner)
+        if tag == "L":
+            return tag, [norm(v) for v in inner]
+        if tag == "M":
+            return tag, {k: norm(v) for k, v in inner.items()}
+        return tag, inner
+
+    assert {k: norm(v) for k, v in a.items()} == {k: norm(v) for k, v in b.items()}
+
+
+def test_writes_and_stream_records_answer_every_attribute_type_as_dynamodb_does(client: Any) -> None:
+    """The engine writes the answers of writes and of GetRecords as JSON itself (local/engine.py):
+    every type comes back as it went in, and the stream's timestamp is a time, not a string."""
+    key = {"PK": RICH["PK"], "SK": RICH["SK"]}
+    client.put_item(TableName="engine", Item=RICH)
+    old = client.put_item(TableName="engine", Item=RICH | {"n": {"N": "7"}}, ReturnValues="ALL_OLD")["Attributes"]
+    _same(old, RICH)
+    new = client.update_item(
+        TableName="engine",
+        Key=key,
+        UpdateExpression="SET n = n + :one",
+        ExpressionAttributeValues={":one": {"N": "1"}},
+        ReturnValues="ALL_NEW",
+    )["Attributes"]
+    _same(new, RICH | {"n": {"N": "8"}})
+    updated = client.update_item(TableName="engine", Key=key, UpdateExpression="REMOVE s", ReturnValues="UPDATED_OLD")[
+        "Attributes"
+    ]
+    assert updated == {"s": RICH["s"]}
+    assert "Attributes" not in client.update_item(
+        TableName="engine", Key=key, UpdateExpression="SET s = :s", ExpressionAttributeValues={":s": RICH["s"]}
+    )
+    client.transact_write_items(TransactItems=[{"Put": {"TableName": "engine", "Item": RICH | {"SK": {"S": "2"}}}}])
+    unprocessed = client.batch_write_item(
+        RequestItems={"engine": [{"PutRequest": {"Item": RICH | {"SK": {"S": "3"}}}}]}
+    )["UnprocessedItems"]
+    assert unprocessed == {}
+    gone = client.delete_item(TableName="engine", Key=key, ReturnValues="ALL_OLD")["Attributes"]
+    _same(gone, RICH | {"n": {"N": "8"}})
+
+    arn = client.describe_table(TableName="engine")["Table"]["LatestStreamArn"]
+    streams = boto3.client(
+        "dynamodbstreams",
+        endpoint_url=client.meta.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+    records = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
+    ours = [r for r in records if r["dynamodb"]["Keys"] == key]
+    assert [r["eventName"] for r in ours] == ["INSERT", "MODIFY", "MODIFY", "MODIFY", "MODIFY", "REMOVE"]
+    _same(ours[0]["dynamodb"]["NewImage"], RICH)
+    _same(ours[-1]["dynamodb"]["OldImage"], RICH | {"n": {"N": "8"}})
+    for record in ours:
+        at = record["dynamodb"]["ApproximateCreationDateTime"]
+        assert abs((datetime.datetime.now(datetime.UTC) - at).total_seconds()) < 600
