@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
-import boto3
-
 from annex.store.table import bulk_client, client, table
 
 
@@ -138,7 +136,7 @@ class DynamoQuotas(Observer):
     as "list sort key"), expression,
     and transaction (actions, and the items' bytes: each the larger of before and after).
 
-    Items are read back with a client of its own (not observed), so this is for tests on moto,
+    Items are read back from moto's backend (not observed), so this is for tests on moto in process,
     one request at a time per item. ``label`` names the API request in progress in ``worst``.
     """
 
@@ -157,7 +155,7 @@ class DynamoQuotas(Observer):
         }
         self.label = ""
         self._lock = threading.Lock()
-        self._reader = boto3.client("dynamodb", endpoint_url=table().meta.client.meta.endpoint_url)
+        self._region = table().meta.client.meta.region_name
 
     def hooks(self) -> dict[str, Callable[..., None]]:
         return {"before-call.dynamodb": self._before, "after-call.dynamodb": self._after}
@@ -167,10 +165,13 @@ class DynamoQuotas(Observer):
             self.worst[quota].see(value, f"{self.label} ({operation})".strip())
 
     def _current(self, table_name: str, key: dict[str, Any]) -> dict[str, Any] | None:
-        found: dict[str, Any] | None = self._reader.get_item(TableName=table_name, Key=key, ConsistentRead=True).get(
-            "Item"
-        )
-        return found
+        """The item as moto holds it now, from its backend: a client's GetItem would cost a whole
+        request's parsing and answer for every item measured (most of the limits suite's time)."""
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.dynamodb.models import dynamodb_backends
+
+        item = dynamodb_backends[DEFAULT_ACCOUNT_ID][self._region].get_item(table_name, key)
+        return None if item is None else dict(item.to_json()["Attributes"])
 
     def _key_of(self, item: dict[str, Any]) -> dict[str, Any]:
         return {name: item[name] for name in ("PK", "SK") if name in item}
