@@ -189,7 +189,7 @@ def _records_answered_as_json() -> None:
         return
 
     def as_json(self: Any) -> Any:
-        result = original(self).result
+        result: dict[str, Any] = original(self).result  # type: ignore[assignment]
         records = []
         for record in result["Records"]:
             stream = dict(record["dynamodb"])

@@ -167,7 +167,7 @@ class DynamoQuotas(Observer):
     def _current(self, table_name: str, key: dict[str, Any]) -> dict[str, Any] | None:
         """The item as moto holds it now, from its backend: a client's GetItem would cost a whole
         request's parsing and answer for every item measured (most of the limits suite's time)."""
-        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.core.models import DEFAULT_ACCOUNT_ID
         from moto.dynamodb.models import dynamodb_backends
 
         item = dynamodb_backends[DEFAULT_ACCOUNT_ID][self._region].get_item(table_name, key)
