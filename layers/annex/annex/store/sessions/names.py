@@ -58,6 +58,7 @@ READS = 5  # reads of a write's names while writes commit during them, before it
 
 
 def bucket(set_name: str, name: str) -> int:
+    """The bucket of a name of ``set_name``: the first byte of a SHA-256, the same in every process."""
     return hashlib.sha256(f"{set_name}#{name}".encode("utf-8", "surrogatepass")).digest()[0] % BUCKETS
 
 
