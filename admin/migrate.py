@@ -1,5 +1,6 @@
 """``annex-admin migrate``: tables written before metadata and metacounters became items of their own
-(and before a session's names did: ``admin/migrate_sessions.py``, in the same scan).
+(and before a session's names took their present layout: ``admin/migrate_sessions.py``, in the
+same scan).
 
 Until then a user's or channel's ``metadata`` and ``metacounter`` were map attributes of its own
 item. Now each key is an item of its own under a marker (``annex/store/kvitems.py``, see
@@ -16,6 +17,8 @@ transaction with a check that the record is still at the version read and holds 
 
 It is resumable: after each page of the scan the scan's position is saved to a state file, and a
 rerun starts from there (and skips what it finds migrated, so a rerun from the start is safe too).
+A complete run marks the table (``keys.LAYOUT``) as in this layout: ``make run`` migrates a kept
+table that is not (``current``).
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from admin.migrate_sessions import SESSION_SK, migrate_session
-from admin.migrate_sessions import old_layout as old_session
+from admin.migrate_sessions import migrate_session, old_session
+from admin.migrate_sessions import old_layout as old_sessions
 from annex.store import expression, keys, kvitems, lock, metaindex
 from annex.store.keys import GSI1PK, GSI1SK, PK, SK, VERSION, Ref
 from annex.store.retry import attempts
@@ -35,6 +38,7 @@ from annex.store.table import plain, table
 from annex.store.writes import MAX_TRANSACTION_ITEMS, Tx, batch_write
 
 OWNER_SKS = ("USER", "CHANNEL")
+LAYOUT = 2  # 1: a session's names one item per name; 2: one item per write that adds some
 
 
 @dataclass
@@ -107,23 +111,36 @@ def migrate(state: Path, on_page: Callable[[Tally], None], page_size: int = 100)
     The state file is removed once the scan is complete."""
     tally = Tally()
     ex = expression.Expression()
-    ex.conditions.append(f"{ex.n(SK)} IN ({', '.join(ex.v(sk) for sk in OWNER_SKS)}) OR {old_session(ex)}")
+    ex.conditions.append(f"{ex.n(SK)} IN ({', '.join(ex.v(sk) for sk in OWNER_SKS)}) OR {old_sessions(ex)}")
     request: dict[str, Any] = {"Limit": page_size} | ex.read()
     if state.exists():
         request["ExclusiveStartKey"] = json.loads(state.read_text())
     while True:
         page = table().scan(ConsistentRead=True, **request)
+        done: set[str] = set()  # sessions migrated in this page (a session's name items come together)
         for item in page.get("Items", []):
             tally.scanned += 1
-            if migrate_session(item) if item[SK] == SESSION_SK else migrate_record(item) | index_meta(item):  # both run
+            if not old_session(item):
+                moved = migrate_record(item) | index_meta(item)  # both run
+            else:
+                moved = item[PK] not in done and migrate_session(item)
+                done.add(str(item[PK]))
+            if moved:
                 tally.migrated += 1
             else:
                 tally.skipped += 1
         last = page.get("LastEvaluatedKey")
         if last is None:
             state.unlink(missing_ok=True)
+            table().put_item(Item=keys.LAYOUT.key | {VERSION: LAYOUT})
             on_page(tally)
             return tally
         state.write_text(json.dumps(last))
         request["ExclusiveStartKey"] = last
         on_page(tally)
+
+
+def current() -> bool:
+    """Whether the table was marked as in this layout (by a complete ``migrate``)."""
+    item = table().get_item(Key=keys.LAYOUT.key, ConsistentRead=True).get("Item")
+    return item is not None and int(str(item[VERSION])) >= LAYOUT

@@ -125,9 +125,9 @@ def main() -> int:
     os.environ["TABLE_NAME"] = table
     upgraded = ensure_table(template, endpoint, os.environ["AWS_REGION"], table)
     with target(table, endpoint, os.environ["AWS_REGION"]):
-        if upgraded:  # data kept by an earlier release: move it to this release's layout first
-            from admin import migrate
+        from admin import migrate
 
+        if upgraded or not migrate.current():  # data kept by an earlier release: move it to this layout first
             state = (data_dir or Path(".")) / "migrate.state"
             tally = migrate.migrate(state, lambda t: logging.info("Migrating the kept data: %s", t.brief()))
             logging.info("Kept data migrated: %s", tally.brief())

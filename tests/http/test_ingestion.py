@@ -177,6 +177,37 @@ def test_8_threads_of_25_batches_on_one_session_lose_nothing(api: Api) -> None:
     assert stored == 600
 
 
+def test_threads_bringing_the_same_new_names_to_one_session_count_each_once(api: Api, stack: Stack) -> None:
+    """8 threads post batches into one session whose new screen and event names overlap (each name
+    sent by several threads at about the same time): every event lands, each distinct name counts
+    once, and the session's names items hold each name once."""
+    sid = _sid()
+    api.post("/sessions", {"session_id": sid})
+    screens = [[f"p{(worker * 3 + i + k) % 40:02d}" for i in range(12) for k in range(3)] for worker in range(8)]
+    tracks = [[f"t{(worker + i) % 15:02d}" for i in range(12)] for worker in range(8)]
+
+    def batches(worker: int) -> int:
+        accepted = 0
+        for i in range(12):
+            events = [{"session_id": sid, "type": "screen", "name": n} for n in screens[worker][i * 3 : i * 3 + 3]]
+            events.append({"session_id": sid, "type": "track", "name": tracks[worker][i]})
+            accepted += _send(api, *events)["accepted"]
+        return accepted
+
+    with ThreadPoolExecutor(8) as pool:
+        assert sum(pool.map(batches, range(8))) == 8 * 12 * 4
+    distinct_screens, distinct_tracks = {n for w in screens for n in w}, {n for w in tracks for n in w}
+    session = api.get(f"/sessions/{sid}").json()
+    assert session["event_count"] == 8 * 12 * 4 and session["unique_screen_count"] == len(distinct_screens)
+    assert session["event_names"] == sorted(distinct_tracks)
+    table = stack.table_resource()
+    items = table.query(KeyConditionExpression=Key("PK").eq(f"{_app_id(table, sid)}#SESSION#{sid}"))["Items"]
+    item = next(i for i in items if i["SK"] == "SESSION")
+    assert (item["screen_set_count"], item["event_name_set_count"]) == (len(distinct_screens), len(distinct_tracks))
+    listed = [n for i in items if str(i["SK"]).startswith("SEEN#") for n in i.get("screen_set", [])]
+    assert sorted(listed) == sorted(distinct_screens)  # each name once
+
+
 def test_a_full_batch_for_one_session_is_accepted_whole_and_names_are_capped(api: Api) -> None:
     """100 events for one session take two transactions (100 items each at most): all are
     counted and stored; the session keeps its first 200 screens and 200 distinct names, and counts

@@ -278,3 +278,21 @@ def test_an_index_query_reads_index_items(db: Any) -> None:
     # GSI2: 10 x (keys + 100 bytes) < 4 KB; GSI1: 10 x (2 KB + 100 bytes) = 21,480 bytes, 6 units
     # of 4 KB (5 without the overhead), halved
     assert spent.reads == {"Query GSI2": 0.5, "Query GSI1": 3}
+
+
+def test_a_100_event_batch_costs_2_units_an_event_and_a_constant_whatever_the_session_holds(moto_table: Any) -> None:
+    """A session of 1,000 events of distinct 128-character names: a 100-event batch of names it
+    has, and one of 67 new names, cost 2 write units per event plus a small constant (the new names
+    one item per write: 2 units per KB)."""
+    from annex.domain import tracking
+
+    def batch(tag: str) -> list[dict[str, Any]]:
+        kinds = ("screen", "track", "gesture")
+        return [{"session_id": "long", "type": kinds[i % 3], "name": f"n{i}{tag}".ljust(128, "-")} for i in range(100)]
+
+    for n in range(10):
+        assert tracking.ingest("app", batch(f"-{n}"), 3_600_000, 86_400)["accepted"] == 100
+    for tag, constant in (("-0", 16), ("-x", 16 + 18)):
+        with DynamoCapacity() as spent:
+            assert tracking.ingest("app", batch(tag), 3_600_000, 86_400)["accepted"] == 100
+        assert spent.write_units <= 2 * 100 + constant

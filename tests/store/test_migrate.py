@@ -165,3 +165,88 @@ def test_migrate_moves_a_sessions_names_into_items_of_their_own(moto_table: Any,
     assert (shown["unique_screen_count"], shown["event_names"], len(shown["screens"])) == (203, ["buy"], 200)
     again = json.loads(runner.invoke(app, ["--table", TEST_TABLE, "migrate", "--state", str(tmp_path / "s")]).stdout)
     assert again == {"scanned": 0, "migrated": 0, "already_current": 0}
+
+
+def name_items_layout(table: Any, session_id: str, screens: list[str], kept: list[str], other: list[str]) -> None:
+    """A session as the previous release wrote it: one ``NAME#`` item per distinct name (``kept``
+    event names marked as such, ``other`` not), its screens item and the counts on its item."""
+    from annex.store import sessions
+
+    sessions.create(APP, session_id, {}, None)
+    with table.batch_writer() as batch:
+        for name in screens:
+            ref = keys.session_name(APP, session_id, "screen_set", name)
+            batch.put_item(Item=ref.key | {"set": "screen_set", "name": name, "kept": True})
+        for name in kept + other:
+            ref = keys.session_name(APP, session_id, "event_name_set", name)
+            batch.put_item(
+                Item=ref.key | {"set": "event_name_set", "name": name} | ({"kept": True} if name in kept else {})
+            )
+        batch.put_item(Item=keys.session_screens(APP, session_id, 0, "w").key | {"screens": screens[:200]})
+    table.update_item(
+        Key=keys.session(APP, session_id).key,
+        UpdateExpression="SET screen_set_count = :s, event_name_set_count = :e, screens_kept = :k, first_screen = :f",
+        ExpressionAttributeValues={
+            ":s": len(screens),
+            ":e": len(kept) + len(other),
+            ":k": min(len(screens), 200),
+            ":f": screens[0],
+        },
+    )
+
+
+def test_migrate_moves_name_items_into_the_items_of_the_writes_resumably(moto_table: Any, tmp_path: Path) -> None:
+    """Sessions of the previous layout (one item per name) show the same names after the
+    migration, take events before it (the write reads the name items) and after it, and count
+    each name once; an interrupted run goes on from where it stopped; the table is then marked."""
+    from annex.domain import tracking
+    from annex.domain.sessions import view
+    from annex.store import sessions
+
+    def shown(session_id: str) -> dict[str, Any]:
+        return view(sessions.get(APP, session_id), 0, 3_600_000)
+
+    screens = [f"s{i:03d}" for i in range(250)]
+    kept, other = [f"e{i:03d}" for i in range(30, 230)], [f"e{i:03d}" for i in range(30)]
+    name_items_layout(moto_table, "named", screens, kept, other)
+    for n in range(4):
+        name_items_layout(moto_table, f"few{n}", ["a", "b", "c"], ["buy"], [])
+    before = shown("named")
+    assert (before["unique_screen_count"], before["event_names"]) == (250, kept)
+    batch = [{"session_id": "named", "type": "track", "name": n} for n in ("e005", "e100", "e999")]
+    batch.append({"session_id": "named", "type": "screen", "name": "s001"})
+    # before the migration: e005, e100 and s001 are known from their name items
+    assert tracking.ingest(APP, batch, 3_600_000, 86_400)["accepted"] == 4
+    assert not migrate.current()
+
+    state, pages = tmp_path / "state", []
+
+    def stop_after_one(tally: migrate.Tally) -> None:
+        pages.append(tally.migrated)
+        raise KeyboardInterrupt
+
+    with contextlib.suppress(KeyboardInterrupt):
+        migrate.migrate(state, stop_after_one, page_size=20)
+    assert state.exists() and pages[0] < 5
+    result = runner.invoke(app, ["--table", TEST_TABLE, "migrate", "--state", str(state)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["migrated"] + pages[0] == 5 and not state.exists() and migrate.current()
+
+    partition = moto_table.query(KeyConditionExpression=Key("PK").eq(keys.session(APP, "named").pk))["Items"]
+    assert not [i for i in partition if str(i["SK"]).startswith("NAME#")]
+    assert [i["SK"] for i in partition if str(i["SK"]).startswith("SEEN#-")] == ["SEEN#-0000"]
+    item = next(i for i in partition if i["SK"] == "SESSION")
+    assert (item["screen_set_count"], item["event_name_set_count"]) == (250, 231)
+    assert sum(int(v) for k, v in item.items() if str(k).startswith("seen_")) == 481
+    after = shown("named")
+    assert (after["unique_screen_count"], after["event_names"], after["screens"]) == (250, kept, screens[:200])
+    assert (shown("few3")["event_names"], shown("few3")["unique_screen_count"]) == (["buy"], 3)
+
+    batch = [{"session_id": "named", "type": "track", "name": n} for n in ("e005", "e999", "e998")]
+    batch += [{"session_id": "named", "type": "screen", "name": n} for n in ("s001", "s300")]
+    assert tracking.ingest(APP, batch, 3_600_000, 86_400)["accepted"] == 5
+    item = moto_table.get_item(Key=keys.session(APP, "named").key)["Item"]
+    assert (item["screen_set_count"], item["event_name_set_count"]) == (251, 232)
+    assert shown("named")["event_names"] == kept
+    again = json.loads(runner.invoke(app, ["--table", TEST_TABLE, "migrate", "--state", str(state)]).stdout)
+    assert again == {"scanned": 0, "migrated": 0, "already_current": 0}

@@ -109,10 +109,6 @@ class Delta:
         self.first_at = at if self.first_at is None else min(self.first_at, at)
         self.last_at = at if self.last_at is None else max(self.last_at, at)
 
-    def items(self) -> int:
-        """The events and distinct names of this share (a write's items, at most)."""
-        return len(self.events) + len(set(self.screens)) + len(self.event_names)
-
     def without_user(self) -> Delta:
         """This share without the events that name a user (what is left when the session's user
         is another one)."""

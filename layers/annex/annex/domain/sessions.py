@@ -30,13 +30,10 @@ from annex.errors import NotFound
 
 FUTURE_SKEW_MS = 5 * 60 * 1000  # an event may be stamped at most this far ahead of the server's clock
 # A session's share of a batch is applied in writes of at most this many events: one DynamoDB
-# transaction holds 100 items (the session's update, a user's numbering, an identify's index entries,
-# one item per event, one per new distinct name and one for new screens), so a 100-event batch for
-# one session takes two. A write holds at most MAX_ITEMS_PER_WRITE events and distinct names.
+# transaction holds 100 items (the session's update, (opening it) its list entry and day counter, a
+# user's counter and numbered entry, an identify's index entries, one item per event, one for its new
+# screens and one for its new distinct names), so a 100-event batch for one session takes two.
 MAX_EVENTS_PER_WRITE = 80
-# Besides: the session item, its screens item, (opening it) its list entry and day counter, and a
-# user's counter and numbered entry.
-MAX_ITEMS_PER_WRITE = 94
 DEVICE_FIELDS = (
     "app_version",
     "class",
@@ -142,7 +139,7 @@ def plan(valid: list[tuple[int, dict[str, Any]]], now: int, max_age_ms: int) -> 
         if event.get("user_id") is not None and user_id not in (None, event["user_id"]):
             out.reject(index, "user_mismatch", "the session belongs to another user_id earlier in this batch")
             continue
-        if len(delta.events) >= MAX_EVENTS_PER_WRITE or delta.items() + 2 > MAX_ITEMS_PER_WRITE:
+        if len(delta.events) >= MAX_EVENTS_PER_WRITE:
             delta = Delta(event["session_id"])
             chain.append(delta)
         delta.add(index, event)

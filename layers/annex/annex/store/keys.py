@@ -245,12 +245,26 @@ def event(app_id: str, session_id: str, timestamp: int, arrival: str) -> Ref:
     return Ref(session_events(app_id, session_id), f"{timestamp:013d}#{arrival}")
 
 
-NAME_PREFIX, SCREENS_PREFIX = "NAME#", "SCREENS#"  # a session's names items, in its partition
+# A session's names items, in its partition, in this order by SK: ``NAME#`` (the previous release's
+# one item per name: admin/migrate_sessions.py), ``SCREENS#``, ``SEEN#``, then the ``SESSION`` item.
+NAME_PREFIX, SCREENS_PREFIX, SEEN_PREFIX = "NAME#", "SCREENS#", "SEEN#"
 
 
 def session_name(app_id: str, session_id: str, set_name: str, name: str) -> Ref:
-    """A distinct screen or event name of a session (store/sessions/names.py)."""
+    """A distinct screen or event name of a session as the previous release stored it, one item per
+    name (admin/migrate_sessions.py moves them to ``session_seen`` items)."""
     return Ref(session(app_id, session_id).pk, f"{NAME_PREFIX}{set_name}#{name}")
+
+
+def session_seen(app_id: str, session_id: str, writer: str) -> Ref:
+    """The names one write added to a session (store/sessions/names.py)."""
+    return Ref(session(app_id, session_id).pk, f"{SEEN_PREFIX}{writer}")
+
+
+def migrated_seen(app_id: str, session_id: str, part: int) -> Ref:
+    """Part ``part`` of the names a session had before this layout (admin/migrate_sessions.py): they
+    sort before every ``session_seen`` item (a writer starts with a digit, after "-")."""
+    return Ref(session(app_id, session_id).pk, f"{SEEN_PREFIX}-{part:04d}")
 
 
 def session_screens(app_id: str, session_id: str, kept: int, writer: str) -> Ref:
@@ -326,6 +340,7 @@ def app_directory(app_id: str) -> Ref:
 
 
 SWEEP_CURSOR = Ref("SWEEP", "CURSOR")  # the application the next timeout sweep starts at
+LAYOUT = Ref("LAYOUT", "TABLE")  # the layout the table's items are in (``version``): admin/migrate.py
 
 
 def idempotency_partition(app_id: str) -> str:

@@ -38,7 +38,7 @@ from annex.store.sessions.items import (
     text,
     user_numbering,
 )
-from annex.store.sessions.names import Names, add, known_names, opened
+from annex.store.sessions.names import Names, add, brought, known, opened
 from annex.store.table import decoded, service_error
 from annex.store.writes import Tx
 
@@ -126,7 +126,7 @@ def _ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arriva
     A share without names (the session exists, and has the events' user if they name one) is one
     transaction without any read: the session's update, conditioned on RUNNING, not idle past the
     timeout (and on its user_id), plus the events. A share with screen or event names reads the
-    session and its names' items first (one BatchGetItem), to write a names item only for what is new; so do a
+    session and the names it has seen first (one Query), to write names items only for what is new; so do a
     first user (it takes a session number) and an identify (it moves index entries). A session
     the share opens is created at ``started``.
     """
@@ -137,9 +137,9 @@ def _ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arriva
     for _ in attempts():
         now = now_ms()
         item: dict[str, Any] | None = None
-        known = Names()
+        seen = Names()
         if needs_read:
-            item, known = known_names(app_id, delta)
+            item, seen = known(app_id, delta.session_id, brought(delta))
             if item is None:
                 result = _open(app_id, delta, now, retention_s, arrival, started)
                 if result is not None:
@@ -155,7 +155,7 @@ def _ingest(app_id: str, delta: Delta, timeout_ms: int, retention_s: int, arriva
         ex = Expression()
         still_running(ex, now - timeout_ms)
         _activity(ex, app_id, delta, now, first=first, last=last)
-        names_items = add(ex, app_id, delta, item, known, _writer(arrival, delta)) if item is not None else []
+        names_items = add(ex, app_id, delta, item, seen, _writer(arrival, delta)) if item is not None else []
         deferred_metadata = MISSING
         if item is None and delta.user_id is not None:
             ex.conditions.append(f"{ex.n('user_id')} = {ex.v(delta.user_id)}")  # the usual case: no change
