@@ -78,3 +78,33 @@ def test_a_cold_start_loads_only_what_every_request_needs(name: str) -> None:
     unwanted = (NOT_AT_COLD_START["*"] | NOT_AT_COLD_START.get(name, set())) & set(found["modules"])
     assert unwanted == set(), f"{name} loads at import what only some requests need"
     assert found["resource"] == "HighLevelTable"  # a client with boto3's high-level handlers, not boto3.resource
+
+
+GC_PROBE = """import gc, importlib.util, json, sys
+import annex
+paused = not gc.isenabled()
+spec = importlib.util.spec_from_file_location("app", sys.argv[1])
+spec.loader.exec_module(importlib.util.module_from_spec(spec))
+print(json.dumps({"paused": paused, "enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}))"""
+
+
+def test_lambdas_init_pauses_the_collector_until_the_entry_point_is_built() -> None:
+    """In Lambda's init the garbage collector pauses from Annex's first import until the entry
+    point is built, which freezes what init built (annex/__init__.py, annex.snapstart.end_init);
+    anywhere else nothing changes."""
+    env = os.environ | {"TABLE_NAME": "annex-cold", "AWS_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true"}
+    source = str(ROOT / "functions" / "users" / "app.py")
+    found = {}
+    for init in ("on-demand", ""):
+        out = subprocess.run(
+            [sys.executable, "-c", GC_PROBE, source],
+            capture_output=True,
+            text=True,
+            env=env | {"AWS_LAMBDA_INITIALIZATION_TYPE": init},
+            check=True,
+        )
+        found[init] = json.loads(out.stdout.splitlines()[-1])
+    lambda_init, elsewhere = found["on-demand"], found[""]
+    assert lambda_init["paused"] and lambda_init["enabled"]
+    assert not elsewhere["paused"] and elsewhere["enabled"]
+    assert lambda_init["frozen"] > elsewhere["frozen"]  # init's modules, classes and routes
