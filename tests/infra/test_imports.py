@@ -56,8 +56,10 @@ def test_handlers_import_only_the_api_the_domain_the_models_core_and_settings() 
 # only some requests need is imported by them, on first use (benchmarks/coldstart.py measures it).
 NOT_AT_COLD_START = {
     "*": {"lark", "sqlglot", "duckdb", "aws_xray_sdk", "annex.domain.q_grammar"},
-    "events": {"annex.store.records", "annex.domain.session_search", "annex.api.filters", "annex.domain.analytics"},
-    "sessions": {"annex.domain.session_search", "annex.api.filters", "annex.domain.analytics"},
+    "events": {"annex.store.records", "annex.domain.session_search", "annex.api.filters", "annex.domain.analytics"}
+    | {"annex.models.resources", "annex.models.keyvalue"},  # the users' and channels' bodies
+    "sessions": {"annex.domain.session_search", "annex.api.filters", "annex.domain.analytics"}
+    | {"annex.models.resources", "annex.models.keyvalue"},
 }
 PROBE = """import importlib.util, json, sys
 spec = importlib.util.spec_from_file_location("app", sys.argv[1])

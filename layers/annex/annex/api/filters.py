@@ -28,7 +28,7 @@ from pydantic import (
 from annex.api.params import MAX_PARAM_CHARS
 from annex.domain import analytics, filters
 from annex.errors import BadRequest
-from annex.models.keyvalue import Strict
+from annex.models import Strict
 
 GroupByParam = Annotated[
     str | None,
