@@ -61,12 +61,16 @@ NOT_AT_COLD_START = {
     "sessions": {"annex.domain.session_search", "annex.api.filters", "annex.domain.analytics"}
     | {"annex.models.resources", "annex.models.keyvalue"},
 }
-PROBE = """import importlib.util, json, sys
+PROBE = """import gc, importlib.util, json, sys
 spec = importlib.util.spec_from_file_location("app", sys.argv[1])
 spec.loader.exec_module(importlib.util.module_from_spec(spec))
 from annex.store.table import _table, current, table
 table()
-print(json.dumps({"modules": sorted(sys.modules), "resource": _table(current()).__class__.__name__}))"""
+from pydantic import BaseModel
+models = [o for o in gc.get_objects() if isinstance(o, type) and issubclass(o, BaseModel)]
+built = sorted(m.__name__ for m in models if m.__module__.startswith("annex") and m.__pydantic_complete__
+               and not m.__pydantic_generic_metadata__["parameters"])
+print(json.dumps({"modules": sorted(sys.modules), "resource": _table(current()).__class__.__name__, "built": built}))"""
 
 
 @pytest.mark.parametrize("name", ["events", "sessions", "analytics"])
@@ -80,6 +84,7 @@ def test_a_cold_start_loads_only_what_every_request_needs(name: str) -> None:
     unwanted = (NOT_AT_COLD_START["*"] | NOT_AT_COLD_START.get(name, set())) & set(found["modules"])
     assert unwanted == set(), f"{name} loads at import what only some requests need"
     assert found["resource"] == "HighLevelTable"  # a client with boto3's high-level handlers, not boto3.resource
+    assert found["built"] == ["Settings"]  # every request model builds its validator on first use
 
 
 GC_PROBE = """import gc, importlib.util, json, sys
