@@ -60,6 +60,8 @@ NOT_AT_COLD_START = {
     | {"annex.models.resources", "annex.models.keyvalue"},  # the users' and channels' bodies
     "sessions": {"annex.domain.session_search", "annex.api.filters", "annex.domain.analytics"}
     | {"annex.models.resources", "annex.models.keyvalue"},
+    # the users' and channels' rules and stores
+    "analytics": {"annex.domain.resources", "annex.models.resources", "annex.store.kvitems", "annex.store.records"},
 }
 PROBE = """import gc, importlib.util, json, sys
 spec = importlib.util.spec_from_file_location("app", sys.argv[1])
