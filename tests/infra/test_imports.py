@@ -60,6 +60,7 @@ NOT_AT_COLD_START = {
     | {"annex.models.resources", "annex.models.keyvalue"},  # the users' and channels' bodies
     "sessions": {"annex.domain.session_search", "annex.api.filters", "annex.domain.analytics"}
     | {"annex.models.resources", "annex.models.keyvalue"},
+    "channels": {"annex.domain.messages", "annex.store.messages"},  # only a channel's delete needs them
     # the users' and channels' rules and stores
     "analytics": {"annex.domain.resources", "annex.models.resources", "annex.store.kvitems", "annex.store.records"},
 }
@@ -75,7 +76,7 @@ built = sorted(m.__name__ for m in models if m.__module__.startswith("annex") an
 print(json.dumps({"modules": sorted(sys.modules), "resource": _table(current()).__class__.__name__, "built": built}))"""
 
 
-@pytest.mark.parametrize("name", ["events", "sessions", "analytics"])
+@pytest.mark.parametrize("name", ["events", "sessions", "analytics", "channels"])
 def test_a_cold_start_loads_only_what_every_request_needs(name: str) -> None:
     env = os.environ | {"TABLE_NAME": "annex-cold", "AWS_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true"}
     source = ROOT / "functions" / name / "app.py"
