@@ -44,8 +44,9 @@ from annex.core.clock import now_ms
 from annex.domain.resources import ChannelType, new_channel, new_user
 from annex.domain.sessions import FUTURE_SKEW_MS
 from annex.errors import AnnexError, Conflict, describe
+from annex.models import ResourceId
 from annex.models.keyvalue import ResourceCounters, ResourceMetadata
-from annex.models.resources import ChannelCreate, ResourceId, UserCreate
+from annex.models.resources import ChannelCreate, UserCreate
 from annex.models.sessions import SessionCreate, SessionId
 from annex.store import records, sessions
 from annex.store.keys import Ref

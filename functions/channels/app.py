@@ -11,8 +11,8 @@ from annex import api
 from annex.api.params import Cursor, Limit, Q
 from annex.api.resource_routes import resource_routes
 from annex.core.keyvalue import WriteMode
-from annex.domain import messages, resources
 from annex.domain import metadata as kv
+from annex.domain import resources
 from annex.domain.keyvalue import metadata_mode
 from annex.domain.resources import ChannelRef
 from annex.models.keyvalue import (
@@ -83,6 +83,8 @@ def update_channel(channel_type: str, channel_url: str, body: ChannelUpdate) -> 
 
 @app.delete(PREFIX)
 def delete_channel(channel_type: str, channel_url: str) -> dict[str, Any]:
+    from annex.domain import messages  # its messages go with it: the messages' store, loaded by a delete only
+
     messages.delete_channel(channel(channel_type, channel_url), api.if_match(app))
     return {}
 

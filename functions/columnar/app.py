@@ -14,12 +14,14 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from annex import telemetry
 from annex.domain.columnar import copy_changes
 
 logger = Logger(service="annex-columnar")
 
 
 @logger.inject_lambda_context
+@telemetry.instrument  # SnapStart's hooks (random reseeded after a restore), throttles, ColdStart
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     written = copy_changes(event.get("Records", []))
     logger.debug("Columnar rows written", extra={"rows": written})

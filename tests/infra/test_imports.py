@@ -56,18 +56,27 @@ def test_handlers_import_only_the_api_the_domain_the_models_core_and_settings() 
 # only some requests need is imported by them, on first use (benchmarks/coldstart.py measures it).
 NOT_AT_COLD_START = {
     "*": {"lark", "sqlglot", "duckdb", "aws_xray_sdk", "annex.domain.q_grammar"},
-    "events": {"annex.store.records", "annex.domain.session_search", "annex.api.filters", "annex.domain.analytics"},
-    "sessions": {"annex.domain.session_search", "annex.api.filters", "annex.domain.analytics"},
+    "events": {"annex.store.records", "annex.domain.session_search", "annex.api.filters", "annex.domain.analytics"}
+    | {"annex.models.resources", "annex.models.keyvalue"},  # the users' and channels' bodies
+    "sessions": {"annex.domain.session_search", "annex.api.filters", "annex.domain.analytics"}
+    | {"annex.models.resources", "annex.models.keyvalue"},
+    "channels": {"annex.domain.messages", "annex.store.messages"},  # only a channel's delete needs them
+    # the users' and channels' rules and stores
+    "analytics": {"annex.domain.resources", "annex.models.resources", "annex.store.kvitems", "annex.store.records"},
 }
-PROBE = """import importlib.util, json, sys
+PROBE = """import gc, importlib.util, json, sys
 spec = importlib.util.spec_from_file_location("app", sys.argv[1])
 spec.loader.exec_module(importlib.util.module_from_spec(spec))
 from annex.store.table import _table, current, table
 table()
-print(json.dumps({"modules": sorted(sys.modules), "resource": _table(current()).__class__.__name__}))"""
+from pydantic import BaseModel
+models = [o for o in gc.get_objects() if isinstance(o, type) and issubclass(o, BaseModel)]
+built = sorted(m.__name__ for m in models if m.__module__.startswith("annex") and m.__pydantic_complete__
+               and not m.__pydantic_generic_metadata__["parameters"])
+print(json.dumps({"modules": sorted(sys.modules), "resource": _table(current()).__class__.__name__, "built": built}))"""
 
 
-@pytest.mark.parametrize("name", ["events", "sessions", "analytics"])
+@pytest.mark.parametrize("name", ["events", "sessions", "analytics", "channels"])
 def test_a_cold_start_loads_only_what_every_request_needs(name: str) -> None:
     env = os.environ | {"TABLE_NAME": "annex-cold", "AWS_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true"}
     source = ROOT / "functions" / name / "app.py"
@@ -78,3 +87,34 @@ def test_a_cold_start_loads_only_what_every_request_needs(name: str) -> None:
     unwanted = (NOT_AT_COLD_START["*"] | NOT_AT_COLD_START.get(name, set())) & set(found["modules"])
     assert unwanted == set(), f"{name} loads at import what only some requests need"
     assert found["resource"] == "HighLevelTable"  # a client with boto3's high-level handlers, not boto3.resource
+    assert found["built"] == ["Settings"]  # every request model builds its validator on first use
+
+
+GC_PROBE = """import gc, importlib.util, json, sys
+import annex
+paused = not gc.isenabled()
+spec = importlib.util.spec_from_file_location("app", sys.argv[1])
+spec.loader.exec_module(importlib.util.module_from_spec(spec))
+print(json.dumps({"paused": paused, "enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}))"""
+
+
+def test_lambdas_init_pauses_the_collector_until_the_entry_point_is_built() -> None:
+    """In Lambda's init the garbage collector pauses from Annex's first import until the entry
+    point is built, which freezes what init built (annex/__init__.py, annex.snapstart.end_init);
+    anywhere else nothing changes."""
+    env = os.environ | {"TABLE_NAME": "annex-cold", "AWS_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true"}
+    source = str(ROOT / "functions" / "users" / "app.py")
+    found = {}
+    for init in ("on-demand", ""):
+        out = subprocess.run(
+            [sys.executable, "-c", GC_PROBE, source],
+            capture_output=True,
+            text=True,
+            env=env | {"AWS_LAMBDA_INITIALIZATION_TYPE": init},
+            check=True,
+        )
+        found[init] = json.loads(out.stdout.splitlines()[-1])
+    lambda_init, elsewhere = found["on-demand"], found[""]
+    assert lambda_init["paused"] and lambda_init["enabled"]
+    assert not elsewhere["paused"] and elsewhere["enabled"]
+    assert lambda_init["frozen"] > elsewhere["frozen"]  # init's modules, classes and routes

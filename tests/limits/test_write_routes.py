@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from annex.api.body import MAX_BODY_BYTES, MAX_JSON_DEPTH
-from annex.core import metaarray
+from annex.core import MAX_ID_CHARS, metaarray
 from annex.core.keyvalue import MAX_ITEMS_PER_REQUEST, MAX_KEY_CHARS, MAX_KEYS_PER_RESOURCE, MAX_VALUE_CHARS
 from annex.core.meta import MAX_META_BYTES
 from annex.core.sessions import (
@@ -18,7 +18,6 @@ from annex.core.sessions import (
     MAX_USER_METADATA_CHARS,
     compact_length,
 )
-from annex.domain.resources import MAX_ID_CHARS
 from annex.models.messages import MAX_DATA_BYTES, MAX_MESSAGE_BYTES
 from tests.limits.conftest import APP, WIDE, Api, wide
 

@@ -3,6 +3,9 @@ so a cold start is the restore of a snapshot taken after the function's init).
 
 - Before the snapshot: create what the first request would otherwise build: the Tracer (the X-Ray
   SDK) and the function's DynamoDB handle (endpoint resolution, service model).
+- At the end of init (the function's entry point built), freeze what init built and resume the
+  garbage collector that ``annex/__init__.py`` paused in Lambda's init: what is frozen is left out
+  of every later collection (the requests' full collections, with or without a snapshot).
 - After a restore: reseed ``random``. Every container restored from one snapshot would otherwise
   draw the same numbers (the store's retry jitter); ``uuid4`` and ``secrets`` read the operating
   system's randomness and need nothing.
@@ -13,6 +16,8 @@ The hooks' library (``snapshot_restore_py``) ships with Lambda's managed Python 
 
 from __future__ import annotations
 
+import gc
+import os
 import random
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +28,14 @@ def dynamodb_handle() -> None:
     from annex.store.table import table
 
     table()
+
+
+def end_init() -> None:
+    """Init is over: in Lambda's, freeze what it built and resume the collector (``annex/__init__.py``
+    paused it); elsewhere (tests, ``make run``, tools) nothing changes."""
+    if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE"):
+        gc.freeze()
+        gc.enable()
 
 
 def register(*primes: Callable[[], Any]) -> bool:

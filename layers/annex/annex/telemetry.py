@@ -108,8 +108,8 @@ def watch_dynamodb() -> None:
 
 def instrument[F: Callable[..., Any]](handler: F, *, dynamodb: bool = True) -> F:
     """A Lambda entry point traced (its response not recorded) whose figures are flushed when it
-    returns, with SnapStart's hooks (``annex.snapstart``); ``dynamodb``: the function talks to
-    DynamoDB (count its throttles, create its handle before the snapshot)."""
+    returns, with SnapStart's hooks (``annex.snapstart``), ending the function's init; ``dynamodb``:
+    the function talks to DynamoDB (count its throttles, create its handle before the snapshot)."""
     snapstart.register(tracer, *([snapstart.dynamodb_handle] if dynamodb else []))
     if dynamodb:
         watch_dynamodb()
@@ -121,4 +121,6 @@ def instrument[F: Callable[..., Any]](handler: F, *, dynamodb: bool = True) -> F
             traced.append(tracer().capture_lambda_handler(handler, capture_response=False))
         return traced[0](event, context)
 
-    return cast(F, metrics.log_metrics(entry, capture_cold_start_metric=True))
+    wrapped = cast(F, metrics.log_metrics(entry, capture_cold_start_metric=True))
+    snapstart.end_init()  # the entry point is the last thing a function's init builds
+    return wrapped

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Self
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import (
+    ConfigDict,
     Field,
     PrivateAttr,
     RootModel,
@@ -28,7 +29,7 @@ from pydantic import (
 from annex.api.params import MAX_PARAM_CHARS
 from annex.domain import analytics, filters
 from annex.errors import BadRequest
-from annex.models.keyvalue import Strict
+from annex.models import Strict
 
 GroupByParam = Annotated[
     str | None,
@@ -79,7 +80,14 @@ class Filter(Strict):
         return self._condition
 
 
-class Filters(RootModel[Annotated[list[Filter], Field(max_length=filters.MAX_FILTERS)]]):
+class Listed[T](RootModel[T]):
+    """A parameter's list, validated as one model built on first use (as ``annex.models.Model``):
+    not at a cold start, which no analytics request needs parsed yet."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Filters(Listed[Annotated[list[Filter], Field(max_length=filters.MAX_FILTERS)]]):
     """The filter list; all of its filters must hold."""
 
     def conditions(self) -> list[filters.Condition]:
@@ -104,7 +112,7 @@ class GroupBy(Strict):
         return self._grouping
 
 
-class GroupBys(RootModel[Annotated[list[GroupBy], Field(max_length=analytics.MAX_GROUP_BY)]]):
+class GroupBys(Listed[Annotated[list[GroupBy], Field(max_length=analytics.MAX_GROUP_BY)]]):
     @model_validator(mode="after")
     def _distinct(self) -> Self:
         names = [g.attribute for g in self.root]
@@ -185,7 +193,7 @@ def parse_group_by(text: str | None) -> list[analytics.Grouping]:
         raise BadRequest(_describe("group_by", parsed, err), code="invalid_group_by") from None
 
 
-class Aggregation(RootModel[Annotated[list[StrictStr], Field(min_length=1, max_length=len(analytics.METRICS))]]):
+class Aggregation(Listed[Annotated[list[StrictStr], Field(min_length=1, max_length=len(analytics.METRICS))]]):
     """The metrics to compute, each once."""
 
     @model_validator(mode="after")

@@ -40,10 +40,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from annex.core import MAX_ID_CHARS
 from annex.core.sessions import MAX_SESSION_ID_CHARS
 from annex.domain import filter_values, query
 from annex.domain.attributes import ATTRIBUTES, USER_METADATA, Attribute, Kind, Path, Stored, attribute
-from annex.domain.resources import MAX_ID_CHARS
 
 MAX_FILTERS = 20
 __all__ = ["ATTRIBUTES", "Attribute", "Kind", "Path", "Stored", "attribute"]  # the attributes, named here too

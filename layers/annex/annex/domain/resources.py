@@ -8,6 +8,7 @@ from dataclasses import replace
 from enum import StrEnum
 from typing import Any
 
+from annex.core import MAX_ID_CHARS
 from annex.core.clock import now_ms
 from annex.domain.keyvalue import check_key
 from annex.errors import BadRequest, NotFound
@@ -26,9 +27,6 @@ def channel_type(value: str) -> ChannelType:
         return ChannelType(value)
     except ValueError:
         raise NotFound(f"No such resource: /{value} (channel types are open_channels and group_channels)") from None
-
-
-MAX_ID_CHARS = 255
 
 
 def _possible_id(value: str, what: str) -> str:

@@ -21,9 +21,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from annex.core import MAX_ID_CHARS
 from annex.core.sessions import MAX_SESSION_ID_CHARS
 from annex.domain import filter_values, filters, query
-from annex.domain.resources import MAX_ID_CHARS
 from annex.domain.sessions import view
 from annex.store import cursor as cursor_codec
 from annex.store import keys, qindex

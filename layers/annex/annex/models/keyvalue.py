@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import AfterValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import AfterValidator, Field, StrictBool, StrictInt, StrictStr
 
 from annex.core.keyvalue import (
     INT64_MAX,
@@ -13,7 +13,7 @@ from annex.core.keyvalue import (
     MAX_VALUE_CHARS,
     CounterMode,
 )
-from annex.models import Model
+from annex.models import Strict
 
 
 def _no_comma(key: str) -> str:
@@ -32,10 +32,6 @@ InitialMetadata = Annotated[dict[Key, Value], Field(max_length=MAX_ITEMS_PER_REQ
 # not one request of at most 5 items, but still one resource of at most 100 keys).
 ResourceMetadata = Annotated[dict[Key, Value], Field(max_length=MAX_KEYS_PER_RESOURCE)]
 ResourceCounters = Annotated[dict[Key, Count], Field(max_length=MAX_KEYS_PER_RESOURCE)]
-
-
-class Strict(Model):
-    model_config = ConfigDict(extra="forbid")
 
 
 class MetadataCreate(Strict):

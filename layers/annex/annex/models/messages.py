@@ -6,9 +6,8 @@ from pydantic import AfterValidator, Field, StrictBool, StrictStr
 
 from annex.core.metaarray import MAX_KEYS, MAX_VALUE_BYTES, MAX_VALUES, Items, Mode, check_key
 from annex.errors import BadRequest
-from annex.models import Model
-from annex.models.keyvalue import Strict
-from annex.models.resources import Meta, ResourceId
+from annex.models import Model, ResourceId, Strict
+from annex.models.resources import Meta
 
 MAX_MESSAGE_BYTES = 32 * 1024
 MAX_DATA_BYTES = 64 * 1024

@@ -5,10 +5,9 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, StrictStr
 
 from annex.core.meta import MAX_META_BYTES, serialized_size
-from annex.models import Model
-from annex.models.keyvalue import Count, InitialMetadata, Key, Strict
+from annex.models import Model, ResourceId, Strict
+from annex.models.keyvalue import Count, InitialMetadata, Key
 
-ResourceId = Annotated[StrictStr, Field(min_length=1, max_length=255)]
 MAX_DATA_BYTES = 64 * 1024
 
 

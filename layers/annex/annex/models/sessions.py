@@ -13,9 +13,7 @@ from annex.core.sessions import (
     RESERVED_SESSION_IDS,
     compact_length,
 )
-from annex.models import Model
-from annex.models.keyvalue import Strict
-from annex.models.resources import ResourceId
+from annex.models import Model, ResourceId, Strict
 
 Text = Annotated[StrictStr, Field(max_length=255)]
 
