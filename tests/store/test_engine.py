@@ -29,7 +29,8 @@ def client() -> Iterator[Any]:
     engine.stop()
 
 
-def _stream_length(client: Any) -> int:
+def _stream_records(client: Any) -> list[dict[str, Any]]:
+    """The table's stream records so far, as a streams client reads them."""
     arn = client.describe_table(TableName="engine")["Table"]["LatestStreamArn"]
     streams = boto3.client(
         "dynamodbstreams",
@@ -40,7 +41,12 @@ def _stream_length(client: Any) -> int:
     )
     shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
     iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
-    return len(streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"])
+    records: list[dict[str, Any]] = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
+    return records
+
+
+def _stream_length(client: Any) -> int:
+    return len(_stream_records(client))
 
 
 def test_a_cancelled_transaction_leaves_every_item_and_the_stream_as_they_were(client: Any) -> None:
@@ -275,18 +281,7 @@ def test_writes_and_stream_records_answer_every_attribute_type_as_dynamodb_does(
     gone = client.delete_item(TableName="engine", Key=key, ReturnValues="ALL_OLD")["Attributes"]
     _same(gone, RICH | {"n": {"N": "8"}})
 
-    arn = client.describe_table(TableName="engine")["Table"]["LatestStreamArn"]
-    streams = boto3.client(
-        "dynamodbstreams",
-        endpoint_url=client.meta.endpoint_url,
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-    )
-    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
-    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
-    records = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
-    ours = [r for r in records if r["dynamodb"]["Keys"] == key]
+    ours = [r for r in _stream_records(client) if r["dynamodb"]["Keys"] == key]
     assert [r["eventName"] for r in ours] == ["INSERT", "MODIFY", "MODIFY", "MODIFY", "MODIFY", "REMOVE"]
     _same(ours[0]["dynamodb"]["NewImage"], RICH)
     _same(ours[-1]["dynamodb"]["OldImage"], RICH | {"n": {"N": "8"}})
