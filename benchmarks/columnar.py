@@ -6,8 +6,9 @@ API or DynamoDB. Each query then runs in a fresh child process (the engine as th
 function runs it: ``annex.domain.columnar.run``); its wall time and the child's peak resident
 memory (its VmHWM: Python, DuckDB and the data it held) are reported.
 
-``BENCH_COLUMNAR_SIZES=1000000,10000000`` (the default) picks the sizes; ``BENCH_COLUMNAR_DIR``
-where the files go (default: a temporary directory, removed after).
+``BENCH_COLUMNAR_SIZES=1000000,10000000`` (the default) picks the sizes (add ``30000000`` to see
+the peak stay at DuckDB's budget past 10 million: about 7 minutes to generate, 1 GB of files);
+``BENCH_COLUMNAR_DIR`` where the files go (default: a temporary directory, removed after).
 """
 
 from __future__ import annotations
