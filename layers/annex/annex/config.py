@@ -23,7 +23,7 @@ class Settings(BaseModel):
     event_retention_days: int = Field(90, alias="EVENT_RETENTION_DAYS", gt=0, le=3650)
     # Analytics reads at most this many sessions from DynamoDB; a larger range goes to the columnar
     # engine (without one it is 400 range_too_large).
-    analytics_max_sessions: int = Field(200_000, alias="ANALYTICS_MAX_SESSIONS", gt=0)
+    analytics_max_sessions: int = Field(20_000, alias="ANALYTICS_MAX_SESSIONS", gt=0)
     # The columnar copy: "duckdb" (make run: Parquet files under ANALYTICS_DIR) or "athena" (AWS).
     analytics_engine: str | None = Field(None, alias="ANALYTICS_ENGINE", pattern="^(duckdb|athena)$")
     analytics_dir: str | None = Field(None, alias="ANALYTICS_DIR")
